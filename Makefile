@@ -1,0 +1,55 @@
+# The two commands: `make run` (the whole assistant) and `make test` (the whole suite).
+# Everything else here is a step of those two.
+
+SHELL := /bin/bash
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(VENV_RASA)/bin/rasa
+CLIENT ?= c-anna
+
+# Settings for local runs; .env (see .env.example) overrides them.
+-include .env
+export
+
+.PHONY: run test env train validate chat reset-demo clean help
+
+help:
+	@echo "make run    - build what is missing, train if needed, seed the demo hub, start everything"
+	@echo "make test   - the whole test suite (what CI runs)"
+	@echo "make chat CLIENT=c-ben   - chat in this terminal as a demo client (needs make run)"
+
+env: $(VENV)/.installed $(VENV_RASA)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@echo "==> Building our environment ($(VENV), Python 3.12)"
+	@test -x $(PY) || "$$(scripts/find-python 3.12)" -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
+	@touch $@
+
+$(VENV_RASA)/.installed: requirements-rasa.txt
+	@echo "==> Building Rasa's environment ($(VENV_RASA), Python 3.10; about 4 minutes the first time)"
+	@test -x $(VENV_RASA)/bin/python || "$$(scripts/find-python 3.10)" -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/python -m pip install --disable-pip-version-check --progress-bar on -r requirements-rasa.txt
+	@touch $@
+
+train: env
+	@$(PY) scripts/train.py --rasa $(RASA)
+
+validate: env
+	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA) data validate --domain domain.yml --data data
+
+run: env train
+	@$(PY) -m bot.cli run
+
+chat: $(VENV)/.installed
+	@$(PY) -m bot.cli chat --client $(CLIENT)
+
+reset-demo: $(VENV)/.installed
+	@$(PY) -m sandbox --reset-only
+
+test: env train
+	@$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) $(VENV_RASA) models var results .pytest_cache

@@ -1,0 +1,1 @@
+"""The bot gateway and the settings every process of ours reads."""

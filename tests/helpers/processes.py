@@ -1,0 +1,57 @@
+"""Start our real processes (sandbox, action server, Rasa) for a test, and stop them after."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+import requests
+
+from bot.processes import ROOT, ProcessSpec
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited ({process.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not healthy after {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+@contextlib.contextmanager
+def running(spec: ProcessSpec, health_url: str, env: dict[str, str] | None = None,
+            timeout: float = 60.0) -> Iterator[subprocess.Popen]:
+    """Runs one process until the block ends; its output goes to a log printed on failure."""
+    log = Path(tempfile.mkdtemp(prefix=f"{spec.name}-")) / "output.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            spec.argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, **spec.env, **(env or {})},
+        )
+        try:
+            wait_for(health_url, timeout, process, log)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
