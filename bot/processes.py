@@ -50,13 +50,15 @@ def actions_process(ports: Ports) -> ProcessSpec:
     )
 
 
-def rasa_process(ports: Ports, model: Path, token: str) -> ProcessSpec:
+def rasa_process(ports: Ports, model: Path, token: str,
+                 endpoints: Path = ROOT / "endpoints.yml") -> ProcessSpec:
     """Rasa's server: REST channel plus the HTTP API, loopback only, token-protected."""
+    (ROOT / "var").mkdir(exist_ok=True)  # the default tracker store's SQLite file lives there
     return ProcessSpec(
         name="rasa",
         argv=[str(RASA), "run", "--enable-api", "--auth-token", token,
               "--interface", "127.0.0.1", "--port", str(ports.rasa), "--model", str(model),
-              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+              "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
         env={
             "PYTHONPATH": str(ROOT),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bot.config import DEV_PLATFORM_API_KEY
-from bot.processes import Ports, actions_process, health_urls, rasa_process, sandbox_process
+from bot.processes import ROOT, Ports, actions_process, health_urls, rasa_process, sandbox_process
 from tests.helpers.processes import free_port, running
 
 from tests.helpers.model import model  # noqa: F401  (fixture)
@@ -77,18 +77,30 @@ def button(replies: list[dict], title_part: str) -> dict:
     raise AssertionError(f"no button with {title_part!r} in {[b['title'] for b in buttons_of(replies)]}")
 
 
+def endpoints_with_tracker_db(folder: Path) -> Path:
+    """A copy of endpoints.yml whose tracker store is a fresh database in the folder."""
+    text = (ROOT / "endpoints.yml").read_text()
+    assert "db: var/rasa-tracker.db" in text
+    copy = folder / "endpoints.yml"
+    copy.write_text(text.replace("db: var/rasa-tracker.db", f"db: {folder / 'tracker.db'}"))
+    return copy
+
+
 @pytest.fixture(scope="session")
 def assistant(model: Path, tmp_path_factory) -> Assistant:
     ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port())
     token = secrets.token_urlsafe(16)
     urls = health_urls(ports, token)
-    database = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
+    state = tmp_path_factory.mktemp("assistant")
+    database = state / "sandbox.db"
     with ExitStack() as stack:
         stack.enter_context(running(
             sandbox_process(ports, ["--reset"]), urls["sandbox"],
             env={"SANDBOX_DATABASE_URL": f"sqlite:///{database}"}))
         stack.enter_context(running(actions_process(ports), urls["actions"]))
-        stack.enter_context(running(rasa_process(ports, model, token), urls["rasa"], timeout=240))
+        stack.enter_context(running(
+            rasa_process(ports, model, token, endpoints=endpoints_with_tracker_db(state)), urls["rasa"],
+            timeout=240))
         yield Assistant(ports, token)
 
 

@@ -1,1 +1,1 @@
-"""Test helpers shared by every test suite: a real sandbox server, a PostgreSQL check."""
+"""Test helpers shared by every test suite (servers, processes, databases)."""

@@ -1,0 +1,63 @@
+"""The e-mails the platform sends, written to the outbox table instead of a mail server."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from sandbox import rules
+from sandbox.links import Links
+from sandbox.models import Booking, Invoice, OutboxEmail
+from sandbox.money import format_money
+from sandbox.times import human
+
+SIGNATURE = "\n\n— The Wellbeing Hub team"
+
+
+def send(session: Session, to: str, subject: str, body: str, now: datetime) -> OutboxEmail:
+    email = OutboxEmail(to=to, subject=subject, body=body + SIGNATURE, sent_at=now)
+    session.add(email)
+    return email
+
+
+def booking_confirmation(session: Session, booking: Booking, links: Links, now: datetime) -> None:
+    """To the client, and a notice to the professional (both sides are told)."""
+    pro, service, client = booking.professional, booking.service, booking.client
+    when = human(booking.starts_at)
+    if booking.payment_method == rules.CREDITS:
+        payment = "Paid with one of your sponsored credits."
+    else:
+        invoice = booking.invoice
+        amount = format_money(invoice.amount_minor, invoice.currency)
+        payment = (
+            f"You pay for this session yourself: {amount}. "
+            f"Invoice {invoice.number}: {links.payment(invoice.id)}"
+        )
+    send(session, client.email, f"Booking confirmed: {service.name} with {pro.name}",
+         f"Hi {client.first_name},\n\nYour {service.name} with {pro.name} is confirmed for {when} "
+         f"({service.duration_minutes} minutes).\n{payment}\n\nYou can cancel or rebook from your "
+         f"dashboard; less than 24 hours before the start the professional's terms may apply.",
+         now)
+    send(session, pro.email, f"New booking: {service.name} on {when}",
+         f"Hi {pro.name},\n\n{client.name} booked a {service.name} with you for {when}.", now)
+
+
+def invoice_email(session: Session, invoice: Invoice, links: Links, now: datetime) -> None:
+    booking = invoice.booking
+    subject = f"Invoice {invoice.number} from {booking.professional.name}"
+    send(session, booking.client.email, subject,
+         f"Hi {booking.client.first_name},\n\nInvoice {invoice.number} for your "
+         f"{booking.service.name} with {booking.professional.name} on {human(booking.starts_at)}: "
+         f"{format_money(invoice.amount_minor, invoice.currency)}, {invoice.status}.\n"
+         f"Pay or view it here: {links.payment(invoice.id)}", now)
+
+
+def cancellation_notice(session: Session, booking: Booking, message: str, now: datetime) -> None:
+    pro, service, client = booking.professional, booking.service, booking.client
+    when = human(booking.starts_at)
+    send(session, client.email, f"Booking cancelled: {service.name} with {pro.name}",
+         f"Hi {client.first_name},\n\nYour {service.name} with {pro.name} on {when} is cancelled. "
+         f"{message}", now)
+    late = " (less than 24 hours before the start)" if booking.late_cancellation else ""
+    send(session, pro.email, f"Booking cancelled: {service.name} on {when}",
+         f"Hi {pro.name},\n\n{client.name} cancelled the {service.name} on {when}{late}.", now)

@@ -1,0 +1,211 @@
+"""Request and response bodies of the platform API (docs/contracts.md), as pydantic models.
+
+Times in responses are strings already formatted as ISO 8601 UTC with `Z` (`sandbox.times.iso_z`).
+Request bodies are strict: wrong types and unknown fields are refused with 422.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sandbox.times import ISO_EXAMPLE, parse_iso_utc
+
+Timestamp = str
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Money(BaseModel):
+    amount: int | float = Field(description="Major units: 18000 (ISK), 120 or 120.5 (GBP).")
+    currency: str = Field(examples=["ISK"])
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["slot_unavailable"])
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class HubRef(BaseModel):
+    name: str
+    url: str
+
+
+class ClientOut(BaseModel):
+    id: str
+    name: str
+    first_name: str
+    email: str
+    organisation: str
+    hub: HubRef
+    has_saved_card: bool
+
+
+class CreditsOut(BaseModel):
+    allowance: int
+    used: int
+    remaining: int
+    period_end: date
+    hub_name: str
+    organisation: str
+
+
+class ServiceOut(BaseModel):
+    id: str
+    name: str
+    duration_minutes: int
+    price: Money
+
+
+class ProfessionalOut(BaseModel):
+    id: str
+    name: str
+    title: str
+    is_connection: bool
+    services: list[ServiceOut]
+
+
+class ConnectionsOut(BaseModel):
+    connections: list[ProfessionalOut]
+
+
+class ProfessionalsOut(BaseModel):
+    professionals: list[ProfessionalOut]
+
+
+class SlotOut(BaseModel):
+    start: Timestamp = Field(examples=[ISO_EXAMPLE])
+    end: Timestamp
+    service_id: str
+    inside_cancellation_window: bool
+
+
+class SlotsOut(BaseModel):
+    slots: list[SlotOut]
+
+
+class BookingRequest(BaseModel):
+    """The body of a quote and of a booking."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    professional_id: Id
+    service_id: Id
+    start: datetime = Field(description=f"Start of an open slot, e.g. {ISO_EXAMPLE}.")
+    payment: Literal["credits", "self"] | None = Field(
+        default=None, description="Omit for credits while any remain; `self` to pay yourself."
+    )
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _parse_start(cls, value: object) -> datetime:
+        if not isinstance(value, str):
+            raise ValueError(f"must be a string like {ISO_EXAMPLE}")
+        if len(value) > 64:
+            raise ValueError("is too long for a date-time")
+        return parse_iso_utc(value)
+
+
+class CancelRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    acknowledge_late: bool = Field(
+        default=False, description="Must be true to cancel less than 24 hours before the start."
+    )
+
+
+class ProfessionalRef(BaseModel):
+    id: str
+    name: str
+
+
+class ServiceRef(BaseModel):
+    id: str
+    name: str
+    duration_minutes: int
+
+
+class QuoteService(ServiceRef):
+    price: Money
+
+
+class QuoteOut(BaseModel):
+    professional: ProfessionalRef
+    service: QuoteService
+    start: Timestamp
+    end: Timestamp
+    payment_method: Literal["credits", "self_paid"]
+    price: Money = Field(description="What the client pays: 0 when paid with credits.")
+    credits_remaining_after: int
+    inside_cancellation_window: bool
+
+
+class BookingOut(BaseModel):
+    id: str
+    professional: ProfessionalRef
+    service: ServiceRef
+    start: Timestamp
+    end: Timestamp
+    status: Literal["booked", "completed", "cancelled"]
+    payment_method: Literal["credits", "self_paid"]
+    price: Money = Field(description="What the client pays: 0 when paid with credits.")
+    invoice_id: str | None
+    inside_cancellation_window: bool
+    cancellable: bool
+
+
+class CancelledBookingOut(BookingOut):
+    message: str = Field(
+        description="For the client: credit returned, invoice withdrawn, or the late policy."
+    )
+
+
+class BookingsOut(BaseModel):
+    bookings: list[BookingOut]
+
+
+class InvoiceOut(BaseModel):
+    id: str
+    number: str = Field(examples=["INV-2026-0042"])
+    booking_id: str
+    professional_name: str
+    service_name: str
+    session_start: Timestamp
+    amount: Money
+    status: Literal["unpaid", "paid"]
+    issued_at: Timestamp
+    payment_url: str
+
+
+class InvoicesOut(BaseModel):
+    invoices: list[InvoiceOut]
+
+
+class ResendOut(BaseModel):
+    sent_to: str
+    invoices: list[InvoiceOut]
+
+
+class EmailOut(BaseModel):
+    id: int
+    to: str
+    subject: str
+    body: str
+    sent_at: Timestamp
+
+
+class OutboxOut(BaseModel):
+    emails: list[EmailOut]
+
+
+class ResetOut(BaseModel):
+    status: Literal["reset"]
+    now: Timestamp = Field(description="The moment the demo hub was seeded relative to.")

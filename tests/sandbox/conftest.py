@@ -1,0 +1,57 @@
+"""Fixtures for the sandbox tests: the real server over HTTP, reset to the demo hub before each.
+
+- `backend`: "sqlite" here. A module overrides it with a parametrized fixture to also run its
+  tests against PostgreSQL (see test_sandbox_bookings.py).
+- `sandbox_url`: a sandbox served by uvicorn for the whole module (fresh temp database), its clock
+  frozen at `FIXED_NOW`, a Monday.
+- `api`: a `SandboxApi` (tests/helpers/sandbox_api.py) on a freshly reset sandbox.
+- `now`, `api_key`: the sandbox's frozen "now" and its API key.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.helpers.postgres import require_postgres, temporary_schema
+from tests.helpers.sandbox_api import SandboxApi
+from tests.helpers.sandbox_server import run_sandbox
+
+FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # Monday 2 March 2026, 09:30 UTC
+API_KEY = "test-sandbox-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def backend() -> str:
+    """Which database the module's sandbox runs on; override in a module to parametrize."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="module")
+def sandbox_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "postgresql":
+        require_postgres()
+        with temporary_schema() as url, run_sandbox(url, API_KEY, now=FIXED_NOW) as base_url:
+            yield base_url
+        return
+    database = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
+    with run_sandbox(f"sqlite:///{database}", API_KEY, now=FIXED_NOW) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def api(sandbox_url: str) -> SandboxApi:
+    client = SandboxApi(sandbox_url, API_KEY)
+    client.reset()
+    return client
+
+
+@pytest.fixture
+def now() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def api_key() -> str:
+    return API_KEY
