@@ -8,11 +8,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 CLIENT ?= c-anna
 
-# Settings for local runs; .env (see .env.example) overrides them.
--include .env
-export
-
-.PHONY: run test env train validate chat reset-demo clean help
+.PHONY: run test env train validate chat reset-demo bench clean help
 
 help:
 	@echo "make run    - build what is missing, train if needed, seed the demo hub, start everything"
@@ -40,6 +36,7 @@ validate: env
 	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA) data validate --domain domain.yml --data data
 
 run: env train
+	@$(PY) scripts/init_env.py
 	@$(PY) -m bot.cli run
 
 chat: $(VENV)/.installed
@@ -53,3 +50,6 @@ test: env train
 
 clean:
 	rm -rf $(VENV) $(VENV_RASA) models var results .pytest_cache
+
+bench: env train
+	@$(PY) scripts/bench.py

@@ -58,6 +58,10 @@ class SandboxSettings:
     api_key: str
     host: str
     port: int
+    # The demo dashboard's widget: where browsers reach the gateway, and the secret its identity
+    # tokens are signed with (None: unset, so the signed-in demo dashboards say how to fix it).
+    gateway_public_url: str = "http://127.0.0.1:8080"
+    widget_token_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ def load_sandbox_settings(env: dict[str, str] | None = None) -> SandboxSettings:
         api_key=_secret(env, "PLATFORM_API_KEY", DEV_PLATFORM_API_KEY),
         host=_get(env, "SANDBOX_HOST", "127.0.0.1"),
         port=_int(env, "SANDBOX_PORT", 8000),
+        gateway_public_url=_get(
+            env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{_int(env, 'GATEWAY_PORT', 8080)}"
+        ).rstrip("/"),
+        widget_token_secret=(
+            load_widget_token_secret(env) if _get(env, "WIDGET_TOKEN_SECRET", "") else None
+        ),
     )
 
 
@@ -112,3 +122,80 @@ def load_support_settings(env: dict[str, str] | None = None) -> SupportSettings:
         helplines=_get(env, "HELPLINES", "Red Cross helpline 1717 (Iceland); Samaritans 116 123 (UK)"),
         sign_in_url=_get(env, "SIGN_IN_URL", "http://127.0.0.1:8000/"),
     )
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class SupportHours:
+    """When the Customer Success team answers live, in UTC: days (0 = Monday) and [open, close)."""
+
+    open_hour: int
+    close_hour: int
+    days: tuple[int, ...]
+
+
+def _support_hours(env: dict[str, str]) -> SupportHours:
+    open_hour = _int(env, "SUPPORT_OPEN_HOUR", 9)
+    close_hour = _int(env, "SUPPORT_CLOSE_HOUR", 17)
+    if not 0 <= open_hour < close_hour <= 24:
+        raise SettingsError(
+            f"SUPPORT_OPEN_HOUR and SUPPORT_CLOSE_HOUR must satisfy 0 <= open < close <= 24 "
+            f"(hours in UTC), got {open_hour} and {close_hour}.")
+    raw_days = _get(env, "SUPPORT_DAYS", "mon,tue,wed,thu,fri")
+    names = [day.strip().lower()[:3] for day in raw_days.split(",")]
+    unknown = [day for day in names if day and day not in WEEKDAYS]
+    if unknown:
+        raise SettingsError(f"SUPPORT_DAYS must be weekday names like mon,tue,wed (or empty: "
+                            f"never open), got {raw_days!r}.")
+    days = tuple(sorted({WEEKDAYS.index(d) for d in names if d}))
+    return SupportHours(open_hour=open_hour, close_hour=close_hour, days=days)
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """The front door: widget and console API, conversation store, routing to Rasa."""
+
+    database_url: str
+    host: str
+    port: int
+    public_url: str
+    rasa_url: str
+    rasa_token: str
+    widget_token_secret: str
+    allowed_origins: tuple[str, ...]
+    demo_agent_email: str
+    demo_agent_password: str
+    demo_agent_name: str
+    rasa_timeout: float
+    support_hours: SupportHours
+    console_session_hours: float
+
+
+def load_gateway_settings(env: dict[str, str] | None = None) -> GatewaySettings:
+    env = dict(os.environ if env is None else env)
+    port = _int(env, "GATEWAY_PORT", 8080)
+    origins = _get(env, "WIDGET_ALLOWED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+    return GatewaySettings(
+        database_url=_get(env, "GATEWAY_DATABASE_URL", "sqlite:///var/gateway.db"),
+        host=_get(env, "GATEWAY_HOST", "127.0.0.1"),
+        port=port,
+        public_url=_get(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        rasa_url=_get(env, "RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_token=_secret(env, "RASA_TOKEN"),
+        widget_token_secret=_secret(env, "WIDGET_TOKEN_SECRET"),
+        allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        demo_agent_email=_get(env, "DEMO_AGENT_EMAIL", "agent@support.example"),
+        demo_agent_password=_secret(env, "DEMO_AGENT_PASSWORD"),
+        demo_agent_name=_get(env, "DEMO_AGENT_NAME", "Sam"),
+        rasa_timeout=_float(env, "RASA_TIMEOUT", 20.0),
+        support_hours=_support_hours(env),
+        console_session_hours=_float(env, "CONSOLE_SESSION_HOURS", 12.0),
+    )
+
+
+def load_widget_token_secret(env: dict[str, str] | None = None) -> str:
+    """The secret the platform (here: the sandbox's demo dashboard) signs identity tokens with."""
+    env = dict(os.environ if env is None else env)
+    return _secret(env, "WIDGET_TOKEN_SECRET")

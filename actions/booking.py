@@ -1,0 +1,203 @@
+"""Starting, changing, stopping and finally submitting a booking (the form itself: booking_form.py).
+
+The rules (data/rules/booking.yml): book_session -> action_start_booking -> booking_form; when the
+form is done -> action_submit_booking; `change_booking` -> action_change_booking_answer ->
+booking_form; `stop` -> action_stop_booking.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting as fmt
+from actions.booking_form import (
+    BOOKING_SLOTS,
+    CONFIRMED,
+    PROFESSIONAL,
+    SERVICE,
+    START,
+    reset_from,
+)
+from actions.common import (
+    BOOK_BUTTON,
+    account_action,
+    api,
+    apologise,
+    button,
+    client_id_of,
+    entity_of,
+    typed_text,
+)
+from actions.matching import tokens
+from actions.platform import PlatformError, PlatformRejected, PlatformUnavailable
+
+logger = logging.getLogger(__name__)
+
+CANCEL_SLOTS = ("cancel_booking_id", "cancel_confirmed")
+
+
+class StartBooking(Action):
+    """A fresh booking attempt: clear the answers, new request id, keep a professional's button.
+
+    A professional named in typed words ("book with Sara") is read by the form's validation as
+    the form starts (booking_form.py), so this action never waits on the platform.
+    """
+
+    def name(self) -> str:
+        return "action_start_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        events = reset_from(PROFESSIONAL) + [SlotSet("booking_request_id", uuid.uuid4().hex)]
+        professional_id = entity_of(tracker, PROFESSIONAL)
+        if professional_id:
+            events.append(SlotSet(PROFESSIONAL, professional_id))
+        return events
+
+
+def fallback_request_id(tracker: Tracker) -> str:
+    """Without a request id, one derived from the answers: a repeat still can't book twice."""
+    answers = [str(tracker.get_slot(s)) for s in (PROFESSIONAL, SERVICE, START)]
+    parts = [tracker.sender_id or "", *answers]
+    return "derived-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+class SubmitBooking(Action):
+    """Book what was confirmed (idempotently), say what happened, and clear the answers."""
+
+    def name(self) -> str:
+        return "action_submit_booking"
+
+    @account_action(needs_client=False)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        resets = reset_from(PROFESSIONAL)
+        confirmed = tracker.get_slot(CONFIRMED)
+        if confirmed is False:
+            dispatcher.utter_message(text="Okay, nothing booked.")
+            return resets
+        client_id = client_id_of(tracker)
+        answers = [tracker.get_slot(s) for s in (PROFESSIONAL, SERVICE, START)]
+        if confirmed is not True or not client_id or not all(answers):
+            # The form ended early (no sign-in, a platform failure) and has already said why.
+            return resets
+        key = tracker.get_slot("booking_request_id") or fallback_request_id(tracker)
+        try:
+            booking = api().create_booking(client_id, *answers, idempotency_key=key)
+        except PlatformUnavailable as exc:
+            logger.warning("%s: platform unavailable (%s)", self.name(), type(exc).__name__)
+            apologise(dispatcher)
+            return resets
+        except PlatformRejected as exc:
+            logger.info("%s: booking refused (%s)", self.name(), exc.code)
+            say_refusal(dispatcher, exc, answers[0])
+            return resets
+        dispatcher.utter_message(text=booked_message(client_id, booking))
+        return resets
+
+
+def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected,
+                professional_id: str) -> None:
+    again = button("Pick another time", "book_session", booking_professional_id=professional_id)
+    if exc.code == "slot_unavailable":
+        text = "Sorry, that time was taken just before I could book it, so nothing was booked."
+    elif exc.code == "idempotency_key_reused":
+        text = "Sorry, something changed while we were talking, so I didn't book anything."
+    else:
+        text = f"Sorry, I couldn't book that: {exc.message}"
+    dispatcher.utter_message(text=f"{text} Would you like to pick another time?",
+                             buttons=[again, BOOK_BUTTON])
+
+
+def booked_message(client_id: str, booking: dict[str, Any]) -> str:
+    service, professional = booking["service"]["name"], booking["professional"]["name"]
+    text = f"Booked: {service} with {professional} on {fmt.when(booking['start'])}."
+    if booking.get("payment_method") == "credits":
+        text += " Paid with 1 credit."
+    else:
+        text += (f" It's self-paid ({fmt.money(booking.get('price'))}, arranged with the "
+                 f"professional); {invoice_phrase(client_id, booking.get('invoice_id'))}")
+    return text + " A confirmation e-mail is on its way to you."
+
+
+def invoice_phrase(client_id: str, invoice_id: str | None) -> str:
+    number = None
+    if invoice_id:
+        try:
+            number = next((i["number"] for i in api().list_invoices(client_id, status="all")
+                           if i.get("id") == invoice_id), None)
+        except PlatformError as exc:  # the booking stands; only the number is missing
+            logger.info("invoice number look-up failed (%s)", type(exc).__name__)
+    invoice = f"invoice {number}" if number else "an invoice"
+    return f"{invoice} has been sent to your e-mail with a payment link."
+
+
+CHANGE_WORDS = {
+    START: {"time", "times", "date", "day", "slot", "when", "earlier", "later", "hour"},
+    PROFESSIONAL: {"professional", "person", "someone", "somebody", "psychologist", "coach",
+                   "therapist", "physio", "physiotherapist", "who"},
+    SERVICE: {"service", "type", "kind"},
+}
+
+
+def field_to_change(tracker: Tracker) -> str | None:
+    """Which answer the user wants to change: the button's `change_field`, or words they typed."""
+    field = entity_of(tracker, "change_field")
+    if field in BOOKING_SLOTS:
+        return field
+    words = set(tokens(typed_text(tracker) or ""))
+    for slot in (PROFESSIONAL, SERVICE, START):
+        if words & CHANGE_WORDS[slot]:
+            return slot
+    # "go back": one step before the question being asked.
+    asked = tracker.get_slot("requested_slot")
+    if asked in BOOKING_SLOTS and BOOKING_SLOTS.index(asked) > 0:
+        previous = BOOKING_SLOTS[BOOKING_SLOTS.index(asked) - 1]
+        return START if previous == CONFIRMED else previous
+    return None
+
+
+class ChangeBookingAnswer(Action):
+    """Forget one answer (and every later one) so the form asks again."""
+
+    def name(self) -> str:
+        return "action_change_booking_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        if tracker.active_loop_name != "booking_form":
+            dispatcher.utter_message(
+                text="Nothing is being booked right now. To move a session you've already "
+                     "booked, cancel it and book a new time.",
+                buttons=[{"title": "My upcoming sessions", "payload": "/ask_upcoming_sessions"},
+                         BOOK_BUTTON])
+            return []
+        field = field_to_change(tracker)
+        if field is None:
+            return [SlotSet(CONFIRMED, None)]
+        return reset_from(field)
+
+
+class StopBooking(Action):
+    """Leave the booking or cancelling flow; nothing is booked or cancelled."""
+
+    def name(self) -> str:
+        return "action_stop_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        loop = tracker.active_loop_name
+        if loop == "booking_form":
+            dispatcher.utter_message(response="utter_booking_stopped")
+        elif loop == "cancel_form":
+            dispatcher.utter_message(response="utter_cancel_stopped")
+        else:
+            dispatcher.utter_message(text="Okay, stopped.")
+        return (reset_from(PROFESSIONAL) + [SlotSet(s, None) for s in CANCEL_SLOTS]
+                + [SlotSet("requested_slot", None), ActiveLoop(None)])

@@ -1,0 +1,285 @@
+"""The booking form's answers: `validate_booking_form` reads and checks each one.
+
+Its questions (`action_ask_<slot>`) are in booking_questions.py; starting, changing, stopping and
+submitting a booking in booking.py.
+
+Slots, in the order the form asks them (domain.yml):
+    booking_professional_id -> booking_service_id -> booking_start -> booking_confirmed
+
+How an answer is read (`extract_<slot>`):
+- a button payload entity named like the slot always wins;
+- typed text is read only for the slot being asked, and a professional also whenever the intent
+  is book_session: "book a session with Sara" fills her in as the form starts, and "book with
+  Maya instead" switches mid-form;
+- a typed answer that matches none of the options gets `None` and "please pick one of the
+  buttons"; a message that is not an answer at all (a question, "stop", a worry) gets no events,
+  so Rasa rejects the form for this turn and the rules answer it.
+
+How the form ends early (no verified client, or the platform fails): the validation action sets
+`requested_slot` to None, so the form finishes at once; `action_submit_booking` then finds
+`booking_confirmed` unset and books nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import formatting as fmt
+from actions.common import (
+    api,
+    client_id_of,
+    entity_of,
+    intent_of,
+    is_form_validation_call,
+    memo,
+    now_utc,
+    report_failure,
+    sign_in,
+    typed_text,
+)
+from actions.matching import (
+    choose_from_buttons,
+    match_professionals,
+    match_services,
+    match_slots,
+    names_a_time,
+    offered_choices,
+)
+
+PROFESSIONAL, SERVICE, START, CONFIRMED = (
+    "booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed")
+BOOKING_SLOTS = (PROFESSIONAL, SERVICE, START, CONFIRMED)
+# Intents whose typed text may be an answer to the question asked.
+TYPED_ANSWER_INTENTS = {"inform", "book_session", "nlu_fallback"}
+
+
+def reset_from(slot: str) -> list[EventType]:
+    """Unset `slot` and every booking slot after it (a later answer depends on the earlier)."""
+    return [SlotSet(name, None) for name in BOOKING_SLOTS[BOOKING_SLOTS.index(slot):]]
+
+
+def end_booking_form() -> list[EventType]:
+    return reset_from(PROFESSIONAL) + [SlotSet("requested_slot", None)]
+
+
+# -- platform look-ups, remembered for the rest of the request ------------------------------
+
+def hub_professionals(tracker: Tracker) -> list[dict[str, Any]]:
+    client_id = client_id_of(tracker)
+    return memo(tracker, ("professionals", client_id), lambda: api().get_professionals(client_id))
+
+
+def professional_by_id(tracker: Tracker, professional_id: str | None) -> dict[str, Any] | None:
+    return next((p for p in hub_professionals(tracker) if p.get("id") == professional_id), None)
+
+
+def service_of(professional: dict[str, Any] | None,
+               service_id: str | None) -> dict[str, Any] | None:
+    services = (professional or {}).get("services", [])
+    return next((s for s in services if s.get("id") == service_id), None)
+
+
+def open_slots(tracker: Tracker, professional_id: str,
+               service_id: str | None) -> list[dict[str, Any]]:
+    return memo(tracker, ("slots", professional_id, service_id),
+                lambda: api().get_availability(professional_id, service_id))
+
+
+def changed_this_turn(tracker: Tracker, slot: str) -> bool:
+    """True when `slot` was set after the latest user message (e.g. a new professional)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return True
+    return False
+
+
+def professional_from_text(tracker: Tracker, text: str, keywords: bool) -> str | None:
+    """The one professional of the client's hub the text names, else None."""
+    asked = tracker.get_slot("requested_slot") == PROFESSIONAL
+    if asked:
+        chosen = choose_from_buttons(text, offered_choices(tracker.events, PROFESSIONAL))
+        if chosen:
+            return chosen
+    found = match_professionals(text, hub_professionals(tracker))
+    if not keywords:
+        found = [p for p in found if _names_person(text, p)]
+    return found[0]["id"] if len(found) == 1 else None
+
+
+def _names_person(text: str, professional: dict[str, Any]) -> bool:
+    return bool(match_professionals(text, [{"name": professional.get("name", "")}]))
+
+
+# -- the validation action -------------------------------------------------------------------
+
+class ValidateBookingForm(FormValidationAction):
+    """Reads and checks the answers of the booking form."""
+
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[EventType]:
+        if not is_form_validation_call(tracker, self.form_name()):
+            return []
+        return await asyncio.to_thread(self._validate, dispatcher, tracker, domain)
+
+    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[EventType]:
+        if not client_id_of(tracker):
+            sign_in(dispatcher)
+            return end_booking_form()
+        try:
+            return asyncio.run(super().run(dispatcher, tracker, domain))
+        except Exception as exc:  # noqa: BLE001 - apologise and end the form, never go silent
+            report_failure(dispatcher, self.name(), exc)
+            return end_booking_form()
+
+    # extraction: what did this message answer?
+
+    def extract_booking_professional_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: dict) -> dict[str, Any]:
+        value = entity_of(tracker, PROFESSIONAL)
+        requested = tracker.get_slot("requested_slot")
+        asked = requested == PROFESSIONAL
+        intent, text = intent_of(tracker), typed_text(tracker)
+        if value is None and text and intent in TYPED_ANSWER_INTENTS and (
+                asked or intent == "book_session"):
+            # Mid-form, "book with Maya instead" must name a person; on the first message or
+            # when asked, "book physio" may also name a professional by title or service.
+            value = professional_from_text(tracker, text, keywords=asked or requested is None)
+            if value is None:
+                if asked and intent == "inform":
+                    dispatcher.utter_message(text="I couldn't find that professional in your "
+                                                  "hub. Please pick one of the buttons.")
+                    return {PROFESSIONAL: None}
+                return {}
+        if value is None:
+            return {}
+        current = tracker.get_slot(PROFESSIONAL)
+        if current and current != value:
+            return {slot: None for slot in BOOKING_SLOTS} | {PROFESSIONAL: value}
+        return {PROFESSIONAL: value}
+
+    def extract_booking_service_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict) -> dict[str, Any]:
+        value = entity_of(tracker, SERVICE)
+        intent, text = intent_of(tracker), typed_text(tracker)
+        if value is None and text and intent in TYPED_ANSWER_INTENTS and (
+                tracker.get_slot("requested_slot") == SERVICE):
+            professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+            services = (professional or {}).get("services", [])
+            value = choose_from_buttons(text, offered_choices(tracker.events, SERVICE))
+            if value is None:
+                found = match_services(text, services)
+                value = found[0]["id"] if len(found) == 1 else None
+            if value is None:
+                if intent == "inform":
+                    dispatcher.utter_message(text="I couldn't match that to one of the services. "
+                                                  "Please pick one of the buttons.")
+                    return {SERVICE: None}
+                return {}
+        if value is None:
+            return {}
+        current = tracker.get_slot(SERVICE)
+        if current and current != value:
+            return {SERVICE: value, START: None, CONFIRMED: None}
+        return {SERVICE: value}
+
+    def extract_booking_start(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        value = entity_of(tracker, START)
+        intent, text = intent_of(tracker), typed_text(tracker)
+        if value is None and text and intent in TYPED_ANSWER_INTENTS and (
+                tracker.get_slot("requested_slot") == START):
+            professional_id = tracker.get_slot(PROFESSIONAL)
+            if not professional_id:
+                return {}
+            now = now_utc()
+            if not names_a_time(text, now):
+                value = choose_from_buttons(text, offered_choices(tracker.events, START))
+            if value is None:
+                found = match_slots(text, open_slots(tracker, professional_id,
+                                                     tracker.get_slot(SERVICE)), now)
+                value = found[0]["start"] if len(found) == 1 else None
+            if value is None:
+                # Several fit, or none: action_ask_booking_start shows the ones that fit.
+                if intent == "inform" or names_a_time(text, now):
+                    return {START: None}
+                return {}
+        return {START: value} if value else {}
+
+    def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: dict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != CONFIRMED:
+            return {}
+        intent = intent_of(tracker)
+        if intent == "affirm":
+            return {CONFIRMED: True}
+        if intent == "deny":
+            return {CONFIRMED: False}
+        return {}
+
+    # validation: is the answer possible?
+
+    def validate_booking_professional_id(self, value: Any, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: dict) -> dict[str, Any]:
+        if value is None:
+            return {}
+        professional = professional_by_id(tracker, value)
+        if professional is None:
+            dispatcher.utter_message(text="I couldn't find that professional in your hub. "
+                                          "Please pick one of the buttons.")
+            return {PROFESSIONAL: None}
+        result: dict[str, Any] = {PROFESSIONAL: value}
+        services = professional.get("services", [])
+        current_service = tracker.get_slot(SERVICE)
+        if len(services) == 1:
+            if current_service != services[0]["id"]:
+                result[SERVICE] = services[0]["id"]
+        elif current_service and service_of(professional, current_service) is None:
+            result[SERVICE] = None
+        return result
+
+    def validate_booking_service_id(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: dict) -> dict[str, Any]:
+        if value is None:
+            return {}
+        professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+        if professional is None:
+            return {SERVICE: None}
+        if service_of(professional, value) is None:
+            dispatcher.utter_message(
+                text=f"{fmt.first_name(professional['name'])} doesn't offer that service. "
+                     "Please pick one of the buttons.")
+            return {SERVICE: None}
+        return {SERVICE: value}
+
+    def validate_booking_start(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: dict) -> dict[str, Any]:
+        if value is None:
+            return {}
+        professional_id, service_id = tracker.get_slot(PROFESSIONAL), tracker.get_slot(SERVICE)
+        if not professional_id or not service_id:
+            return {START: None}
+        try:
+            wanted = fmt.parse_time(str(value))
+        except ValueError:
+            wanted = None
+        slot = next((s for s in open_slots(tracker, professional_id, service_id)
+                     if wanted and fmt.parse_time(s["start"]) == wanted), None)
+        if slot is None:
+            dispatcher.utter_message(text="That time isn't open any more. Please pick another one.")
+            return {START: None}
+        return {START: slot["start"]}
+
+    def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: dict) -> dict[str, Any]:
+        return {CONFIRMED: value if isinstance(value, bool) else None}

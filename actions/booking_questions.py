@@ -1,0 +1,183 @@
+"""The booking form's questions: who, which service, when, and "shall I book it?".
+
+Rasa's form runs `action_ask_<slot>` for the next unanswered slot (after validate_booking_form).
+Each question is built from the platform's live data: the client's hub, real open slots, a quote.
+If the platform can't be reached, the question apologises and ends the form.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting as fmt
+from actions.booking_form import (
+    PROFESSIONAL,
+    SERVICE,
+    START,
+    changed_this_turn,
+    hub_professionals,
+    open_slots,
+    professional_by_id,
+    service_of,
+)
+from actions.common import (
+    END_FORM_REQUEST,
+    account_action,
+    api,
+    button,
+    client_id_of,
+    intent_of,
+    now_utc,
+    typed_text,
+)
+from actions.matching import match_slots, names_a_time
+from actions.platform import PlatformRejected
+
+MAX_TIME_BUTTONS = 8
+STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
+LATE_BOOKING_WARNING = (
+    "Please note: this session starts within 24 hours. Changing or cancelling it may incur a "
+    "penalty under the professional's terms."
+)
+
+
+class AskBookingProfessional(Action):
+    """Who would you like to see? Connections first, then the rest of the hub."""
+
+    def name(self) -> str:
+        return "action_ask_booking_professional_id"
+
+    @account_action(on_failure=END_FORM_REQUEST)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        professionals = sorted(hub_professionals(tracker), key=lambda p: not p.get("is_connection"))
+        if not professionals:
+            dispatcher.utter_message(text="I can't find any professionals in your hub right now.")
+            return list(END_FORM_REQUEST)
+        lines = [f"{p['name']}, {fmt.in_sentence(p.get('title'))}"
+                 + (" (you've booked before)" if p.get("is_connection") else "")
+                 for p in professionals]
+        buttons = [button(p["name"], "inform", booking_professional_id=p["id"])
+                   for p in professionals]
+        dispatcher.utter_message(text="Who would you like to book with?\n" + fmt.bullet_list(lines),
+                                 buttons=buttons + [STOP_BUTTON])
+        return []
+
+
+class AskBookingService(Action):
+    """Which of the professional's services?"""
+
+    def name(self) -> str:
+        return "action_ask_booking_service_id"
+
+    @account_action(on_failure=END_FORM_REQUEST)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+        services = (professional or {}).get("services", [])
+        if not services:
+            dispatcher.utter_message(text="That professional has no services I can book right now.",
+                                     buttons=[_change_button("Another professional", PROFESSIONAL),
+                                              STOP_BUTTON])
+            return []
+        buttons = [button(f"{s['name']} · {fmt.duration(s.get('duration_minutes'))} · "
+                          f"{fmt.money(s.get('price'))}", "inform", booking_service_id=s["id"])
+                   for s in services]
+        dispatcher.utter_message(
+            text=f"Which service would you like with {fmt.first_name(professional['name'])}?",
+            buttons=buttons + [STOP_BUTTON])
+        return []
+
+
+def _change_button(title: str, field: str) -> dict[str, str]:
+    return button(title, "change_booking", change_field=field)
+
+
+def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker,
+                intro: str | None = None) -> None:
+    """Say which open times there are, as buttons (narrowed to what the user just typed)."""
+    professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+    service = service_of(professional, tracker.get_slot(SERVICE))
+    if professional is None or service is None:
+        return
+    name = fmt.first_name(professional["name"])
+    slots = open_slots(tracker, professional["id"], service["id"])
+    if not slots:
+        dispatcher.utter_message(
+            text=f"{intro + ' ' if intro else ''}{name} has no open times in the next two weeks. "
+                 "Would you like to book with someone else?",
+            buttons=[_change_button("Another professional", PROFESSIONAL), STOP_BUTTON])
+        return
+    shown, lead = slots, f"When would you like to see {name}? The next open times (UTC):"
+    text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_utc()
+    if (text and intent_of(tracker) in {"inform", "book_session"} and requested in (START, None)
+            and not (requested == START and changed_this_turn(tracker, PROFESSIONAL))):
+        fitting = match_slots(text, slots, now)
+        if fitting:
+            shown, lead = fitting, "These open times fit (UTC):"
+        elif requested == START or names_a_time(text, now):
+            lead = f"I couldn't find an open time with {name} that fits. The next open times (UTC):"
+    if intro:
+        lead = f"{intro} {lead}"
+    buttons = [button(fmt.slot_title(s["start"]), "inform", booking_start=s["start"])
+               for s in shown[:MAX_TIME_BUTTONS]]
+    dispatcher.utter_message(text=lead, buttons=buttons + [STOP_BUTTON])
+
+
+class AskBookingStart(Action):
+    """When? Up to eight real open slots as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_booking_start"
+
+    @account_action(on_failure=END_FORM_REQUEST)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        offer_times(dispatcher, tracker)
+        return []
+
+
+def payment_sentence(quote: dict[str, Any]) -> str:
+    if quote.get("payment_method") == "credits":
+        left = quote.get("credits_remaining_after", 0)
+        return f"It's paid with 1 credit (you'll have {left} left)."
+    lead = ("You have no sponsored credits left, so it's self-paid"
+            if quote.get("credits_remaining_after", 0) == 0 else "It's self-paid")
+    return (f"{lead}: {fmt.money(quote.get('price'))} to the professional; you'll get an invoice "
+            "with a payment link after it's confirmed.")
+
+
+class AskBookingConfirmed(Action):
+    """One message: who, when, how it's paid (and the 24-hour warning first). Book it?"""
+
+    def name(self) -> str:
+        return "action_ask_booking_confirmed"
+
+    @account_action(on_failure=END_FORM_REQUEST)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        try:
+            quote = api().quote_booking(client_id_of(tracker), tracker.get_slot(PROFESSIONAL),
+                                        tracker.get_slot(SERVICE), tracker.get_slot(START))
+        except PlatformRejected as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            # The slot went (or the answers no longer fit): ask for a time again.
+            offer_times(dispatcher, tracker, intro="Sorry, that time can't be booked any more.")
+            return [SlotSet(START, None), SlotSet("requested_slot", START)]
+        service, professional = quote["service"], quote["professional"]
+        length = fmt.duration(service.get("duration_minutes"))
+        question = (f"Shall I book {service['name']} ({length}) with {professional['name']} on "
+                    f"{fmt.when(quote['start'])}? {payment_sentence(quote)}")
+        if quote.get("inside_cancellation_window"):
+            question = f"{LATE_BOOKING_WARNING}\n\n{question}"
+        dispatcher.utter_message(text=question, buttons=[
+            {"title": "Yes, book it", "payload": "/affirm"},
+            _change_button("Change time", START),
+            _change_button("Change professional", PROFESSIONAL),
+            STOP_BUTTON,
+        ])
+        return []

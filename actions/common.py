@@ -1,0 +1,183 @@
+"""What every action shares: who the user is, sign-in and apology messages, `@account_action`.
+
+`@account_action` wraps an action's synchronous `run`:
+- it answers with the sign-in message when the conversation carries no verified `client_id`;
+- it runs the body in a worker thread, so a slow platform never blocks the action server;
+- it is the one place that turns a platform failure into the user-facing apology (with a
+  "Talk to a person" button) and a log line that names only the action and the exception class.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.platform import (
+    PlatformClient,
+    PlatformRejected,
+    PlatformUnavailable,
+    client_from_settings,
+)
+from bot.config import SupportSettings, load_support_settings
+
+logger = logging.getLogger(__name__)
+
+HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
+UNAVAILABLE = "Sorry, I can't reach your account right now."
+BOOK_BUTTON = {"title": "Book a session", "payload": "/book_session"}
+# Ends an active form from inside one of its ask actions (Rasa 3.6 then deactivates the loop).
+END_FORM_REQUEST: tuple[EventType, ...] = (SlotSet("requested_slot", None),)
+
+RunBody = Callable[[Any, CollectingDispatcher, Tracker, dict], list[EventType]]
+
+
+@functools.lru_cache(maxsize=1)
+def support() -> SupportSettings:
+    """Support e-mail, hours, emergency contacts and the sign-in URL, read once per process."""
+    return load_support_settings()
+
+
+def api() -> PlatformClient:
+    return client_from_settings()
+
+
+# -- the tracker -----------------------------------------------------------------------------
+
+def client_id_of(tracker: Tracker) -> str | None:
+    """The verified client id, from the `client_id` slot only (set from session metadata)."""
+    value = tracker.get_slot("client_id")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def intent_of(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def entity_of(tracker: Tracker, entity: str) -> str | None:
+    """The latest message's value for `entity` (button payloads carry these)."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    if value is None:
+        return None
+    return str(value).strip() or None
+
+
+def typed_text(tracker: Tracker) -> str | None:
+    """What the user typed, or None for a button payload (`/intent{...}`) or an empty message."""
+    text = ((tracker.latest_message or {}).get("text") or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    return text
+
+
+def memo(tracker: Tracker, key: Any, compute: Callable[[], Any]) -> Any:
+    """Remember a platform answer for the rest of this request (a tracker lives for one request)."""
+    cache = tracker.__dict__.setdefault("_platform_memo", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def is_form_validation_call(tracker: Tracker, form_name: str) -> bool:
+    """True when Rasa's form asks its `validate_<form>` action to validate this turn.
+
+    Rasa 3.6 calls `validate_<form>` twice per user turn when slots have custom mappings that
+    name it: first from `action_extract_slots` (right after the message, latest action
+    `action_listen`), then from the form itself (latest action = the form). Our form validation
+    actions do their work only in the second call, so messages are never said twice.
+    """
+    return tracker.latest_action_name == form_name and tracker.active_loop_name == form_name
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def payload(intent: str, **entities: Any) -> str:
+    """`/inform{"booking_professional_id":"p-sara"}`."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'), ensure_ascii=False)}"
+
+
+def button(title: str, intent: str, **entities: Any) -> dict[str, str]:
+    return {"title": title, "payload": payload(intent, **entities)}
+
+
+# -- the messages ----------------------------------------------------------------------------
+
+def sign_in_message() -> str:
+    return (
+        "I can't see your account in this chat, so I can't look that up for you. Please sign in "
+        f"at {support().sign_in_url} and open the chat from your client dashboard; then I'll "
+        "know it's you."
+    )
+
+
+def person_offer() -> str:
+    settings = support()
+    return f"talk to a person: {settings.email}, {settings.hours}"
+
+
+def apologise(dispatcher: CollectingDispatcher, unexpected: bool = False) -> None:
+    """The one apology for a platform we can't reach (or a fault of ours), with a way out."""
+    first = "Sorry, something went wrong on my side." if unexpected else UNAVAILABLE
+    dispatcher.utter_message(
+        text=f"{first} Please try again in a few minutes — or {person_offer()}.",
+        buttons=[HUMAN_BUTTON],
+    )
+
+
+def sign_in(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(text=sign_in_message())
+
+
+# -- the wrapper -----------------------------------------------------------------------------
+
+def account_action(*, needs_client: bool = True,
+                   on_failure: Iterable[EventType] = ()) -> Callable[[RunBody], Callable]:
+    """Decorate a synchronous `run`: sign-in check, worker thread, apology on failure.
+
+    `on_failure` are the events returned after the sign-in message or an apology (for example
+    `END_FORM_REQUEST` in a form's ask action, so the form ends instead of waiting).
+    """
+    failure_events = list(on_failure)
+
+    def decorate(body: RunBody) -> Callable:
+        @functools.wraps(body)
+        async def run(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict) -> list[EventType]:
+            if needs_client and not client_id_of(tracker):
+                sign_in(dispatcher)
+                return list(failure_events)
+            try:
+                return await asyncio.to_thread(body, self, dispatcher, tracker, domain) or []
+            except Exception as exc:  # noqa: BLE001 - the one place that turns faults into words
+                report_failure(dispatcher, self.name(), exc)
+                return list(failure_events)
+
+        return run
+
+    return decorate
+
+
+def report_failure(dispatcher: CollectingDispatcher, action_name: str, exc: Exception) -> None:
+    """Apologise to the user and log the fault without personal data (ids and classes only)."""
+    if isinstance(exc, PlatformUnavailable):
+        logger.warning("%s: platform unavailable (%s)", action_name, type(exc).__name__)
+        apologise(dispatcher)
+    elif isinstance(exc, PlatformRejected):
+        logger.error("%s: platform rejected a call (%s %s %s)", action_name,
+                     type(exc).__name__, exc.status, exc.code)
+        apologise(dispatcher)
+    else:
+        logger.error("%s: unexpected %s", action_name, type(exc).__name__)
+        logger.debug("%s: traceback", action_name, exc_info=exc)
+        apologise(dispatcher, unexpected=True)

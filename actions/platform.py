@@ -1,0 +1,226 @@
+"""The one client of the platform API (docs/contracts.md); every action reaches the platform here.
+
+    api = client_from_settings()
+    credits = api.get_credits("c-anna")          # plain dicts and lists, as the contract shows
+
+- Every call has a (connect, read) timeout.
+- Only reads (GET) are retried after a 5xx or a dropped connection, `read_retries` times with a
+  small backoff. A failure to *connect* is retried for every method: nothing reached the server,
+  so nothing can happen twice. A read *timeout* is never retried: a platform that is slow now
+  won't be fast a moment later, and the user would wait twice as long for the apology.
+- Every create carries an `Idempotency-Key`, so a repeated booking replays instead of booking twice.
+- Failures are a small exception tree: `PlatformUnavailable` (the platform can't be reached, took
+  too long, or broke) and `PlatformRejected` (it answered "no", with the contract's error code).
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from bot.config import PlatformClientSettings, load_platform_client_settings
+
+RETRY_STATUSES = (500, 502, 503, 504)
+BACKOFF_SECONDS = 0.2
+
+
+class PlatformError(Exception):
+    """Any failure to get an answer we can use from the platform."""
+
+
+class PlatformUnavailable(PlatformError):
+    """No usable answer: connection refused, timeout, or a 5xx."""
+
+
+class PlatformRejected(PlatformError):
+    """The platform answered with a 4xx `{"error": {"code", "message"}}`."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class NotFound(PlatformRejected):
+    """404: an unknown client, professional, booking or invoice id."""
+
+
+class _Retry(Retry):
+    """urllib3's Retry, except that a read timeout is final."""
+
+    def increment(self, method=None, url=None, response=None, error=None,  # noqa: ANN001
+                  _pool=None, _stacktrace=None) -> Retry:
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+class PlatformClient:
+    """A thin, typed-by-contract wrapper over the platform's HTTP API."""
+
+    def __init__(self, base_url: str, api_key: str, connect_timeout: float = 2.0,
+                 read_timeout: float = 4.0, read_retries: int = 1) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self.timeout = (connect_timeout, read_timeout)
+        self.read_retries = max(0, read_retries)
+        # Actions run in worker threads; each thread gets its own session (connection pool).
+        self._local = threading.local()
+
+    @classmethod
+    def from_settings(cls, settings: PlatformClientSettings) -> PlatformClient:
+        return cls(settings.base_url, settings.api_key, settings.connect_timeout,
+                   settings.read_timeout, settings.read_retries)
+
+    def __repr__(self) -> str:
+        return f"PlatformClient(base_url={self.base_url!r})"
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            retry = _Retry(
+                total=None,
+                connect=self.read_retries,
+                read=self.read_retries,
+                status=self.read_retries,
+                other=0,
+                redirect=0,
+                allowed_methods=frozenset({"GET"}),
+                status_forcelist=RETRY_STATUSES,
+                backoff_factor=BACKOFF_SECONDS,
+                raise_on_status=False,
+                respect_retry_after_header=False,
+            )
+            session = requests.Session()
+            session.mount("http://", HTTPAdapter(max_retries=retry))
+            session.mount("https://", HTTPAdapter(max_retries=retry))
+            session.headers.update({
+                "Authorization": f"Bearer {self._api_key}",
+                "Accept": "application/json",
+                "User-Agent": "wellbeing-hub-actions",
+            })
+            self._local.session = session
+        return session
+
+    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                 json: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self._session().request(method, url, params=params, json=json,
+                                                headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            # ConnectionError, Timeout, and RetryError (5xx until retries ran out) alike.
+            raise PlatformUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise PlatformUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise _rejection(response)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise PlatformUnavailable(f"{method} {path}: not JSON") from exc
+        if not isinstance(body, dict):
+            raise PlatformUnavailable(f"{method} {path}: unexpected body")
+        return body
+
+    def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        return self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def _post(self, path: str, body: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None) -> dict[str, Any]:
+        return self._request("POST", path, json=body if body is not None else {}, headers=headers)
+
+    # -- the contract's routes ---------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._get("/api/v1/health")
+
+    def get_client(self, client_id: str) -> dict[str, Any]:
+        return self._get(f"/api/v1/clients/{_segment(client_id)}")
+
+    def get_credits(self, client_id: str) -> dict[str, Any]:
+        return self._get(f"/api/v1/clients/{_segment(client_id)}/credits")
+
+    def get_connections(self, client_id: str) -> list[dict[str, Any]]:
+        return self._get(f"/api/v1/clients/{_segment(client_id)}/connections")["connections"]
+
+    def get_professionals(self, client_id: str) -> list[dict[str, Any]]:
+        return self._get(f"/api/v1/clients/{_segment(client_id)}/professionals")["professionals"]
+
+    def get_availability(self, professional_id: str, service_id: str | None = None,
+                         days: int | None = None) -> list[dict[str, Any]]:
+        path = f"/api/v1/professionals/{_segment(professional_id)}/availability"
+        return self._get(path, service_id=service_id, days=days)["slots"]
+
+    def quote_booking(self, client_id: str, professional_id: str, service_id: str, start: str,
+                      payment: str | None = None) -> dict[str, Any]:
+        body = _booking_body(professional_id, service_id, start, payment)
+        return self._post(f"/api/v1/clients/{_segment(client_id)}/bookings/quote", body)
+
+    def create_booking(self, client_id: str, professional_id: str, service_id: str, start: str,
+                       *, idempotency_key: str, payment: str | None = None) -> dict[str, Any]:
+        """Book a slot. The same key with the same body replays the first booking."""
+        body = _booking_body(professional_id, service_id, start, payment)
+        return self._post(f"/api/v1/clients/{_segment(client_id)}/bookings", body,
+                          headers={"Idempotency-Key": idempotency_key})
+
+    def list_bookings(self, client_id: str, status: str = "upcoming") -> list[dict[str, Any]]:
+        path = f"/api/v1/clients/{_segment(client_id)}/bookings"
+        return self._get(path, status=status)["bookings"]
+
+    def cancel_booking(self, client_id: str, booking_id: str,
+                       acknowledge_late: bool = False) -> dict[str, Any]:
+        path = f"/api/v1/clients/{_segment(client_id)}/bookings/{_segment(booking_id)}/cancel"
+        return self._post(path, {"acknowledge_late": acknowledge_late})
+
+    def list_invoices(self, client_id: str, status: str = "unpaid") -> list[dict[str, Any]]:
+        path = f"/api/v1/clients/{_segment(client_id)}/invoices"
+        return self._get(path, status=status)["invoices"]
+
+    def resend_invoice(self, client_id: str, invoice_id: str) -> dict[str, Any]:
+        path = f"/api/v1/clients/{_segment(client_id)}/invoices/{_segment(invoice_id)}/resend"
+        return self._post(path)
+
+    def resend_all_invoices(self, client_id: str) -> dict[str, Any]:
+        return self._post(f"/api/v1/clients/{_segment(client_id)}/invoices/resend")
+
+
+def _booking_body(professional_id: str, service_id: str, start: str,
+                  payment: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"professional_id": professional_id, "service_id": service_id,
+                            "start": start}
+    if payment:
+        body["payment"] = payment
+    return body
+
+
+def _rejection(response: requests.Response) -> PlatformRejected:
+    code, message = f"http_{response.status_code}", response.reason or "rejected"
+    try:
+        error = response.json().get("error") or {}
+        code = str(error.get("code") or code)
+        message = str(error.get("message") or message)
+    except (ValueError, AttributeError):
+        pass
+    kind = NotFound if response.status_code == 404 else PlatformRejected
+    return kind(response.status_code, code, message)
+
+
+@functools.lru_cache(maxsize=1)
+def client_from_settings() -> PlatformClient:
+    """The process's client, built on first use from the environment (bot.config)."""
+    return PlatformClient.from_settings(load_platform_client_settings())

@@ -1,0 +1,320 @@
+"""Upcoming sessions, and cancelling one (the cancel form: cancel_booking_id -> cancel_confirmed).
+
+The 24-hour rule: inside 24 hours of the start, the user is warned that cancelling may incur a
+penalty under the professional's terms (and a credit may still be charged) before they confirm;
+only a cancellation confirmed after that warning is sent with `acknowledge_late: true`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import formatting as fmt
+from actions.common import (
+    BOOK_BUTTON,
+    END_FORM_REQUEST,
+    account_action,
+    api,
+    button,
+    client_id_of,
+    entity_of,
+    intent_of,
+    is_form_validation_call,
+    memo,
+    now_utc,
+    report_failure,
+    sign_in,
+    typed_text,
+)
+from actions.matching import (
+    choose_from_buttons,
+    match_professionals,
+    match_slots,
+    offered_choices,
+)
+from actions.platform import NotFound, PlatformRejected
+
+logger = logging.getLogger(__name__)
+
+BOOKING_ID, CONFIRMED = "cancel_booking_id", "cancel_confirmed"
+CANCEL_SLOTS = (BOOKING_ID, CONFIRMED)
+TYPED_ANSWER_INTENTS = {"inform", "cancel_session", "nlu_fallback"}
+LATE_CANCEL_WARNING = (
+    "This session starts within 24 hours. Cancelling now may incur a penalty under the "
+    "professional's terms, and a session paid with a credit may still be charged in credits: "
+    "the professional decides."
+)
+NOTHING_TO_CANCEL = "You have no upcoming sessions that can be cancelled."
+SOON_NOTE = ("It starts within 24 hours, so changing or cancelling it may incur a penalty under "
+             "the professional's terms.")
+
+
+def payment_phrase(booking: dict[str, Any]) -> str:
+    if booking.get("payment_method") == "credits":
+        return "paid with 1 credit"
+    return f"self-paid, {fmt.money(booking.get('price'))}"
+
+
+def describe(booking: dict[str, Any]) -> str:
+    """`Individual therapy with Dr. Sara Hansen on Thu 27 Nov, 10:00 UTC`."""
+    return (f"{booking['service']['name']} with {booking['professional']['name']} "
+            f"on {fmt.when(booking['start'])}")
+
+
+def upcoming(tracker: Tracker) -> list[dict[str, Any]]:
+    client_id = client_id_of(tracker)
+    return memo(tracker, ("upcoming", client_id),
+                lambda: api().list_bookings(client_id, "upcoming"))
+
+
+def cancellable(tracker: Tracker) -> list[dict[str, Any]]:
+    return [b for b in upcoming(tracker) if b.get("cancellable") and b.get("status") == "booked"]
+
+
+class ListUpcomingSessions(Action):
+    """Who, what, when and how it's paid, for each upcoming session."""
+
+    def name(self) -> str:
+        return "action_list_upcoming_sessions"
+
+    @account_action()
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        bookings = [b for b in upcoming(tracker) if b.get("status") == "booked"]
+        if not bookings:
+            dispatcher.utter_message(text="You have no upcoming sessions.", buttons=[BOOK_BUTTON])
+            return []
+        lines = []
+        for booking in bookings:
+            line = (f"{describe(booking)} "
+                    f"({fmt.duration(booking['service'].get('duration_minutes'))}), "
+                    f"{payment_phrase(booking)}.")
+            if booking.get("inside_cancellation_window"):
+                line += f" {SOON_NOTE}"
+            lines.append(line)
+        heading = ("Your upcoming session:" if len(bookings) == 1
+                   else f"Your {len(bookings)} upcoming sessions:")
+        buttons = [BOOK_BUTTON]
+        if any(b.get("cancellable") for b in bookings):
+            buttons.append({"title": "Cancel a session", "payload": "/cancel_session"})
+        dispatcher.utter_message(text=f"{heading}\n{fmt.bullet_list(lines)}", buttons=buttons)
+        return []
+
+
+class StartCancellation(Action):
+    """A fresh cancellation: clear the answers, keep a session chosen by button."""
+
+    def name(self) -> str:
+        return "action_start_cancellation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        events = [SlotSet(slot, None) for slot in CANCEL_SLOTS]
+        chosen = entity_of(tracker, BOOKING_ID)
+        if chosen:
+            events.append(SlotSet(BOOKING_ID, chosen))
+        return events
+
+
+def end_cancel_form() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in CANCEL_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+def booking_from_text(tracker: Tracker, text: str) -> str | None:
+    """The one cancellable session the text points at: a button, a professional, or a time."""
+    options = cancellable(tracker)
+    chosen = choose_from_buttons(text, offered_choices(tracker.events, BOOKING_ID))
+    if chosen:
+        return chosen
+    professionals = {b["professional"]["id"]: b["professional"] for b in options}
+    named = match_professionals(text, list(professionals.values()))
+    if len(named) == 1:
+        with_them = [b for b in options if b["professional"]["id"] == named[0]["id"]]
+        if len(with_them) == 1:
+            return with_them[0]["id"]
+    at = match_slots(text, options, now_utc())
+    return at[0]["id"] if len(at) == 1 else None
+
+
+class ValidateCancelForm(FormValidationAction):
+    """Reads and checks the answers of the cancel form (see booking_form.py for the pattern)."""
+
+    def name(self) -> str:
+        return "validate_cancel_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[EventType]:
+        if not is_form_validation_call(tracker, self.form_name()):
+            return []
+        return await asyncio.to_thread(self._validate, dispatcher, tracker, domain)
+
+    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[EventType]:
+        if not client_id_of(tracker):
+            sign_in(dispatcher)
+            return end_cancel_form()
+        try:
+            if not cancellable(tracker) and not tracker.get_slot(BOOKING_ID):
+                dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
+                return end_cancel_form()
+            return asyncio.run(super().run(dispatcher, tracker, domain))
+        except Exception as exc:  # noqa: BLE001 - apologise and end the form, never go silent
+            report_failure(dispatcher, self.name(), exc)
+            return end_cancel_form()
+
+    def extract_cancel_booking_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: dict) -> dict[str, Any]:
+        value = entity_of(tracker, BOOKING_ID)
+        if value:
+            return {BOOKING_ID: value}
+        requested = tracker.get_slot("requested_slot")
+        intent, text = intent_of(tracker), typed_text(tracker)
+        if requested not in (BOOKING_ID, None) or intent not in TYPED_ANSWER_INTENTS:
+            return {}
+        if text:
+            value = booking_from_text(tracker, text)
+        if value is None and requested is None and len(cancellable(tracker)) == 1:
+            value = cancellable(tracker)[0]["id"]  # "cancel my session" with only one booked
+        if value:
+            return {BOOKING_ID: value}
+        if requested == BOOKING_ID and intent == "inform":
+            dispatcher.utter_message(text="I couldn't tell which session you mean. "
+                                          "Please pick one of the buttons.")
+            return {BOOKING_ID: None}
+        return {}
+
+    def extract_cancel_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: dict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != CONFIRMED:
+            return {}
+        intent = intent_of(tracker)
+        if intent == "affirm":
+            return {CONFIRMED: True}
+        if intent == "deny":
+            return {CONFIRMED: False}
+        return {}
+
+    def validate_cancel_booking_id(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: dict) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not any(b["id"] == value for b in cancellable(tracker)):
+            dispatcher.utter_message(text="That session can't be cancelled here: it may have "
+                                          "started, finished or been cancelled already.")
+            return {BOOKING_ID: None}
+        return {BOOKING_ID: value}
+
+    def validate_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: dict) -> dict[str, Any]:
+        return {CONFIRMED: value if isinstance(value, bool) else None}
+
+
+class AskCancelBooking(Action):
+    """Which session? One button per cancellable upcoming session."""
+
+    def name(self) -> str:
+        return "action_ask_cancel_booking_id"
+
+    @account_action(on_failure=END_FORM_REQUEST)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        options = cancellable(tracker)
+        if not options:
+            dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
+            return list(END_FORM_REQUEST)
+        buttons = [button(f"{fmt.slot_title(b['start'])} · "
+                          f"{fmt.first_name(b['professional']['name'])}",
+                          "inform", cancel_booking_id=b["id"]) for b in options]
+        dispatcher.utter_message(
+            text="Which session would you like to cancel?\n"
+                 + fmt.bullet_list([describe(b) for b in options]),
+            buttons=buttons + [{"title": "Keep my sessions", "payload": "/stop"}])
+        return []
+
+
+class AskCancelConfirmed(Action):
+    """The 24-hour warning when it applies, then: cancel it?"""
+
+    def name(self) -> str:
+        return "action_ask_cancel_confirmed"
+
+    @account_action(on_failure=END_FORM_REQUEST)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        booking = next((b for b in cancellable(tracker)
+                        if b["id"] == tracker.get_slot(BOOKING_ID)), None)
+        if booking is None:
+            dispatcher.utter_message(text="That session can't be cancelled any more.")
+            return list(END_FORM_REQUEST)
+        question = f"Cancel {describe(booking)} ({payment_phrase(booking)})?"
+        if booking.get("inside_cancellation_window"):
+            question = f"{LATE_CANCEL_WARNING}\n\n{question}"
+        dispatcher.utter_message(text=question, buttons=[
+            {"title": "Yes, cancel it", "payload": "/affirm"},
+            {"title": "No, keep it", "payload": "/deny"},
+        ])
+        return []
+
+
+def warned_since_start(tracker: Tracker) -> bool:
+    """Did this cancellation (since action_start_cancellation) show the 24-hour warning?"""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_start_cancellation":
+            return False
+        if event.get("event") == "bot" and LATE_CANCEL_WARNING in (event.get("text") or ""):
+            return True
+    return False
+
+
+class SubmitCancellation(Action):
+    """Cancel what was confirmed and report what the platform says."""
+
+    def name(self) -> str:
+        return "action_submit_cancellation"
+
+    @account_action(needs_client=False)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        resets = [SlotSet(slot, None) for slot in CANCEL_SLOTS]
+        confirmed, booking_id = tracker.get_slot(CONFIRMED), tracker.get_slot(BOOKING_ID)
+        client_id = client_id_of(tracker)
+        if confirmed is False:
+            dispatcher.utter_message(response="utter_cancel_stopped")
+            return resets
+        if confirmed is not True or not booking_id or not client_id:
+            return resets  # the form ended early and has already said why
+        try:
+            cancelled = api().cancel_booking(client_id, booking_id,
+                                             acknowledge_late=warned_since_start(tracker))
+        except PlatformRejected as exc:
+            logger.info("%s: cancellation refused (%s)", self.name(), exc.code)
+            say_refusal(dispatcher, exc, booking_id)
+            return resets
+        message = cancelled.get("message") or "The session is cancelled."
+        dispatcher.utter_message(text=f"Cancelled: {describe(cancelled)}.\n\n{message}")
+        return resets
+
+
+def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected, booking_id: str) -> None:
+    if exc.code == "booking_completed":
+        dispatcher.utter_message(
+            text="That session is already completed, so it can't be cancelled.")
+    elif exc.code == "booking_already_cancelled":
+        dispatcher.utter_message(text="That session is already cancelled.")
+    elif exc.code == "booking_started":
+        dispatcher.utter_message(text="That session has already started, so it can't be cancelled.")
+    elif exc.code == "late_cancellation_not_acknowledged":
+        dispatcher.utter_message(
+            text=f"{LATE_CANCEL_WARNING} I haven't cancelled it yet. Do you still want to?",
+            buttons=[button("Cancel it anyway", "cancel_session", cancel_booking_id=booking_id),
+                     {"title": "Keep it", "payload": "/stop"}])
+    elif isinstance(exc, NotFound):
+        dispatcher.utter_message(text="I couldn't find that session.")
+    else:
+        dispatcher.utter_message(text=f"Sorry, I couldn't cancel it: {exc.message}")

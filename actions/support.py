@@ -1,0 +1,260 @@
+"""Safety, a person, and what to say when the assistant didn't understand or can't help.
+
+- Safety first: a message suggesting risk of harm gets, before anything else, a calm reply with
+  the emergency number and helplines (bot.config.SupportSettings), and the conversation is handed
+  to the Customer Success team at once with priority `urgent`. Never clinical advice. An active
+  form is ended.
+- A hand-off follows docs/gateway.md: a custom payload `{"handoff": {"reason", "priority"}}` (the
+  gateway queues the conversation and never shows the payload) plus `ConversationPaused`.
+- Two misses in a row (not understood, or outside what the assistant does) also offer a person.
+- The topic buttons after a miss come from the NLU's runner-up intents. Help topics (the `faq`
+  retrieval intent) are offered with a short question as the payload: Rasa 3.6 can't take a
+  `/faq/<topic>` payload (only base intents parse), so the question goes through the NLU.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import (
+    ActiveLoop,
+    ConversationPaused,
+    EventType,
+    SlotSet,
+    UserUtteranceReverted,
+)
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import HUMAN_BUTTON, UNAVAILABLE, person_offer, support
+from actions.matching import normalise
+
+FORM_SLOTS = ("booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed",
+              "cancel_booking_id", "cancel_confirmed")
+
+# Clear risk phrases only: a safety net under the NLU, not a classifier ("my phone died" is fine).
+RISK_PHRASES = re.compile(
+    r"\b(kill(ing)? myself|end(ing)? (my|it) (life|all)|take my (own )?life|suicid\w*|"
+    r"want(ed)? to die|wanna die|don'?t want to (live|be alive|be here)|better off dead|"
+    r"hurt(ing)? myself|harm(ing)? myself|self[- ]?harm\w*|cut(ting)? myself|"
+    r"no reason to live|(kill|hurt|harm) (someone|somebody|him|her|them))\b")
+
+# Intent -> (button title, payload) for the topics a miss may have meant.
+TOPICS: dict[str, tuple[str, str]] = {
+    "ask_credits": ("My credits", "/ask_credits"),
+    "ask_connections": ("My connections", "/ask_connections"),
+    "book_session": ("Book a session", "/book_session"),
+    "ask_upcoming_sessions": ("My upcoming sessions", "/ask_upcoming_sessions"),
+    "cancel_session": ("Cancel a session", "/cancel_session"),
+    "ask_invoices": ("My invoices", "/ask_invoices"),
+    "resend_invoice": ("Re-send an invoice", "/resend_invoice"),
+}
+# Help topic (retrieval intent) -> (button title, a question the NLU was trained on).
+HELP_TOPICS: dict[str, tuple[str, str]] = {
+    "faq/credits_run_out": ("When credits run out", "can I still book now my credits are gone"),
+    "faq/request_more_credits": ("Getting more credits", "can I get more credits"),
+    "faq/add_card": ("Saving a card", "how do I add a card"),
+    "faq/receipts": ("Receipts", "how do I get a receipt"),
+    "faq/failed_payment": ("A failed payment", "my payment failed"),
+    "faq/payment_type_error": ("Payment type errors", "why can't I choose this payment type"),
+    "faq/cancellation_policy": ("Cancellation policy", "what is the cancellation policy"),
+    "faq/browser": ("Which browser", "which browser should I use"),
+    "faq/employer_privacy": ("What my employer sees", "can my employer see who I booked"),
+    "faq/create_account": ("Creating an account", "how do I create an account"),
+    "faq/password_reset": ("Resetting my password", "I forgot my password"),
+    "faq/what_is_a_connection": ("What a connection is", "what is a connection"),
+}
+DEFAULT_TOPICS = ("ask_credits", "book_session", "ask_invoices")
+MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
+MISS_ACTIONS = {"action_fallback", "action_out_of_scope"}
+CAN_DO = ("I can check your credits, list your connections, book or cancel a session, re-send "
+          "invoices, and answer questions about the hub.")
+
+
+def is_risk(text: str | None) -> bool:
+    return bool(text) and bool(RISK_PHRASES.search(normalise(text).replace("’", "'")))
+
+
+SAFETY_OPENING = "I'm really sorry you're going through this, and I'm glad you said something."
+
+
+def consecutive_misses(events: list[dict[str, Any]], current_is_miss: bool = True) -> int:
+    """User turns in a row, up to the latest, that the assistant couldn't serve.
+
+    `current_is_miss`: the turn being answered now counts as a miss (in the fallback actions).
+    """
+    misses, turn_missed = 0, current_is_miss
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "action" and event.get("name") in MISS_ACTIONS:
+            turn_missed = True
+        elif kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if not (turn_missed or intent in MISS_INTENTS):
+                break
+            misses += 1
+            turn_missed = False
+        elif kind in ("session_started", "restart"):
+            break
+    return misses
+
+
+def topic_buttons(latest_message: dict[str, Any]) -> list[dict[str, str]]:
+    """Up to three topics the message may have meant, from the NLU's intent ranking."""
+    buttons: list[dict[str, str]] = []
+    for ranked in latest_message.get("intent_ranking") or []:
+        intent = ranked.get("name")
+        if intent == "faq":
+            key = (((latest_message.get("response_selector") or {}).get("faq") or {})
+                   .get("response") or {}).get("intent_response_key")
+            title_and_payload = HELP_TOPICS.get(key or "")
+        else:
+            title_and_payload = TOPICS.get(intent or "")
+        if title_and_payload:
+            entry = {"title": title_and_payload[0], "payload": title_and_payload[1]}
+            if entry not in buttons:
+                buttons.append(entry)
+        if len(buttons) == 3:
+            break
+    if not buttons:
+        buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in DEFAULT_TOPICS]
+    return buttons
+
+
+def live_handoff_available(tracker: Tracker) -> bool:
+    """True when the conversation came through the gateway, which can queue it for a person."""
+    return tracker.get_slot("live_handoff") is True
+
+
+def hand_off(dispatcher: CollectingDispatcher, reason: str, priority: str) -> list[EventType]:
+    """Ask the gateway to queue this conversation for a person; the bot pauses until resumed."""
+    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "priority": priority}})
+    return [ConversationPaused()]
+
+
+def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Emergency contacts first, then a person at once (urgent); any form ends."""
+    settings = support()
+    contacts = (f"{SAFETY_OPENING} If you or someone else is in danger right now, please call the "
+                f"emergency number {settings.emergency_number}. You can also talk to someone at "
+                f"any time: {settings.helplines}.\n\nI'm an assistant and can't give clinical "
+                "advice, ")
+    if not live_handoff_available(tracker):
+        dispatcher.utter_message(
+            text=contacts + (f"but our Customer Success team can help: write to {settings.email} "
+                             f"({settings.hours})."))
+        return end_any_form(tracker)
+    dispatcher.utter_message(text=contacts + "so I've asked a person from our team to join this chat now.")
+    return end_any_form(tracker) + hand_off(dispatcher, "safety", "urgent")
+
+
+def session_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    return events[starts[-1]:] if starts else events
+
+
+def handoff_reason(events: list[dict[str, Any]]) -> tuple[str, str]:
+    """(reason, priority) for the gateway's queue, read from this session's history."""
+    events = session_events(events)
+    said = [e.get("text") or "" for e in events if e.get("event") == "bot"]
+    if any(SAFETY_OPENING in text for text in said):
+        return "safety", "urgent"
+    if said and UNAVAILABLE in said[-1]:
+        return "platform_unavailable", "normal"
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    before = events[:users[-1]] if users else events
+    if consecutive_misses(before, current_is_miss=False):
+        return "not_understood", "normal"
+    return "requested", "high"
+
+
+def end_any_form(tracker: Tracker) -> list[EventType]:
+    if not tracker.active_loop_name:
+        return []
+    return ([SlotSet(slot, None) for slot in FORM_SLOTS]
+            + [SlotSet("requested_slot", None), ActiveLoop(None)])
+
+
+class SafetyReply(Action):
+    """Emergency contacts and a person, at once; never clinical advice."""
+
+    def name(self) -> str:
+        return "action_safety_reply"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        return safety_reply(dispatcher, tracker)
+
+
+class Handoff(Action):
+    """Pass the conversation to the Customer Success team (the gateway queues it)."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        settings = support()
+        if not live_handoff_available(tracker):
+            dispatcher.utter_message(
+                text=("I can't pass you to a person live in this chat, sorry. The Customer "
+                      f"Success team answers at {settings.email}, {settings.hours}: write to "
+                      "them and they'll get back to you. What you tell them is never shared "
+                      "with your organisation."))
+            return end_any_form(tracker)
+        dispatcher.utter_message(
+            text=("I'm passing you to the Customer Success team; a person will reply here. "
+                  f"You can also write to them at {settings.email}; they answer {settings.hours}. "
+                  "What you tell them is never shared with your organisation."))
+        return end_any_form(tracker) + hand_off(dispatcher, *handoff_reason(tracker.events))
+
+
+def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
+                buttons: list[dict[str, str]]) -> list[EventType]:
+    text = opening
+    if consecutive_misses(tracker.events) >= 2:
+        text += f"\n\nIf you'd rather, {person_offer()}."
+        buttons = buttons + [HUMAN_BUTTON]
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return []
+
+
+class Fallback(Action):
+    """Not understood: offer the closest topics; on the second miss in a row, a person too.
+
+    Runs after `nlu_fallback` (a rule) and as RulePolicy's core fallback (an understood message
+    no rule or story covers). As the core fallback it reverts the message, as Rasa's default
+    fallback does, so the assistant listens again instead of predicting the fallback over and over.
+    """
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        if is_risk(latest.get("text")):
+            return safety_reply(dispatcher, tracker)
+        events = answer_miss(dispatcher, tracker,
+                             "Sorry, I didn't quite get that. Did you mean one of these?",
+                             topic_buttons(latest))
+        if (latest.get("intent") or {}).get("name") != "nlu_fallback":
+            events.append(UserUtteranceReverted())
+        return events
+
+
+class OutOfScope(Action):
+    """Outside what the assistant does: say so kindly and show what it can do."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        if is_risk(latest.get("text")):
+            return safety_reply(dispatcher, tracker)
+        main = ("ask_credits", "book_session", "ask_upcoming_sessions", "ask_invoices")
+        buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in main]
+        return answer_miss(dispatcher, tracker,
+                           f"Sorry, that's outside what I can help with here. {CAN_DO}", buttons)

@@ -1,0 +1,78 @@
+"""Credits, connections and upcoming sessions, answered from the live sandbox's demo hub."""
+
+from __future__ import annotations
+
+from tests.helpers.action_trackers import tracker, user
+
+
+def test_credits_for_anna_state_remaining_used_allowance_hub_and_expiry(actions, sandbox):
+    """Anna has 4 of 6 left on the Northwind hub until 31 December."""
+    reply = actions.run("action_check_credits", tracker(user("/ask_credits"), client_id="c-anna"))
+    assert "4 of your 6 sponsored credits left" in reply.text
+    assert "2 used" in reply.text and "Northwind Wellbeing Hub" in reply.text
+    assert "31 December" in reply.text
+    assert "own expense" not in reply.text
+
+
+def test_credits_for_ben_give_the_seed_article_and_a_book_button(actions, sandbox):
+    """Ben has none left: he can go on at his own expense, paid by invoice to the professional."""
+    reply = actions.run("action_check_credits", tracker(user("/ask_credits"), client_id="c-ben"))
+    text = reply.text
+    assert "used all 6" in text
+    assert "own expense" in text and "ask your professional to schedule" in text
+    assert "invoice" in text and "payment page" in text
+    assert {"title": "Book a session", "payload": "/book_session"} in reply.buttons
+
+
+def test_credits_with_one_left_mention_that_the_professional_can_request_more(actions, sandbox):
+    """Dan has 1 left: the answer says a professional can request more credits."""
+    reply = actions.run("action_check_credits", tracker(user("/ask_credits"), client_id="c-dan"))
+    assert "1 of your 6 sponsored credits left" in reply.text
+    assert "request more sponsored credits" in reply.text
+
+
+def test_connections_for_anna_list_sara_and_maya_with_prices_and_book_buttons(actions, sandbox):
+    """Each connection: name, service, price, and a Book button that pre-fills the booking."""
+    reply = actions.run(
+        "action_list_connections", tracker(user("/ask_connections"), client_id="c-anna")
+    )
+    assert "Dr. Sara Hansen" in reply.text and "Maya Patel" in reply.text
+    assert "Jón" not in reply.text
+    assert "Individual therapy, 50 min, 18,000 ISK" in reply.text
+    assert "120 GBP" in reply.text
+    assert {
+        "title": "Book with Sara",
+        "payload": '/book_session{"booking_professional_id":"p-sara"}',
+    } in reply.buttons
+    assert "Book with Maya" in reply.button_titles
+
+
+def test_connections_for_chloe_point_to_her_hub(actions, sandbox):
+    """No connections yet: the answer names her hub, its link and where the dashboard links it."""
+    reply = actions.run(
+        "action_list_connections", tracker(user("/ask_connections"), client_id="c-chloe")
+    )
+    assert "no connections yet" in reply.text
+    assert "Globex Wellbeing Hub" in reply.text and "/hubs/globex" in reply.text
+    assert "Go to Hub" in reply.text and "My Wellbeing Hub" in reply.text
+
+
+def test_upcoming_sessions_for_dan_note_the_24_hour_window(actions, sandbox):
+    """Dan's session with Jón in 20 hours: who, what, when, how paid, and the penalty note."""
+    reply = actions.run(
+        "action_list_upcoming_sessions", tracker(user("/ask_upcoming_sessions"), client_id="c-dan")
+    )
+    assert "Physiotherapy session with Jón Einarsson" in reply.text
+    assert "UTC" in reply.text and "paid with 1 credit" in reply.text
+    assert "within 24 hours" in reply.text and "penalty" in reply.text
+    assert "/cancel_session" in reply.payloads
+
+
+def test_upcoming_sessions_for_chloe_say_none_and_offer_booking(actions, sandbox):
+    """No upcoming sessions: say so, with a Book button."""
+    reply = actions.run(
+        "action_list_upcoming_sessions",
+        tracker(user("/ask_upcoming_sessions"), client_id="c-chloe"),
+    )
+    assert "no upcoming sessions" in reply.text
+    assert "/book_session" in reply.payloads

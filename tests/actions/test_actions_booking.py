@@ -1,0 +1,435 @@
+"""Booking: starting, reading each answer, asking each question, confirming and booking once."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.formatting import slot_title
+from tests.helpers.action_trackers import bot, tracker, user
+
+PRO, SERVICE, START, CONFIRMED = (
+    "booking_professional_id",
+    "booking_service_id",
+    "booking_start",
+    "booking_confirmed",
+)
+SARA = {PRO: "p-sara", SERVICE: "s-sara-therapy"}
+WHO_BUTTONS = [
+    bot(
+        "Who would you like to book with?",
+        [
+            {"title": "Dr. Sara Hansen", "payload": '/inform{"booking_professional_id":"p-sara"}'},
+            {"title": "Maya Patel", "payload": '/inform{"booking_professional_id":"p-maya"}'},
+        ],
+    )
+]
+
+
+def form_turn(message, *, client_id="c-anna", requested=None, slots=None, **kwargs):
+    return tracker(
+        message,
+        client_id=client_id,
+        form="booking_form",
+        requested_slot=requested,
+        slots=slots,
+        **kwargs,
+    )
+
+
+def bookings_of(sandbox, client_id):
+    return sandbox.get(f"/api/v1/clients/{client_id}/bookings", params={"status": "all"}).json()[
+        "bookings"
+    ]
+
+
+def later_slot(sandbox, professional="p-sara"):
+    """An open slot more than 24 hours away."""
+    return next(s for s in sandbox.slots(professional) if not s["inside_cancellation_window"])
+
+
+def soon_slot(sandbox, professional="p-sara"):
+    """An open slot within 24 hours."""
+    return next(s for s in sandbox.slots(professional) if s["inside_cancellation_window"])
+
+
+# -- starting ----------------------------------------------------------------------------------
+
+
+def test_start_booking_clears_the_answers_and_sets_a_new_request_id(actions, sandbox):
+    """Every answer is unset and booking_request_id is a fresh hex id."""
+    state = tracker(user("/book_session"), slots={PRO: "p-jon", START: "x", CONFIRMED: True})
+    reply = actions.run("action_start_booking", state)
+    assert (
+        reply.slots[PRO] is None and reply.slots[START] is None and reply.slots[CONFIRMED] is None
+    )
+    assert len(reply.slots["booking_request_id"]) == 32
+    again = actions.run("action_start_booking", state)
+    assert again.slots["booking_request_id"] != reply.slots["booking_request_id"]
+
+
+def test_start_booking_keeps_the_professional_of_a_book_button(actions):
+    """/book_session{"booking_professional_id":"p-maya"} pre-fills Maya."""
+    reply = actions.run(
+        "action_start_booking", tracker(user('/book_session{"booking_professional_id":"p-maya"}'))
+    )
+    assert reply.slots[PRO] == "p-maya"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("I'd like to book with dr hansen", "p-sara"),
+        ("book me in with Jon", "p-jon"),
+        ("I want to book physio", "p-jon"),
+        ("I want to book a session", None),
+    ],
+)
+def test_a_professional_named_when_booking_starts_is_filled_in(actions, sandbox, typed, expected):
+    """As the form starts, a typed name (or a clear title) fills the professional and service."""
+    reply = actions.run("validate_booking_form", form_turn(user(typed, intent="book_session")))
+    assert reply.slots.get(PRO) == expected
+    if expected is None:
+        assert reply.events == []
+
+
+# -- reading answers (validate_booking_form) ---------------------------------------------------
+
+
+def test_validation_does_nothing_when_called_right_after_the_message(actions, sandbox):
+    """Rasa's action_extract_slots call (latest action action_listen) gets no events or messages."""
+    state = tracker(
+        user('/inform{"booking_professional_id":"p-sara"}'),
+        active_loop="booking_form",
+        requested_slot=PRO,
+    )
+    reply = actions.run("validate_booking_form", state)
+    assert reply.events == [] and reply.responses == []
+
+
+def test_a_professional_button_fills_the_professional_and_their_only_service(actions, sandbox):
+    """The payload entity wins; one service means the service question is skipped."""
+    reply = actions.run(
+        "validate_booking_form",
+        form_turn(user('/inform{"booking_professional_id":"p-sara"}'), requested=PRO),
+    )
+    assert reply.slots == SARA
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("dr hansen", "p-sara"),
+        ("sara", "p-sara"),
+        ("jon", "p-jon"),
+        ("Jón Einarsson", "p-jon"),
+        ("jon einarson", "p-jon"),
+        ("maya", "p-maya"),
+        ("the physio", "p-jon"),
+        ("the second one", "p-maya"),
+    ],
+)
+def test_a_typed_professional_is_matched_against_the_hub(actions, sandbox, typed, expected):
+    """Accent-insensitive names (a typo allowed), titles, and "the second one" of the buttons."""
+    reply = actions.run(
+        "validate_booking_form",
+        form_turn(user(typed, intent="inform"), requested=PRO, history=WHO_BUTTONS),
+    )
+    assert reply.slots[PRO] == expected
+
+
+def test_an_unknown_professional_is_refused_politely(actions, sandbox):
+    """A typed answer that matches nobody: slot unset and "please pick one of the buttons"."""
+    reply = actions.run(
+        "validate_booking_form", form_turn(user("Dr Who", intent="inform"), requested=PRO)
+    )
+    assert reply.slots == {PRO: None}
+    assert "couldn't find that professional" in reply.text and "buttons" in reply.text
+
+
+def test_a_professional_outside_the_hub_is_refused(actions, sandbox):
+    """A payload with an id that isn't in the client's hub is not accepted."""
+    reply = actions.run(
+        "validate_booking_form",
+        form_turn(user('/inform{"booking_professional_id":"p-nobody"}'), requested=PRO),
+    )
+    assert reply.slots[PRO] is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        user("how do I add a card", intent="faq"),
+        user("I want to end it all", intent="self_harm"),
+        user("stop", intent="stop"),
+        user("talk to a person", intent="request_human"),
+        user('/change_booking{"change_field":"booking_start"}'),
+    ],
+)
+def test_a_message_that_is_not_an_answer_gets_no_events(actions, sandbox, message):
+    """No SlotSet: Rasa rejects the form for this turn and the rules answer the message."""
+    reply = actions.run("validate_booking_form", form_turn(message, requested=PRO))
+    assert reply.events == [] and reply.responses == []
+
+
+def test_without_a_client_id_the_form_says_sign_in_and_ends(actions, sandbox):
+    """No verified client: the sign-in message once, and requested_slot None ends the form."""
+    reply = actions.run("validate_booking_form", form_turn(user("/book_session"), client_id=None))
+    assert "sign in" in reply.text
+    assert reply.slots["requested_slot"] is None and reply.slots[CONFIRMED] is None
+
+
+def test_choosing_another_professional_resets_the_later_answers(actions, sandbox):
+    """Maya instead of Sara at the confirmation: new service, no time, no confirmation."""
+    slots = {**SARA, START: later_slot(sandbox)["start"]}
+    reply = actions.run(
+        "validate_booking_form",
+        form_turn(
+            user('/inform{"booking_professional_id":"p-maya"}'), requested=CONFIRMED, slots=slots
+        ),
+    )
+    assert reply.slots[PRO] == "p-maya" and reply.slots[SERVICE] == "s-maya-coaching"
+    assert reply.slots[START] is None and reply.slots[CONFIRMED] is None
+
+
+def test_a_typed_time_matching_one_open_slot_is_taken(actions, sandbox):
+    """Typing a slot as it's shown ("Tue 3 Mar, 10:00") picks that slot."""
+    slot = later_slot(sandbox)
+    reply = actions.run(
+        "validate_booking_form",
+        form_turn(user(slot_title(slot["start"]), intent="inform"), requested=START, slots=SARA),
+    )
+    assert reply.slots == {START: slot["start"]}
+
+
+def test_a_typed_time_matching_several_slots_shows_the_ones_that_fit(actions, sandbox):
+    """ "Friday afternoon": no slot taken yet; the question lists only Friday afternoon times."""
+    turn = form_turn(user("Friday afternoon", intent="inform"), requested=START, slots=SARA)
+    assert actions.run("validate_booking_form", turn).slots == {START: None}
+    question = actions.run("action_ask_booking_start", turn)
+    assert question.text.startswith("These open times fit")
+    times = [p for p in question.payloads if "booking_start" in p]
+    assert times and all(t.startswith("Fri ") for t in question.button_titles[: len(times)])
+    assert all(12 <= int(t.split(", ")[1][:2]) < 17 for t in question.button_titles[: len(times)])
+
+
+def test_a_time_button_for_a_slot_that_is_not_open_is_refused(actions, sandbox):
+    """A stale time button: "isn't open any more", slot unset."""
+    reply = actions.run(
+        "validate_booking_form",
+        form_turn(
+            user('/inform{"booking_start":"2026-03-01T03:00:00Z"}'), requested=START, slots=SARA
+        ),
+    )
+    assert reply.slots == {START: None} and "isn't open" in reply.text
+
+
+@pytest.mark.parametrize("intent, expected", [("affirm", True), ("deny", False)])
+def test_yes_or_no_answers_the_confirmation(actions, sandbox, intent, expected):
+    """affirm -> True, deny -> False, only when the confirmation was asked."""
+    slots = {**SARA, START: later_slot(sandbox)["start"]}
+    reply = actions.run(
+        "validate_booking_form", form_turn(user(f"/{intent}"), requested=CONFIRMED, slots=slots)
+    )
+    assert reply.slots == {CONFIRMED: expected}
+
+
+# -- asking ------------------------------------------------------------------------------------
+
+
+def test_the_professional_question_lists_connections_first_with_a_stop_button(actions, sandbox):
+    """Anna: Sara and Maya (connections), then Jón; payloads inform the professional id."""
+    reply = actions.run("action_ask_booking_professional_id", form_turn(user("/book_session")))
+    assert reply.button_titles == ["Dr. Sara Hansen", "Maya Patel", "Jón Einarsson", "Stop"]
+    assert reply.payloads[0] == '/inform{"booking_professional_id":"p-sara"}'
+    assert reply.payloads[-1] == "/stop"
+
+
+def test_the_service_question_shows_length_and_price(actions, sandbox):
+    """Each service button: name, minutes and price."""
+    reply = actions.run(
+        "action_ask_booking_service_id", form_turn(user("/x"), slots={PRO: "p-maya"})
+    )
+    assert reply.button_titles[0] == "Coaching session · 60 min · 120 GBP"
+    assert reply.payloads[0] == '/inform{"booking_service_id":"s-maya-coaching"}'
+
+
+def test_the_time_question_offers_up_to_eight_real_open_slots(actions, sandbox):
+    """Buttons are open slots from the availability, titled like "Mon 2 Mar, 11:00"."""
+    reply = actions.run(
+        "action_ask_booking_start",
+        form_turn(user('/inform{"booking_professional_id":"p-sara"}'), requested=PRO, slots=SARA),
+    )
+    open_starts = [s["start"] for s in sandbox.slots("p-sara")]
+    times = [b for b in reply.buttons if "booking_start" in b["payload"]]
+    assert len(times) == 8
+    for b in times:
+        start = b["payload"].split('"booking_start":"')[1].rstrip('"}')
+        assert start in open_starts and b["title"] == slot_title(start)
+
+
+def test_the_confirmation_states_who_when_and_one_credit(actions, sandbox):
+    """Anna (4 credits): who, when, "1 credit (you'll have 3 left)"; no warning days ahead."""
+    slot = later_slot(sandbox)
+    reply = actions.run(
+        "action_ask_booking_confirmed",
+        form_turn(user("/x"), requested=START, slots={**SARA, START: slot["start"]}),
+    )
+    assert len(reply.responses) == 1
+    assert "Individual therapy" in reply.text and "Dr. Sara Hansen" in reply.text
+    assert slot_title(slot["start"]) + " UTC" in reply.text
+    assert "1 credit (you'll have 3 left)" in reply.text
+    assert "24 hours" not in reply.text
+    assert reply.button_titles == ["Yes, book it", "Change time", "Change professional", "Stop"]
+    assert reply.payloads[1] == '/change_booking{"change_field":"booking_start"}'
+
+
+def test_the_confirmation_for_ben_says_self_paid_with_an_invoice(actions, sandbox):
+    """Ben (no credits): self-paid, price to the professional, an invoice with a payment link."""
+    slot = later_slot(sandbox)
+    reply = actions.run(
+        "action_ask_booking_confirmed",
+        form_turn(
+            user("/x"), client_id="c-ben", requested=START, slots={**SARA, START: slot["start"]}
+        ),
+    )
+    assert "self-paid: 18,000 ISK to the professional" in reply.text
+    assert "invoice with a payment link" in reply.text
+
+
+def test_the_confirmation_warns_first_about_a_session_within_24_hours(actions, sandbox):
+    """A slot inside the window: the cancellation-policy warning comes first, in the one message."""
+    slot = soon_slot(sandbox)
+    reply = actions.run(
+        "action_ask_booking_confirmed",
+        form_turn(user("/x"), requested=START, slots={**SARA, START: slot["start"]}),
+    )
+    assert len(reply.responses) == 1
+    assert reply.text.startswith("Please note: this session starts within 24 hours")
+    assert "penalty under the professional's terms" in reply.text
+    assert reply.text.index("24 hours") < reply.text.index("Shall I book")
+
+
+def test_a_slot_taken_before_the_confirmation_asks_for_a_time_again(actions, sandbox):
+    """Quote answers 409: say so, unset the time and ask for it with fresh buttons."""
+    slot = later_slot(sandbox)
+    body = {"professional_id": "p-sara", "service_id": "s-sara-therapy", "start": slot["start"]}
+    assert sandbox.book("c-dan", body).status_code == 201
+    reply = actions.run(
+        "action_ask_booking_confirmed",
+        form_turn(user("/x"), requested=START, slots={**SARA, START: slot["start"]}),
+    )
+    assert "can't be booked any more" in reply.text
+    assert reply.slots == {START: None, "requested_slot": START}
+    assert slot["start"] not in " ".join(reply.payloads)
+
+
+# -- booking -----------------------------------------------------------------------------------
+
+
+def confirmed_answers(slot, key="request-key-0001"):
+    return {**SARA, START: slot["start"], CONFIRMED: True, "booking_request_id": key}
+
+
+def test_submitting_twice_with_the_same_request_id_books_once(actions, sandbox):
+    """A repeated submit replays the first booking: one booking in the sandbox, same answer."""
+    slot = later_slot(sandbox)
+    before = len(bookings_of(sandbox, "c-anna"))
+    state = tracker(user("/affirm"), slots=confirmed_answers(slot))
+    first = actions.run("action_submit_booking", state)
+    second = actions.run("action_submit_booking", state)
+    assert len(bookings_of(sandbox, "c-anna")) == before + 1
+    assert first.text == second.text
+    assert first.text.startswith("Booked: Individual therapy with Dr. Sara Hansen on ")
+    assert "Paid with 1 credit" in first.text and "confirmation e-mail" in first.text
+    assert first.slots[PRO] is None and first.slots[CONFIRMED] is None
+    assert "booking_request_id" not in first.slots  # kept, so a repeat replays
+
+
+def test_bens_booking_is_self_paid_and_his_invoice_is_sent(actions, sandbox):
+    """Ben books self-paid: the answer names the invoice; the sandbox holds it and e-mailed him."""
+    slot = later_slot(sandbox)
+    reply = actions.run(
+        "action_submit_booking",
+        tracker(user("/affirm"), client_id="c-ben", slots=confirmed_answers(slot)),
+    )
+    unpaid = sandbox.get("/api/v1/clients/c-ben/invoices").json()["invoices"]
+    new = [i for i in unpaid if i["session_start"] == slot["start"]]
+    assert len(new) == 1
+    assert "self-paid" in reply.text and f"invoice {new[0]['number']}" in reply.text
+    assert "payment link" in reply.text
+    assert sandbox.outbox(to="ben@northwind.example")
+
+
+def test_a_slot_taken_at_the_last_moment_books_nothing_and_offers_another_time(actions, sandbox):
+    """409 slot_unavailable: apologise, nothing booked, a button to pick another time."""
+    slot = later_slot(sandbox)
+    body = {"professional_id": "p-sara", "service_id": "s-sara-therapy", "start": slot["start"]}
+    assert sandbox.book("c-dan", body).status_code == 201
+    before = len(bookings_of(sandbox, "c-anna"))
+    reply = actions.run(
+        "action_submit_booking", tracker(user("/affirm"), slots=confirmed_answers(slot))
+    )
+    assert "nothing was booked" in reply.text
+    assert '/book_session{"booking_professional_id":"p-sara"}' in reply.payloads
+    assert len(bookings_of(sandbox, "c-anna")) == before
+
+
+def test_declining_books_nothing(actions, sandbox):
+    """booking_confirmed False: "Okay, nothing booked." and no booking."""
+    slot = later_slot(sandbox)
+    before = len(bookings_of(sandbox, "c-anna"))
+    answers = {**confirmed_answers(slot), CONFIRMED: False}
+    reply = actions.run("action_submit_booking", tracker(user("/deny"), slots=answers))
+    assert reply.text == "Okay, nothing booked."
+    assert len(bookings_of(sandbox, "c-anna")) == before
+
+
+def test_a_form_that_ended_early_submits_nothing_and_says_nothing(actions, sandbox):
+    """booking_confirmed unset (sign-in or platform failure already explained): silence."""
+    reply = actions.run("action_submit_booking", tracker(user("/book_session"), client_id=None))
+    assert reply.responses == []
+
+
+# -- changing and stopping ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message, cleared",
+    [
+        (user('/change_booking{"change_field":"booking_start"}'), {START, CONFIRMED}),
+        (
+            user('/change_booking{"change_field":"booking_professional_id"}'),
+            {PRO, SERVICE, START, CONFIRMED},
+        ),
+        (user("can I choose a different time", intent="change_booking"), {START, CONFIRMED}),
+        (
+            user("I'd prefer someone else", intent="change_booking"),
+            {PRO, SERVICE, START, CONFIRMED},
+        ),
+    ],
+)
+def test_changing_an_answer_clears_it_and_the_later_ones(actions, message, cleared):
+    """The chosen answer and every later one are unset, so the form asks again."""
+    state = tracker(
+        message,
+        active_loop="booking_form",
+        requested_slot=CONFIRMED,
+        slots={**SARA, START: "2026-03-03T10:00:00Z"},
+    )
+    reply = actions.run("action_change_booking_answer", state)
+    assert set(reply.slots) == cleared and all(v is None for v in reply.slots.values())
+
+
+@pytest.mark.parametrize(
+    "loop, response",
+    [("booking_form", "utter_booking_stopped"), ("cancel_form", "utter_cancel_stopped")],
+)
+def test_stop_leaves_the_form_and_says_nothing_happened(actions, loop, response):
+    """The form ends (ActiveLoop None, requested_slot None) with the form's own stop message."""
+    reply = actions.run(
+        "action_stop_booking",
+        tracker(user("/stop"), active_loop=loop, requested_slot=PRO, slots=SARA),
+    )
+    assert reply.response_names == [response]
+    assert reply.has_event("active_loop", name=None)
+    assert reply.slots["requested_slot"] is None and reply.slots[PRO] is None

@@ -1,0 +1,187 @@
+"""Pure helpers: how money, times and e-mails are written, and how typed answers are matched."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from actions import formatting as fmt
+from actions.matching import (
+    choose_from_buttons,
+    match_professionals,
+    match_services,
+    match_slots,
+    parse_time_query,
+)
+from actions.support import consecutive_misses, is_risk
+
+PROFESSIONALS = [
+    {
+        "id": "p-sara",
+        "name": "Dr. Sara Hansen",
+        "title": "Clinical psychologist",
+        "services": [
+            {"id": "s-sara-therapy", "name": "Individual therapy", "duration_minutes": 50}
+        ],
+    },
+    {
+        "id": "p-jon",
+        "name": "Jón Einarsson",
+        "title": "Physiotherapist",
+        "services": [
+            {"id": "s-jon-physio", "name": "Physiotherapy session", "duration_minutes": 45}
+        ],
+    },
+    {
+        "id": "p-maya",
+        "name": "Maya Patel",
+        "title": "Career coach",
+        "services": [{"id": "s-maya-coaching", "name": "Coaching session", "duration_minutes": 60}],
+    },
+]
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # a Monday
+SLOTS = [
+    {"start": s}
+    for s in (
+        "2026-03-03T10:00:00Z",
+        "2026-03-03T14:00:00Z",
+        "2026-03-05T10:00:00Z",
+        "2026-03-06T13:00:00Z",
+        "2026-03-06T15:00:00Z",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        ({"amount": 18000, "currency": "ISK"}, "18,000 ISK"),
+        ({"amount": 120, "currency": "GBP"}, "120 GBP"),
+        ({"amount": 120.0, "currency": "GBP"}, "120 GBP"),
+        ({"amount": 120.5, "currency": "GBP"}, "120.50 GBP"),
+    ],
+)
+def test_money_is_written_with_thousands_and_currency(value, text):
+    """Major units, a thousands separator, decimals only when there are any."""
+    assert fmt.money(value) == text
+
+
+def test_times_and_dates_are_written_for_people():
+    """Weekday, day, month and UTC for a session; a long date for a period end."""
+    assert fmt.when("2026-11-27T10:00:00Z") == "Fri 27 Nov, 10:00 UTC"
+    assert fmt.slot_title("2026-11-27T10:00:00Z") == "Fri 27 Nov, 10:00"
+    assert fmt.long_date("2026-12-31") == "31 December 2026"
+
+
+@pytest.mark.parametrize(
+    "email, masked",
+    [
+        ("anna@northwind.example", "a***@northwind.example"),
+        ("b@x.example", "b***@x.example"),
+        (None, "your e-mail address"),
+    ],
+)
+def test_email_addresses_are_masked_in_chat(email, masked):
+    """Only the first letter of the local part is shown."""
+    assert fmt.masked_email(email) == masked
+
+
+def test_first_names_skip_titles():
+    assert fmt.first_name("Dr. Sara Hansen") == "Sara" and fmt.first_name("Jón Einarsson") == "Jón"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("sara", ["p-sara"]),
+        ("dr hansen", ["p-sara"]),
+        ("Dr. Sara Hansen", ["p-sara"]),
+        ("jon", ["p-jon"]),
+        ("Jón Einarsson", ["p-jon"]),
+        ("JON EINARSON", ["p-jon"]),
+        ("maya", ["p-maya"]),
+        ("Patel", ["p-maya"]),
+        ("the physiotherapist", ["p-jon"]),
+        ("the coach", ["p-maya"]),
+        ("the psychologist", ["p-sara"]),
+        ("therapy", ["p-sara"]),
+        ("I want to book a session", []),
+        ("the first one", []),
+        ("may I book", []),
+    ],
+)
+def test_professionals_are_matched_by_name_then_by_title(typed, expected):
+    """Accent- and case-insensitive names with a small typo allowed; titles only if no name."""
+    assert [p["id"] for p in match_professionals(typed, PROFESSIONALS)] == expected
+
+
+def test_services_are_matched_by_name_or_length():
+    services = [s for p in PROFESSIONALS for s in p["services"]]
+    assert [s["id"] for s in match_services("coaching", services)] == ["s-maya-coaching"]
+    assert [s["id"] for s in match_services("the 50 minute one", services)] == ["s-sara-therapy"]
+    assert match_services("session", services) == []
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Tue 3 Mar, 10:00", ["2026-03-03T10:00:00Z"]),
+        ("2026-03-05T10:00:00Z", ["2026-03-05T10:00:00Z"]),
+        ("tuesday at 2", ["2026-03-03T14:00:00Z"]),
+        ("2pm", ["2026-03-03T14:00:00Z"]),
+        ("Friday afternoon", ["2026-03-06T13:00:00Z", "2026-03-06T15:00:00Z"]),
+        ("tomorrow morning", ["2026-03-03T10:00:00Z"]),
+        ("March 5th at 10", ["2026-03-05T10:00:00Z"]),
+        ("10:00", ["2026-03-03T10:00:00Z", "2026-03-05T10:00:00Z"]),
+        ("the one at 1pm", ["2026-03-06T13:00:00Z"]),
+        ("sunday", []),
+    ],
+)
+def test_typed_times_are_matched_against_the_open_slots(typed, expected):
+    """Weekdays, dates, clock times and parts of the day narrow the open slots."""
+    assert [s["start"] for s in match_slots(typed, SLOTS, NOW)] == expected
+
+
+def test_text_without_a_time_is_not_a_time():
+    assert parse_time_query("sara hansen please", NOW).is_empty()
+
+
+def test_ordinals_and_titles_pick_from_the_buttons_offered():
+    choices = [("Dr. Sara Hansen", "p-sara"), ("Maya Patel", "p-maya"), ("Jón Einarsson", "p-jon")]
+    assert choose_from_buttons("the second one", choices) == "p-maya"
+    assert choose_from_buttons("option 3", choices) == "p-jon"
+    assert choose_from_buttons("the last one", choices) == "p-jon"
+    assert choose_from_buttons("maya patel", choices) == "p-maya"
+    assert choose_from_buttons("something else", choices) is None
+
+
+@pytest.mark.parametrize(
+    "text, risky",
+    [
+        ("I want to kill myself", True),
+        ("I don't want to live anymore", True),
+        ("thinking about suicide", True),
+        ("I might hurt someone", True),
+        ("my phone died", False),
+        ("this booking page is killing me", False),
+        ("how do I kill a process in linux", False),
+    ],
+)
+def test_the_risk_safety_net_catches_clear_phrases_only(text, risky):
+    assert is_risk(text) is risky
+
+
+def test_misses_are_counted_back_until_a_served_message():
+    def turn(intent, action):
+        return [
+            {"event": "user", "parse_data": {"intent": {"name": intent}}},
+            {"event": "action", "name": action},
+        ]
+
+    served = turn("ask_credits", "action_check_credits")
+    missed = turn("nlu_fallback", "action_fallback")
+    now = [{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    assert consecutive_misses(served + now) == 1
+    assert consecutive_misses(served + missed + now) == 2
+    assert consecutive_misses(missed + served + now) == 1
