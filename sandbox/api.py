@@ -17,6 +17,7 @@ from sandbox.errors import install_error_handlers
 from sandbox.links import Links
 from sandbox.middleware import ApiKeyMiddleware, RequestLogMiddleware
 from sandbox.routes import admin, availability, bookings, clients, health, invoices, outbox, pages
+from sandbox.routes import dashboard
 from sandbox.seed import prepare_database
 from sandbox.times import Clock, make_clock
 
@@ -54,12 +55,14 @@ def create_app(settings: SandboxSettings, now: datetime | Clock | None = None) -
         openapi_tags=TAGS, lifespan=lifespan,
     )
     app.state.clock = clock
+    app.state.settings = settings
     app.state.session_factory = make_session_factory(engine)
     app.state.links = Links.for_settings(settings)
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)
     app.add_middleware(RequestLogMiddleware)  # added last: outermost
-    for module in (health, clients, availability, bookings, invoices, outbox, admin, pages):
+    for module in (health, clients, availability, bookings, invoices, outbox, admin, pages,
+                   dashboard):
         app.include_router(module.router)
     app.include_router(outbox.page_router)
     return app

@@ -28,7 +28,8 @@ def home_page(hubs: list[Hub]) -> str:
     items = "".join(f"<li><a href='/hubs/{escape(h.slug)}'>{escape(h.name)}</a></li>" for h in hubs)
     return layout("Wellbeing Hubs sandbox", (
         f"<p>A stand-in of the platform for development and demos.</p><ul>{items}</ul>"
-        "<p><a href='/outbox'>Outbox</a> · <a href='/docs'>API documentation</a></p>"
+        "<p><a href='/dashboard'>Demo client dashboards</a> (with the support widget) · "
+        "<a href='/outbox'>Outbox</a> · <a href='/docs'>API documentation</a></p>"
     ))
 
 

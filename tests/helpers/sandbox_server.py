@@ -25,8 +25,13 @@ START_TIMEOUT = 15.0
 
 
 @contextmanager
-def run_sandbox(database_url: str, api_key: str, now: datetime | None = None) -> Iterator[str]:
-    """Serve the sandbox on a free port; yields its base URL (`http://127.0.0.1:<port>`)."""
+def run_sandbox(database_url: str, api_key: str, now: datetime | None = None,
+                widget_token_secret: str = "", gateway_url: str = "") -> Iterator[str]:
+    """Serve the sandbox on a free port; yields its base URL (`http://127.0.0.1:<port>`).
+
+    `widget_token_secret` and `gateway_url` configure the demo dashboard's widget (unset: the
+    signed-in dashboards answer 503, and the script tag points at the default gateway address).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -34,6 +39,8 @@ def run_sandbox(database_url: str, api_key: str, now: datetime | None = None) ->
     settings = load_sandbox_settings({
         "SANDBOX_DATABASE_URL": database_url, "PLATFORM_API_KEY": api_key,
         "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port),
+        **({"WIDGET_TOKEN_SECRET": widget_token_secret} if widget_token_secret else {}),
+        **({"GATEWAY_PUBLIC_URL": gateway_url} if gateway_url else {}),
     })
     config = uvicorn.Config(create_app(settings, now=now), log_config=None, log_level="warning",
                             access_log=False, lifespan="on")

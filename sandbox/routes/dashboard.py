@@ -1,0 +1,90 @@
+"""The demo client dashboard: one page per demo client, embedding the support widget.
+
+The page signs a fresh identity token for its client on every load (bot/identity.py), exactly as the
+real platform's dashboard would; the signed-out page embeds the widget with an empty token.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import SandboxSettings
+from bot.identity import issue_identity_token
+from sandbox import dashboard, queries, rules
+from sandbox.deps import NowDep, SessionDep
+from sandbox.models import Client
+
+router = APIRouter(tags=["pages"])
+NO_STORE = {"Cache-Control": "no-store"}  # the page carries a token: never cache it
+
+
+def _settings(request: Request) -> SandboxSettings:
+    return request.app.state.settings
+
+
+@router.get("/dashboard", response_class=HTMLResponse, summary="The demo client dashboards")
+def demo_clients(session: SessionDep, now: NowDep) -> HTMLResponse:
+    """Links to each demo client's dashboard and to the signed-out page."""
+    clients = []
+    for row in session.scalars(select(Client).order_by(Client.name)):
+        summary = queries.credit_summary(session, row, now)
+        clients.append(dashboard.DemoClient(
+            row.id, row.name, row.organisation.name,
+            f"{summary.remaining} of {summary.allowance} credits left"))
+    return HTMLResponse(dashboard.demo_index(clients))
+
+
+@router.get("/dashboard/signed-out", response_class=HTMLResponse,
+            summary="The dashboard of a visitor who is not signed in")
+def signed_out(request: Request) -> HTMLResponse:
+    """The widget with an empty identity token: help topics only."""
+    page = dashboard.signed_out_page(_settings(request).gateway_public_url)
+    return HTMLResponse(page, headers=NO_STORE)
+
+
+@router.get("/dashboard/{client_id}", response_class=HTMLResponse,
+            summary="A demo client's dashboard with the support widget")
+def client_dashboard(client_id: str, request: Request, session: SessionDep,
+                     now: NowDep) -> HTMLResponse:
+    """Greeting, credits, connections, upcoming sessions, the hub; the widget signed in as them."""
+    settings = _settings(request)
+    row = session.get(Client, client_id) if queries.ID_PATTERN.fullmatch(client_id) else None
+    if row is None:
+        return HTMLResponse(dashboard.message_page(
+            "No such demo client", "There is no demo client with this id. Pick one below."),
+            status_code=404)
+    if settings.widget_token_secret is None:
+        return HTMLResponse(dashboard.message_page(
+            "The support widget is not configured",
+            "Set WIDGET_TOKEN_SECRET (the secret the gateway shares) in .env or the environment "
+            "and restart the sandbox; see .env.example."), status_code=503)
+    # Real time, not the sandbox's (possibly frozen) clock: the gateway checks expiry in real time.
+    token = issue_identity_token(row.id, settings.widget_token_secret)
+    page = dashboard.client_dashboard(_dashboard_data(session, row, now), now,
+                                      settings.gateway_public_url, token)
+    return HTMLResponse(page, headers=NO_STORE)
+
+
+def _dashboard_data(session: Session, client: Client, now: datetime) -> dashboard.DashboardData:
+    summary = queries.credit_summary(session, client, now)
+    ids = queries.connection_ids(session, client.id)
+    hub = client.organisation.hub
+    return dashboard.DashboardData(
+        client_name=client.name, first_name=client.first_name, hub_name=hub.name,
+        hub_slug=hub.slug, organisation=client.organisation.name,
+        credits_allowance=summary.allowance, credits_remaining=summary.remaining,
+        period_end=summary.period_end,
+        connections=[dashboard.Connection(p.id, p.name, p.title)
+                     for p in queries.hub_professionals(client) if p.id in ids],
+        upcoming=[dashboard.UpcomingSession(b.starts_at, b.service.name, b.professional.name,
+                                            b.service.duration_minutes,
+                                            b.payment_method == rules.CREDITS)
+                  for b in queries.client_bookings(session, client.id, "upcoming", now)],
+        unpaid=[dashboard.UnpaidInvoice(i.id, i.number, i.amount_minor, i.currency,
+                                        i.booking.service.name, i.booking.professional.name)
+                for i in queries.client_invoices(session, client.id, rules.UNPAID)],
+    )
