@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 CLIENT ?= c-anna
 
-.PHONY: run test env train validate chat reset-demo bench clean help
+.PHONY: run test env train validate chat reset-demo bench browser clean help
 
 help:
 	@echo "make run    - build what is missing, train if needed, seed the demo hub, start everything"
@@ -45,7 +45,12 @@ chat: $(VENV)/.installed
 reset-demo: $(VENV)/.installed
 	@$(PY) -m sandbox --reset-only
 
-test: env train
+# Debian's Chromium drives the browser tests (Playwright's own browser download can't work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "==> Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: env train browser
 	@$(PY) -m pytest
 
 clean:

@@ -14,8 +14,17 @@ import time
 import uuid
 
 import requests
+from dotenv import load_dotenv
 
-from bot.processes import ROOT, Ports, actions_process, health_urls, rasa_process, sandbox_process
+from bot.processes import (
+    ROOT,
+    Ports,
+    actions_process,
+    gateway_process,
+    health_urls,
+    rasa_process,
+    sandbox_process,
+)
 
 DEMO_CLIENTS = {
     "c-anna": "Anna Jónsdóttir (4 of 6 credits left, connections Sara and Maya)",
@@ -30,6 +39,7 @@ def ports_from_env() -> Ports:
         rasa=int(os.environ.get("RASA_PORT", 5005)),
         actions=int(os.environ.get("ACTIONS_PORT", 5055)),
         sandbox=int(os.environ.get("SANDBOX_PORT", 8000)),
+        gateway=int(os.environ.get("GATEWAY_PORT", 8080)),
     )
 
 
@@ -57,6 +67,9 @@ def banner(ports: Ports) -> str:
       curl -s localhost:{ports.rasa}/webhooks/rest/webhook -d '{{"sender": "demo-1", "message": "how many credits do I have left?", "metadata": {{"client_id": "c-ben"}}}}'
     Demo clients:
 {clients}
+    A client dashboard with the chat widget:  http://127.0.0.1:{ports.sandbox}/dashboard/c-anna
+    The Customer Success console:  http://127.0.0.1:{ports.gateway}/console
+      (log in as DEMO_AGENT_EMAIL with DEMO_AGENT_PASSWORD from .env)
     Platform sandbox API docs:   http://127.0.0.1:{ports.sandbox}/docs
     Sent e-mails (outbox):       http://127.0.0.1:{ports.sandbox}/outbox
     Stop everything with Ctrl-C.
@@ -79,13 +92,15 @@ def command_run(_: argparse.Namespace) -> int:
         sandbox_process(ports, ["--reset"]),
         actions_process(ports),
         rasa_process(ports, model, token),
+        gateway_process(ports, token),
     ]
     manager = Manager()
     for spec in specs:
         manager.add_process(spec.name, spec.command, env={**os.environ, **spec.env}, cwd=str(ROOT))
     ready_env = {**os.environ, "RASA_TOKEN": token}
     manager.add_process("ready", f"{sys.executable} -m bot.cli ready", env=ready_env, cwd=str(ROOT))
-    print("==> Starting the sandbox, the action server and Rasa (loading the model takes ~30 s)...")
+    print("==> Starting the sandbox, the action server, Rasa (loading the model takes ~30 s) "
+          "and the gateway...")
     manager.loop()
     return manager.returncode or 0
 
@@ -156,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="demo client id (c-anna, c-ben, c-chloe, c-dan) or 'none'")
     chat.set_defaults(func=command_chat)
     args = parser.parse_args(argv)
+    load_dotenv(ROOT / ".env")  # the local settings; the environment wins over the file
     return args.func(args)
 
 

@@ -16,6 +16,7 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     sandbox: int = 8000
+    gateway: int = 8080
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,27 @@ def rasa_process(ports: Ports, model: Path, token: str,
     )
 
 
+def gateway_process(ports: Ports, rasa_token: str) -> ProcessSpec:
+    """The front door: widget API, console, routing to Rasa (settings from the environment)."""
+    (ROOT / "var").mkdir(exist_ok=True)  # the default conversation store's SQLite file lives there
+    return ProcessSpec(
+        name="gateway",
+        argv=[str(VENV_PYTHON), "-m", "bot.gateway"],
+        env={
+            "GATEWAY_PORT": str(ports.gateway),
+            "RASA_URL": f"http://127.0.0.1:{ports.rasa}",
+            "RASA_TOKEN": rasa_token,
+            "PLATFORM_API_URL": os.environ.get(
+                "PLATFORM_API_URL", f"http://127.0.0.1:{ports.sandbox}"),
+        },
+    )
+
+
 def health_urls(ports: Ports, rasa_token: str) -> dict[str, str]:
     """URLs that answer 200 once each process is ready (Rasa's only after its model loaded)."""
     return {
         "sandbox": f"http://127.0.0.1:{ports.sandbox}/api/v1/health",
         "actions": f"http://127.0.0.1:{ports.actions}/health",
         "rasa": f"http://127.0.0.1:{ports.rasa}/status?token={rasa_token}",
+        "gateway": f"http://127.0.0.1:{ports.gateway}/health",
     }

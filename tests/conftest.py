@@ -1,8 +1,13 @@
 """Shared by every test suite. Kept minimal: suites put their own fixtures next to their tests.
 
 - Marker `postgres`: the test runs against PostgreSQL (skipped if unreachable, failed if CI=true).
+- Fixture `assistant`: the whole assistant (sandbox, action server, Rasa with the model), started
+  once per session and shared by every suite that asks for it (tests/e2e, tests/gateway).
 """
 from __future__ import annotations
+
+from tests.helpers.model import model  # noqa: F401  (fixture)
+from tests.helpers.stack import assistant  # noqa: F401  (fixture)
 
 
 def pytest_configure(config) -> None:  # noqa: ANN001 (pytest's Config)

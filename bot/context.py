@@ -1,0 +1,77 @@
+"""The console's context panel: what the platform knows about the client, as much as the work needs.
+
+Credits, connections, upcoming sessions and unpaid invoices, for a verified client only; the
+client's name, organisation and hub. Not their e-mail address: the team answers in the chat, or
+at the address the client left there out of hours. The platform
+is called through the actions' client (`actions/platform.py`: timeouts, retried safe reads) in a
+worker thread. A platform that is down or doesn't know the client gives `available: false` and a
+sentence for the agent, never an error.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio.to_thread
+
+from actions.platform import NotFound, PlatformClient, PlatformError
+
+log = logging.getLogger("bot.context")
+
+UNAVAILABLE = ("The platform can't be reached right now, so the client's account isn't shown. "
+               "Try again in a moment.")
+UNKNOWN_CLIENT = "The platform has no account for this client."
+SIGNED_OUT = "The client isn't signed in, so there is no account to show."
+
+
+class ContextPanel:
+    def __init__(self, platform: PlatformClient) -> None:
+        self.platform = platform
+
+    def __repr__(self) -> str:
+        return f"ContextPanel(platform={self.platform!r})"
+
+    async def for_client(self, client_id: str | None) -> dict[str, Any]:
+        if client_id is None:
+            return {"available": False, "signed_in": False, "message": SIGNED_OUT}
+        return await anyio.to_thread.run_sync(self._fetch, client_id)
+
+    def _fetch(self, client_id: str) -> dict[str, Any]:
+        api = self.platform
+        try:
+            profile = api.get_client(client_id)
+            credits = api.get_credits(client_id)
+            connections = api.get_connections(client_id)
+            sessions = api.list_bookings(client_id, status="upcoming")
+            invoices = api.list_invoices(client_id, status="unpaid")
+        except NotFound:
+            return {"available": False, "signed_in": True, "message": UNKNOWN_CLIENT}
+        except PlatformError as exc:
+            log.warning("context for a client: platform failed (%s)", type(exc).__name__)
+            return {"available": False, "signed_in": True, "message": UNAVAILABLE}
+        return {
+            "available": True,
+            "signed_in": True,
+            "message": None,
+            "client": {"id": client_id, "name": profile.get("name"),
+                       "organisation": profile.get("organisation"),
+                       "hub": (profile.get("hub") or {}).get("name")},
+            "credits": {key: credits.get(key)
+                        for key in ("remaining", "used", "allowance", "period_end")},
+            "connections": [{"name": p.get("name"), "title": p.get("title")} for p in connections],
+            "upcoming_sessions": [{
+                "professional": (b.get("professional") or {}).get("name"),
+                "service": (b.get("service") or {}).get("name"),
+                "start": b.get("start"),
+                "payment_method": b.get("payment_method"),
+                "inside_cancellation_window": b.get("inside_cancellation_window"),
+            } for b in sessions],
+            "unpaid_invoices": [{
+                "number": i.get("number"),
+                "professional_name": i.get("professional_name"),
+                "service_name": i.get("service_name"),
+                "session_start": i.get("session_start"),
+                "amount": i.get("amount"),
+                "issued_at": i.get("issued_at"),
+            } for i in invoices],
+        }

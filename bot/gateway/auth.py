@@ -1,0 +1,131 @@
+"""Console login: argon2 password hashes, server-side sessions, and the CSRF guard.
+
+- The session cookie holds a random token (the table keeps its SHA-256): `HttpOnly`,
+  `SameSite=Strict`, `Secure` when the gateway is served over https, path `/console`.
+- State-changing console calls must carry `X-Requested-With: console`: a header a cross-site
+  form can't send, and that cross-origin JavaScript can't send without a CORS preflight the
+  console API never grants.
+- A login attempt for an unknown e-mail still verifies a password, so timing tells nothing.
+- Logins (and failed ones for a known agent) and logouts are audited.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from bot.gateway.errors import ApiError
+from bot.store.agents import (
+    agent_for_session,
+    audit,
+    end_expired_sessions,
+    end_session,
+    find_agent_by_email,
+    save_agent,
+    start_session,
+)
+from bot.store.db import Database
+from bot.store.models import Agent, now_utc
+
+log = logging.getLogger("bot.gateway.auth")
+
+COOKIE = "console_session"
+COOKIE_PATH = "/console"
+CSRF_HEADER = "x-requested-with"
+CSRF_VALUE = "console"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def seed_agent(session: Session, email: str, name: str, password: str) -> Agent:
+    """Create the agent, or bring its name and password up to date (re-hashing only if changed)."""
+    existing = find_agent_by_email(session, email)
+    if existing is not None and verify_password(existing.password_hash, password):
+        existing.name = name
+        return existing
+    return save_agent(session, email, name, hash_password(password))
+
+
+class ConsoleAuth:
+    def __init__(self, db: Database, session_hours: float, secure_cookies: bool,
+                 clock: Callable[[], datetime] = now_utc) -> None:
+        self.db = db
+        self.session_lifetime = timedelta(hours=session_hours)
+        self.secure_cookies = secure_cookies
+        self.clock = clock
+        self._decoy_hash = hash_password("a password nobody has")
+
+    def __repr__(self) -> str:
+        return f"ConsoleAuth(session_lifetime={self.session_lifetime})"
+
+    async def login(self, email: str, password: str) -> tuple[Agent, str] | None:
+        """The agent and a new session token, or None for a wrong e-mail or password."""
+        def work(session: Session) -> tuple[Agent, str] | None:
+            agent = find_agent_by_email(session, email)
+            if agent is None:
+                verify_password(self._decoy_hash, password)
+                return None
+            if not verify_password(agent.password_hash, password):
+                audit(session, agent.id, "login_failed")
+                return None
+            end_expired_sessions(session, self.clock())
+            token = start_session(session, agent, self.clock() + self.session_lifetime)
+            audit(session, agent.id, "login")
+            return agent, token
+
+        result = await self.db.run(work)
+        log.info("console login %s", "succeeded" if result else "refused")
+        return result
+
+    async def agent(self, token: str) -> Agent | None:
+        return await self.db.run(lambda session: agent_for_session(session, token, self.clock()))
+
+    async def logout(self, token: str, agent_id: str) -> None:
+        def work(session: Session) -> None:
+            end_session(session, token)
+            audit(session, agent_id, "logout")
+
+        await self.db.run(work)
+
+
+def _auth(request: Request) -> ConsoleAuth:
+    return request.app.state.services.auth
+
+
+async def current_agent(request: Request) -> Agent:
+    """The logged-in agent, or 401."""
+    token = request.cookies.get(COOKIE)
+    agent = await _auth(request).agent(token) if token else None
+    if agent is None:
+        raise ApiError(401, "not_logged_in", "Log in to the console first.")
+    return agent
+
+
+def console_header(request: Request) -> None:
+    """State-changing console calls must say they come from the console (CSRF guard)."""
+    value = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(value.encode(), CSRF_VALUE.encode()):
+        raise ApiError(403, "missing_console_header",
+                       f"Send the header 'X-Requested-With: {CSRF_VALUE}' with this request.")
+
+
+AgentDep = Annotated[Agent, Depends(current_agent)]
+ConsoleHeader = Depends(console_header)

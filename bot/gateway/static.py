@@ -1,0 +1,67 @@
+"""The widget's and the console's files, from bot/static (written without a build step).
+
+`/widget.js`, `/widget.css`; `/console` → console/index.html; the console's own files at
+`/console/<file>` (e.g. /console/console.js) and, equally, `/console/static/<path>`.
+The console page gets a strict Content-Security-Policy: its scripts and styles come from files
+of its own origin only, and it talks to its own origin only.
+"""
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from bot.gateway.errors import ApiError
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+CONSOLE = STATIC / "console"
+CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+router = APIRouter(tags=["static"])
+
+
+def _file(path: Path, media_type: str, headers: dict[str, str] | None = None) -> FileResponse:
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"{path.name} is not there yet.")
+    return FileResponse(path, media_type=media_type, headers={**NO_CACHE, **(headers or {})})
+
+
+@router.get("/widget.js", include_in_schema=False)
+async def widget_js() -> FileResponse:
+    return _file(STATIC / "widget.js", "text/javascript; charset=utf-8")
+
+
+@router.get("/widget.css", include_in_schema=False)
+async def widget_css() -> FileResponse:
+    return _file(STATIC / "widget.css", "text/css; charset=utf-8")
+
+
+@router.get("/console", include_in_schema=False)
+@router.get("/console/", include_in_schema=False)
+async def console_page() -> FileResponse:
+    return _file(CONSOLE / "index.html", "text/html; charset=utf-8",
+                 {"Content-Security-Policy": CONSOLE_CSP})
+
+
+CONSOLE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(js|css|svg|png|ico|woff2)$")
+
+
+@router.get("/console/{name}", include_in_schema=False)
+async def console_file(name: str) -> FileResponse:
+    """A file of the console's folder, by name (no sub-folders, no dot-files)."""
+    if not CONSOLE_FILE.match(name):
+        raise ApiError(404, "not_found", "No such console file.")
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if media_type.startswith("text/"):
+        media_type += "; charset=utf-8"
+    return _file(CONSOLE / name, media_type)
+
+
+def console_files() -> StaticFiles:
+    return StaticFiles(directory=CONSOLE, check_dir=False)

@@ -1,0 +1,75 @@
+"""The gateway's client of Rasa: the REST channel (messages) and the HTTP API (resume).
+
+    rasa = RasaClient("http://127.0.0.1:5005", token, timeout=20)
+    replies = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
+    await rasa.resume(conversation_id)
+
+Every call has a timeout; any failure (refused, timeout, 5xx, a body that isn't what Rasa sends)
+is a `RasaUnavailable`, whose message names the call and the exception class only.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+CONNECT_TIMEOUT = 3.0
+RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+
+
+class RasaError(Exception):
+    """Any failure to get a usable answer from Rasa."""
+
+
+class RasaUnavailable(RasaError):
+    """Rasa can't be reached, took too long, or answered with an error."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout: float,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+            headers={"User-Agent": "wellbeing-hub-gateway"})
+
+    def __repr__(self) -> str:
+        return f"RasaClient(base_url={self.base_url!r})"
+
+    async def send(self, conversation_id: str, text: str,
+                   metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """One user message through the REST channel; Rasa's replies (text, buttons, custom)."""
+        body = await self._post("/webhooks/rest/webhook", "send",
+                                json={"sender": conversation_id, "message": text,
+                                      "metadata": metadata})
+        if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
+            raise RasaUnavailable("send: unexpected body")
+        return body
+
+    async def resume(self, conversation_id: str) -> None:
+        """Appends `resume` and `action_listen`: Rasa predicts again for this conversation.
+
+        The handoff action paused the conversation right after it ran, so the tracker never got
+        the `action_listen` that normally ends a bot turn; without it, the next message is
+        predicted as if it followed the handoff (Rasa's fallback, then the handoff again).
+        """
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        await self._post(path, "resume", json=RESUME_EVENTS, params={"token": self._token})
+
+    async def _post(self, path: str, what: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.post(path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{what}: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"{what}: HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RasaUnavailable(f"{what}: not JSON") from exc
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,73 @@
+"""Data functions for agents, their console sessions, and the audit log. None commits."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.store.models import Agent, AgentSession, AuditEvent, now_utc, utc
+from bot.store.tokens import hash_token, new_token
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_agent_by_email(session: Session, email: str) -> Agent | None:
+    return session.scalars(
+        select(Agent).where(Agent.email == normalise_email(email))
+    ).one_or_none()
+
+
+def get_agent(session: Session, agent_id: str) -> Agent | None:
+    return session.get(Agent, agent_id)
+
+
+def save_agent(session: Session, email: str, name: str, password_hash: str) -> Agent:
+    """Create the agent, or update the name and password hash of the one with that e-mail."""
+    agent = find_agent_by_email(session, email)
+    if agent is None:
+        agent = Agent(email=normalise_email(email), name=name, password_hash=password_hash)
+        session.add(agent)
+    else:
+        agent.name, agent.password_hash = name, password_hash
+    session.flush()
+    return agent
+
+
+def start_session(session: Session, agent: Agent, expires_at: datetime) -> str:
+    """A new console session; returns its token (the cookie value; only the hash is stored)."""
+    token = new_token()
+    session.add(AgentSession(agent_id=agent.id, token_hash=hash_token(token),
+                             expires_at=expires_at))
+    session.flush()
+    return token
+
+
+def agent_for_session(session: Session, token: str, now: datetime) -> Agent | None:
+    """The agent logged in with this token, if the session exists and has not expired."""
+    found = session.scalars(
+        select(AgentSession).where(AgentSession.token_hash == hash_token(token))
+    ).one_or_none()
+    if found is None or utc(found.expires_at) <= now:
+        return None
+    return found.agent
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(AgentSession).where(AgentSession.token_hash == hash_token(token)))
+
+
+def end_expired_sessions(session: Session, now: datetime) -> None:
+    session.execute(delete(AgentSession).where(AgentSession.expires_at <= now))
+
+
+def audit(session: Session, agent_id: str | None, action: str,
+          conversation_id: str | None = None, detail: str | None = None) -> AuditEvent:
+    """Record who did what (ids and short codes only: never message text)."""
+    event = AuditEvent(agent_id=agent_id, action=action, conversation_id=conversation_id,
+                       detail=detail[:200] if detail else None, at=now_utc())
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,182 @@
+"""Data functions for conversations and their messages. Each takes a session; none commits."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.store.models import (
+    PRIORITY_RANK,
+    Conversation,
+    Kind,
+    Message,
+    Mode,
+    Priority,
+    Sender,
+    now_utc,
+)
+from bot.store.tokens import hash_token, new_token
+
+CLIENT_VISIBLE_KINDS = (Kind.TEXT, Kind.BUTTON_CLICK)
+
+
+def create_conversation(session: Session, channel: str,
+                        client_id: str | None) -> tuple[Conversation, str]:
+    """A new conversation with the bot; returns it and its key (only the hash is stored)."""
+    key = new_token()
+    conversation = Conversation(channel=channel, client_id=client_id,
+                                conversation_key_hash=hash_token(key), mode=Mode.BOT,
+                                rasa_paused=False, last_seq=0)
+    session.add(conversation)
+    session.flush()
+    return conversation, key
+
+
+def find_by_key(session: Session, key: str) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(Conversation.conversation_key_hash == hash_token(key))
+    ).one_or_none()
+
+
+def get_conversation(session: Session, conversation_id: str) -> Conversation | None:
+    return session.get(Conversation, conversation_id)
+
+
+def add_message(session: Session, conversation: Conversation, sender: Sender, text: str,
+                kind: Kind = Kind.TEXT, buttons: Sequence[dict[str, str]] = (),
+                agent_id: str | None = None, client_message_id: str | None = None,
+                payload: str | None = None) -> Message:
+    """Append a message with the conversation's next seq (allocated atomically in the database)."""
+    seq = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=now_utc())
+        .returning(Conversation.last_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    conversation.last_seq = seq
+    message = Message(conversation_id=conversation.id, seq=seq, sender=sender, kind=kind,
+                      text=text, buttons=list(buttons), agent_id=agent_id,
+                      client_message_id=client_message_id, payload=payload)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def find_client_message(session: Session, conversation_id: str,
+                        client_message_id: str) -> Message | None:
+    return session.scalars(select(Message).where(
+        Message.conversation_id == conversation_id,
+        Message.client_message_id == client_message_id,
+    )).one_or_none()
+
+
+def get_message(session: Session, message_id: str) -> Message | None:
+    return session.get(Message, message_id)
+
+
+def messages_after(session: Session, conversation_id: str, after: int = 0,
+                   client_visible_only: bool = True, limit: int = 1000) -> list[Message]:
+    """Messages with seq > after, oldest first; internal notes and activity left out by default."""
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after)
+    if client_visible_only:
+        query = query.where(Message.kind.in_(CLIENT_VISIBLE_KINDS))
+    return list(session.scalars(query.order_by(Message.seq).limit(limit)))
+
+
+def set_waiting(session: Session, conversation: Conversation, reason: str, priority: Priority,
+                now: datetime) -> None:
+    conversation.mode = Mode.WAITING
+    conversation.handoff_reason = reason
+    conversation.priority = priority
+    conversation.priority_rank = PRIORITY_RANK[priority]
+    conversation.waiting_since = now
+    conversation.assignee = None
+    session.flush()
+
+
+def claim(session: Session, conversation_id: str, agent_id: str) -> bool:
+    """Give a waiting conversation to the agent; False if someone else has it (or it's not waiting).
+
+    One conditional UPDATE: of two agents claiming at once, exactly one changes a row.
+    """
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.mode == Mode.WAITING,
+               Conversation.assignee_agent_id.is_(None))
+        .values(mode=Mode.AGENT, assignee_agent_id=agent_id, updated_at=now_utc())
+        .execution_options(synchronize_session=False)
+    )
+    claimed = result.rowcount == 1
+    if claimed:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is not None:
+            session.refresh(conversation)
+    return claimed
+
+
+def release(session: Session, conversation: Conversation, mode: Mode) -> None:
+    """Leave the team: back to the bot, or closed. The handoff fields are cleared."""
+    conversation.mode = mode
+    conversation.assignee = None
+    conversation.handoff_reason = None if mode == Mode.BOT else conversation.handoff_reason
+    conversation.priority = None
+    conversation.priority_rank = None
+    conversation.waiting_since = None
+    session.flush()
+
+
+def queue(session: Session, agent_id: str) -> list[Conversation]:
+    """Waiting conversations (most urgent, then longest waiting, first), then the agent's own."""
+    waiting = session.scalars(
+        select(Conversation).where(Conversation.mode == Mode.WAITING)
+        .order_by(Conversation.priority_rank, Conversation.waiting_since, Conversation.id)
+    ).all()
+    own = session.scalars(
+        select(Conversation)
+        .where(Conversation.mode == Mode.AGENT, Conversation.assignee_agent_id == agent_id)
+        .order_by(Conversation.updated_at.desc())
+    ).all()
+    return [*waiting, *own]
+
+
+def queue_position(session: Session, conversation: Conversation) -> int:
+    """1 for the next conversation an agent will take, counting the more urgent and older ones."""
+    ahead = session.scalar(
+        select(func.count()).select_from(Conversation).where(
+            Conversation.mode == Mode.WAITING,
+            Conversation.id != conversation.id,
+            or_(
+                Conversation.priority_rank < conversation.priority_rank,
+                and_(Conversation.priority_rank == conversation.priority_rank,
+                     Conversation.waiting_since <= conversation.waiting_since),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def set_contact_email(conversation: Conversation, email: str) -> None:
+    conversation.contact_email = email
+
+
+
+def last_client_texts(session: Session, conversation_ids: Sequence[str]) -> dict[str, str]:
+    """The text of each conversation's latest typed client message (for the queue's previews)."""
+    if not conversation_ids:
+        return {}
+    latest = (
+        select(Message.conversation_id, func.max(Message.seq).label("seq"))
+        .where(Message.conversation_id.in_(conversation_ids), Message.sender == Sender.CLIENT,
+               Message.kind == Kind.TEXT)
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Message.conversation_id, Message.text).join(
+            latest, and_(Message.conversation_id == latest.c.conversation_id,
+                         Message.seq == latest.c.seq))
+    )
+    return {conversation_id: text for conversation_id, text in rows}

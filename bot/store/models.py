@@ -1,0 +1,208 @@
+"""The gateway's tables: conversations, their messages, agents, agent sessions, the audit log.
+
+Typed SQLAlchemy 2 models. Enums are stored as short strings (portable between SQLite and
+PostgreSQL). Every time is timezone-aware UTC; SQLite hands them back naive, `utc()` fixes that.
+"""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so migrations can refer to them on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """The same instant as an aware UTC datetime (SQLite returns naive ones)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Mode(enum.StrEnum):
+    """Who has the conversation: the bot, the queue, a person, or nobody (closed)."""
+
+    BOT = "bot"
+    WAITING = "waiting"
+    AGENT = "agent"
+    RESOLVED = "resolved"
+
+
+class Priority(enum.StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+# Queue order: lower first.
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
+
+
+class Sender(enum.StrEnum):
+    CLIENT = "client"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Kind(enum.StrEnum):
+    """`note` and `activity` are internal: the client never sees them."""
+
+    TEXT = "text"
+    BUTTON_CLICK = "button_click"
+    NOTE = "note"
+    ACTIVITY = "activity"
+
+
+def _enum(cls: type[enum.Enum], length: int) -> Enum:
+    return Enum(cls, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    channel: Mapped[str] = mapped_column(String(16))
+    # Set only from a verified identity token; None for a signed-out conversation.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    conversation_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mode: Mapped[Mode] = mapped_column(_enum(Mode, 16), default=Mode.BOT)
+    handoff_reason: Mapped[str | None] = mapped_column(String(32))
+    priority: Mapped[Priority | None] = mapped_column(_enum(Priority, 16))
+    # 0 urgent, 1 high, 2 normal: the queue sorts on it (then on waiting_since).
+    priority_rank: Mapped[int | None] = mapped_column(Integer)
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assignee_agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # True after a handoff until Rasa has accepted a `resume` event for this conversation.
+    rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The highest message seq so far; bumped atomically to number the next message.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc,
+                                                 onupdate=now_utc)
+
+    assignee: Mapped[Agent | None] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_conversations_queue", "mode", "priority_rank", "waiting_since"),)
+
+    def __repr__(self) -> str:
+        return (f"Conversation(id={self.id!r}, channel={self.channel!r}, mode={self.mode}, "
+                f"priority={self.priority}, assignee={self.assignee_agent_id!r})")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[Sender] = mapped_column(_enum(Sender, 16))
+    kind: Mapped[Kind] = mapped_column(_enum(Kind, 16), default=Kind.TEXT)
+    text: Mapped[str] = mapped_column(Text, default="")
+    buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
+    client_message_id: Mapped[str | None] = mapped_column(String(64))
+    # A button press: what the button sends (the text is its title). Never shown to the client.
+    payload: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    agent: Mapped[Agent | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
+        UniqueConstraint("conversation_id", "client_message_id",
+                         name="uq_messages_conversation_client_message_id"),
+    )
+
+    def __repr__(self) -> str:
+        return (f"Message(id={self.id!r}, conversation_id={self.conversation_id!r}, "
+                f"seq={self.seq}, sender={self.sender}, kind={self.kind})")
+
+
+class Agent(Base):
+    """A Customer Success team member who may log into the console."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"Agent(id={self.id!r})"  # no e-mail or name: reprs end up in logs
+
+
+class AgentSession(Base):
+    """A console login: the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    agent: Mapped[Agent] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"AgentSession(id={self.id!r}, agent_id={self.agent_id!r})"
+
+
+class AuditEvent(Base):
+    """Who did what to which conversation, and when. Written in the same transaction as the act."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True)
+    detail: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return (f"AuditEvent(id={self.id!r}, agent_id={self.agent_id!r}, action={self.action!r}, "
+                f"conversation_id={self.conversation_id!r})")

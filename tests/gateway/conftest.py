@@ -1,0 +1,74 @@
+"""Fixtures for the gateway tests: the real gateway process over HTTP, in front of
+
+- `live_gateway`: the real assistant (Rasa with the model, action server, sandbox; the shared
+  `assistant` stack), started once per session;
+- `gateway`: a fake Rasa (`fake_rasa`, tests/helpers/fake_rasa.py) that records what it was sent,
+  so a test can say exactly what Rasa answers and check it was (not) called;
+- `down_gateway`: a closed port where Rasa should be (and where the platform should be);
+- `closed_gateway`: the fake Rasa, with the Customer Success team never in its hours.
+Each gateway has its own temporary SQLite store; the team is always in its hours unless said.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
+from tests.helpers.gateway import NEVER_OPEN, Gateway, run_gateway
+from tests.helpers.processes import free_port
+from tests.helpers.stack import Assistant
+
+
+@pytest.fixture(scope="session")
+def live_gateway(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[Gateway]:
+    with run_gateway(tmp_path_factory.mktemp("live-gateway"), assistant.ports.rasa,
+                     assistant.token, sandbox_port=assistant.ports.sandbox) as gateway:
+        yield gateway
+
+
+@pytest.fixture(scope="module")
+def fake_rasa() -> Iterator[FakeRasa]:
+    with run_fake_rasa() as rasa:
+        yield rasa
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fake_rasa(request: pytest.FixtureRequest) -> None:
+    """Every test starts with Rasa's default answers (an echo) and no delay."""
+    if "fake_rasa" in request.fixturenames:
+        rasa: FakeRasa = request.getfixturevalue("fake_rasa")
+        rasa.replies.clear()
+        rasa.delay = 0.0
+
+
+@pytest.fixture(scope="module")
+def gateway(fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    with run_gateway(tmp_path_factory.mktemp("gateway"), fake_rasa.port, fake_rasa.token) as gw:
+        yield gw
+
+
+@pytest.fixture(scope="module")
+def down_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    with run_gateway(tmp_path_factory.mktemp("down-gateway"), free_port(), "unused-token-123",
+                     sandbox_port=free_port(), env={"RASA_TIMEOUT": "3"}) as gw:
+        yield gw
+
+
+@pytest.fixture(scope="module")
+def closed_gateway(fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[Gateway]:
+    with run_gateway(tmp_path_factory.mktemp("closed-gateway"), fake_rasa.port, fake_rasa.token,
+                     env=NEVER_OPEN) as gw:
+        yield gw
+
+
+HANDOFF = {"custom": {"handoff": {"reason": "requested", "priority": "high"}}}
+SAFETY = {"custom": {"handoff": {"reason": "safety", "priority": "urgent"}}}
+
+
+def asks_for_a_person(rasa: FakeRasa) -> None:
+    """Rasa answers `/request_human` the way action_handoff does through the gateway."""
+    rasa.replies["/request_human"] = [{"text": "I'm passing you to the Customer Success team."},
+                                      HANDOFF]

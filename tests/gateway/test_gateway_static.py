@@ -1,0 +1,48 @@
+"""The gateway serves the widget's and the console's files."""
+from __future__ import annotations
+
+import re
+
+import requests
+
+from bot.gateway.static import CONSOLE, STATIC
+
+
+def test_the_widget_script_and_styles_are_served(gateway):
+    script = requests.get(f"{gateway.url}/widget.js", timeout=10)
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.text == (STATIC / "widget.js").read_text()
+    styles = requests.get(f"{gateway.url}/widget.css", timeout=10)
+    assert styles.status_code == 200 and styles.headers["content-type"].startswith("text/css")
+
+
+def test_the_console_page_is_served_with_a_strict_content_security_policy(gateway):
+    page = requests.get(f"{gateway.url}/console", timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_the_consoles_own_files_are_served(gateway):
+    """At /console/<file> (what index.html links) and /console/static/<file> alike."""
+    files = [p for p in CONSOLE.rglob("*") if p.is_file() and p.name != "index.html"]
+    assert files, "bot/static/console has no files besides index.html"
+    for path in files:
+        name = path.relative_to(CONSOLE)
+        for url in (f"{gateway.url}/console/static/{name}", f"{gateway.url}/console/{name}"):
+            response = requests.get(url, timeout=10)
+            assert response.status_code == 200, url
+            assert response.content == path.read_bytes()
+
+
+def test_the_files_the_console_page_links_are_served(gateway):
+    page = requests.get(f"{gateway.url}/console", timeout=10).text
+    for link in re.findall(r'(?:src|href)="(/console/[^"]+)"', page):
+        assert requests.get(f"{gateway.url}{link}", timeout=10).status_code == 200, link
+
+
+def test_paths_outside_the_static_folder_are_not_served(gateway):
+    for path in ("/console/static/..%2F..%2Fconfig.py", "/console/..%2Fconfig.py",
+                 "/console/.hidden.js", "/console/index.py"):
+        assert requests.get(f"{gateway.url}{path}", timeout=10).status_code == 404, path
