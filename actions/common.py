@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.platform import (
@@ -135,6 +135,28 @@ def apologise(dispatcher: CollectingDispatcher, unexpected: bool = False) -> Non
     )
 
 
+FORM_SLOTS = ("booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed",
+              "cancel_booking_id", "cancel_confirmed")
+
+
+def live_handoff_available(tracker: Tracker) -> bool:
+    """True when the conversation came through the gateway, which can queue it for a person."""
+    return tracker.get_slot("live_handoff") is True
+
+
+def hand_off(dispatcher: CollectingDispatcher, reason: str, priority: str) -> list[EventType]:
+    """Ask the gateway to queue this conversation for a person; the bot pauses until resumed."""
+    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "priority": priority}})
+    return [ConversationPaused()]
+
+
+def end_any_form(tracker: Tracker) -> list[EventType]:
+    if not tracker.active_loop_name:
+        return []
+    return ([SlotSet(slot, None) for slot in FORM_SLOTS]
+            + [SlotSet("requested_slot", None), ActiveLoop(None)])
+
+
 def sign_in(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(text=sign_in_message())
 
@@ -160,6 +182,11 @@ def account_action(*, needs_client: bool = True,
             try:
                 return await asyncio.to_thread(body, self, dispatcher, tracker, domain) or []
             except Exception as exc:  # noqa: BLE001 - the one place that turns faults into words
+                if isinstance(exc, PlatformUnavailable) and live_handoff_available(tracker):
+                    # A trigger of the handoff: the platform fails, so a person takes over.
+                    report_failure(dispatcher, self.name(), exc, person_joins=True)
+                    return end_any_form(tracker) + hand_off(
+                        dispatcher, "platform_unavailable", "normal")
                 report_failure(dispatcher, self.name(), exc)
                 return list(failure_events)
 
@@ -168,11 +195,17 @@ def account_action(*, needs_client: bool = True,
     return decorate
 
 
-def report_failure(dispatcher: CollectingDispatcher, action_name: str, exc: Exception) -> None:
+def report_failure(dispatcher: CollectingDispatcher, action_name: str, exc: Exception,
+                   person_joins: bool = False) -> None:
     """Apologise to the user and log the fault without personal data (ids and classes only)."""
     if isinstance(exc, PlatformUnavailable):
         logger.warning("%s: platform unavailable (%s)", action_name, type(exc).__name__)
-        apologise(dispatcher)
+        if person_joins:
+            dispatcher.utter_message(text=(
+                f"{UNAVAILABLE} I've asked a person from the Customer Success team to help you "
+                "here; they'll reply in this chat."))
+        else:
+            apologise(dispatcher)
     elif isinstance(exc, PlatformRejected):
         logger.error("%s: platform rejected a call (%s %s %s)", action_name,
                      type(exc).__name__, exc.status, exc.code)

@@ -26,11 +26,17 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_BUTTON, UNAVAILABLE, person_offer, support
+from actions.common import (
+    HUMAN_BUTTON,
+    UNAVAILABLE,
+    end_any_form,
+    hand_off,
+    live_handoff_available,
+    person_offer,
+    support,
+)
 from actions.matching import normalise
 
-FORM_SLOTS = ("booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed",
-              "cancel_booking_id", "cancel_confirmed")
 
 # Clear risk phrases only: a safety net under the NLU, not a classifier ("my phone died" is fine).
 RISK_PHRASES = re.compile(
@@ -121,17 +127,6 @@ def topic_buttons(latest_message: dict[str, Any]) -> list[dict[str, str]]:
     return buttons
 
 
-def live_handoff_available(tracker: Tracker) -> bool:
-    """True when the conversation came through the gateway, which can queue it for a person."""
-    return tracker.get_slot("live_handoff") is True
-
-
-def hand_off(dispatcher: CollectingDispatcher, reason: str, priority: str) -> list[EventType]:
-    """Ask the gateway to queue this conversation for a person; the bot pauses until resumed."""
-    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "priority": priority}})
-    return [ConversationPaused()]
-
-
 def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Emergency contacts first, then a person at once (urgent); any form ends."""
     settings = support()
@@ -168,13 +163,6 @@ def handoff_reason(events: list[dict[str, Any]]) -> tuple[str, str]:
     return "requested", "high"
 
 
-def end_any_form(tracker: Tracker) -> list[EventType]:
-    if not tracker.active_loop_name:
-        return []
-    return ([SlotSet(slot, None) for slot in FORM_SLOTS]
-            + [SlotSet("requested_slot", None), ActiveLoop(None)])
-
-
 class SafetyReply(Action):
     """Emergency contacts and a person, at once; never clinical advice."""
 
@@ -203,9 +191,9 @@ class Handoff(Action):
                       "with your organisation."))
             return end_any_form(tracker)
         dispatcher.utter_message(
-            text=("I'm passing you to the Customer Success team; a person will reply here. "
-                  f"You can also write to them at {settings.email}; they answer {settings.hours}. "
-                  "What you tell them is never shared with your organisation."))
+            text=("I'm passing you to the Customer Success team; a person will reply here "
+                  "(the chat tells you when). What you tell them is never shared with your "
+                  "organisation."))
         return end_any_form(tracker) + hand_off(dispatcher, *handoff_reason(tracker.events))
 
 
@@ -213,6 +201,11 @@ def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, opening: str
                 buttons: list[dict[str, str]]) -> list[EventType]:
     text = opening
     if consecutive_misses(tracker.events) >= 2:
+        if live_handoff_available(tracker):
+            dispatcher.utter_message(
+                text=("Sorry, I still didn't get that. I'm passing you to a person from the "
+                      "Customer Success team, who will reply here."))
+            return end_any_form(tracker) + hand_off(dispatcher, "not_understood", "normal")
         text += f"\n\nIf you'd rather, {person_offer()}."
         buttons = buttons + [HUMAN_BUTTON]
     dispatcher.utter_message(text=text, buttons=buttons)

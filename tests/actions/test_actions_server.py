@@ -116,3 +116,12 @@ def test_platform_down_during_form_validation_ends_the_form(down_actions):
     reply = down_actions.run("validate_booking_form", state)
     _assert_apology(reply)
     assert reply.slots["requested_slot"] is None and reply.slots["booking_confirmed"] is None
+
+
+def test_platform_down_through_the_gateway_hands_off_to_a_person(down_actions):
+    """With live handoff, a platform failure is a handoff trigger: apology, then a person."""
+    reply = down_actions.run("action_check_credits",
+                             tracker(user("/ask_credits"), client_id="c-anna", live_handoff=True))
+    assert "can't reach your account" in reply.text and "asked a person" in reply.text
+    assert reply.customs == [{"handoff": {"reason": "platform_unavailable", "priority": "normal"}}]
+    assert reply.has_event("pause")

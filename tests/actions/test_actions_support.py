@@ -16,7 +16,8 @@ def missed(text="asdf", intent="nlu_fallback", **extra):
 def test_safety_reply_gives_emergency_contacts_and_hands_off_urgently(actions):
     """Emergency number and helplines first; a person at once (urgent hand-off, bot paused)."""
     reply = actions.run(
-        "action_safety_reply", tracker(user("I want to end it all", intent="self_harm"))
+        "action_safety_reply", tracker(user("I want to end it all", intent="self_harm"),
+                                       live_handoff=True)
     )
     assert "112" in reply.text and "Helpline 1717" in reply.text
     assert "can't give clinical advice" in reply.text and "person from our team" in reply.text
@@ -41,17 +42,16 @@ def test_safety_reply_ends_an_active_form(actions):
 
 def test_handoff_asks_the_gateway_for_a_person_and_pauses(actions):
     """The hand-off payload of docs/gateway.md plus ConversationPaused; the team's e-mail too."""
-    reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human")))
-    assert "Customer Success team" in reply.text
-    assert "help@support.example" in reply.text and "weekdays 09:00-17:00 GMT" in reply.text
+    reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human"),
+                                                  live_handoff=True))
+    assert "Customer Success team" in reply.text and "never shared" in reply.text
     assert reply.customs == [{"handoff": {"reason": "requested", "priority": "high"}}]
     assert reply.has_event("pause")
 
 
 def test_without_live_handoff_the_team_is_named_and_the_bot_keeps_listening(actions):
     """Plain REST clients (no gateway): the support e-mail and hours, no pause, no payload."""
-    reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human"),
-                                                  slots={"live_handoff": False}))
+    reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human")))
     assert "help@support.example" in reply.text and "weekdays 09:00-17:00 GMT" in reply.text
     assert reply.customs == []
     assert not reply.has_event("pause")
@@ -60,7 +60,7 @@ def test_without_live_handoff_the_team_is_named_and_the_bot_keeps_listening(acti
 def test_safety_reply_without_live_handoff_still_gives_contacts_first(actions):
     """No gateway: emergency contacts first, then the team's e-mail; the bot is not paused."""
     reply = actions.run("action_safety_reply", tracker(
-        user("I want to end it all", intent="self_harm"), slots={"live_handoff": False}))
+        user("I want to end it all", intent="self_harm")))
     assert reply.text.index("112") < reply.text.index("help@support.example")
     assert reply.customs == []
     assert not reply.has_event("pause")
@@ -90,7 +90,7 @@ def test_handoff_reason_comes_from_the_conversation(actions, history, reason, pr
     """After the platform apology, after a miss, or after a safety reply: reason and priority."""
     reply = actions.run(
         "action_handoff",
-        tracker(user("/request_human"), history=history),
+        tracker(user("/request_human"), history=history, live_handoff=True),
     )
     assert reply.customs == [{"handoff": {"reason": reason, "priority": priority}}]
 
@@ -149,7 +149,8 @@ def test_fallback_as_the_core_fallback_reverts_the_message(actions):
 
 def test_fallback_answers_a_clear_risk_phrase_with_the_safety_reply(actions):
     """A worrying message the NLU missed still gets the safety reply first."""
-    reply = actions.run("action_fallback", tracker(missed("honestly I want to kill myself")))
+    reply = actions.run("action_fallback", tracker(missed("honestly I want to kill myself"),
+                                                   live_handoff=True))
     assert "112" in reply.text
     assert reply.customs == [{"handoff": {"reason": "safety", "priority": "urgent"}}]
 
@@ -175,3 +176,13 @@ def test_out_of_scope_does_not_mistake_everyday_words_for_risk(actions):
         "action_out_of_scope", tracker(user("my phone died", intent="out_of_scope"))
     )
     assert "outside what I can help with" in reply.text and "112" not in reply.text
+
+
+def test_second_miss_in_a_row_hands_off_when_a_person_can_take_over(actions):
+    """Through the gateway, two misunderstandings in a row are a handoff trigger."""
+    previous = [user_event(missed("qwerty")), {"event": "action", "name": "action_fallback"}]
+    reply = actions.run("action_fallback",
+                        tracker(missed("zxcv"), history=previous, live_handoff=True))
+    assert "passing you to a person" in reply.text
+    assert reply.customs == [{"handoff": {"reason": "not_understood", "priority": "normal"}}]
+    assert reply.has_event("pause")

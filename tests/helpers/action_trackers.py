@@ -93,6 +93,7 @@ def tracker(
     message: dict[str, Any] | None = None,
     *,
     client_id: str | None = "c-anna",
+    live_handoff: bool = False,
     slots: dict[str, Any] | None = None,
     history: list[dict[str, Any]] | None = None,
     form: str | None = None,
@@ -110,7 +111,7 @@ def tracker(
     values = {
         "client_id": client_id,
         "channel": "widget",
-        "live_handoff": True,
+        "live_handoff": live_handoff,
         "requested_slot": requested_slot,
         **(slots or {}),
     }
