@@ -9,73 +9,24 @@ The server speaks the same protocol Rasa uses: POST /webhook with next_action, t
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bot.processes import Ports, actions_process
+from tests.helpers.processes import free_port, running
 
 
 @contextmanager
 def run_action_server(env: dict[str, str]) -> Iterator[str]:
     """Serve our actions on a free loopback port with `env` added; yields the base URL."""
     port = free_port()
-    log_dir = Path(tempfile.mkdtemp(prefix="action-server-"))
-    log_path = log_dir / "output.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "SANIC_HOST": "127.0.0.1", **env},
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process, log_path)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            shutil.rmtree(log_dir, ignore_errors=True)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"action server exited:\n{log_path.read_text()[-4000:]}")
-        try:
-            if requests.get(f"{url}/health", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"action server not healthy in {START_TIMEOUT:.0f}s:\n{log_path.read_text()[-4000:]}"
-    )
+    url = f"http://127.0.0.1:{port}"
+    with running(actions_process(Ports(actions=port)), f"{url}/health", env=env, timeout=30):
+        yield url
 
 
 @dataclass
