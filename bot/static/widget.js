@@ -662,7 +662,8 @@
       counter.hidden = false;
       counter.classList.toggle("over", over);
       counter.textContent = over
-        ? "That's " + (n - MAX_CHARS).toLocaleString("en") + " characters over the limit of " +
+        ? "That's " + (n - MAX_CHARS).toLocaleString("en") +
+          (n - MAX_CHARS === 1 ? " character" : " characters") + " over the limit of " +
           MAX_CHARS.toLocaleString("en") + " — please shorten it a little."
         : n.toLocaleString("en") + " / " + MAX_CHARS.toLocaleString("en") + " characters";
     } else {

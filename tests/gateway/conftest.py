@@ -1,7 +1,8 @@
 """Fixtures for the gateway tests: the real gateway process over HTTP, in front of
 
-- `live_gateway`: the real assistant (Rasa with the model, action server, sandbox; the shared
-  `assistant` stack), started once per session;
+- `live_gateway` (tests/helpers/live_gateway.py, registered in tests/conftest.py): the real
+  assistant (Rasa with the model, action server, sandbox; the shared `assistant` stack), started
+  once per session;
 - `gateway`: a fake Rasa (`fake_rasa`, tests/helpers/fake_rasa.py) that records what it was sent,
   so a test can say exactly what Rasa answers and check it was (not) called;
 - `down_gateway`: a closed port where Rasa should be (and where the platform should be);
@@ -17,15 +18,6 @@ import pytest
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 from tests.helpers.gateway import NEVER_OPEN, Gateway, run_gateway
 from tests.helpers.processes import free_port
-from tests.helpers.stack import Assistant
-
-
-@pytest.fixture(scope="session")
-def live_gateway(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[Gateway]:
-    with run_gateway(tmp_path_factory.mktemp("live-gateway"), assistant.ports.rasa,
-                     assistant.token, sandbox_port=assistant.ports.sandbox) as gateway:
-        yield gateway
 
 
 @pytest.fixture(scope="module")

@@ -192,9 +192,12 @@ def new_client_message_id() -> str:
 @contextmanager
 def run_gateway(folder: Path, rasa_port: int, rasa_token: str, sandbox_port: int | None = None,
                 env: dict[str, str] | None = None,
-                database_url: str | None = None) -> Iterator[Gateway]:
-    """The gateway on a free port with its own SQLite store in `folder` (or `database_url`)."""
-    ports = Ports(rasa=rasa_port, sandbox=sandbox_port or free_port(), gateway=free_port())
+                database_url: str | None = None,
+                gateway_port: int | None = None) -> Iterator[Gateway]:
+    """The gateway on `gateway_port` (else a free port) with its own SQLite store in `folder`
+    (or `database_url`)."""
+    ports = Ports(rasa=rasa_port, sandbox=sandbox_port or free_port(),
+                  gateway=gateway_port or free_port())
     database_url = database_url or f"sqlite:///{folder / 'gateway.db'}"
     settings = {
         "GATEWAY_DATABASE_URL": database_url,

@@ -1,5 +1,9 @@
 """The whole assistant on free ports, once per test session: the sandbox, the action server and
-Rasa with the trained model. tests/e2e drives Rasa directly; tests/gateway puts a gateway in front.
+Rasa with the trained model. tests/e2e drives Rasa directly; tests/gateway and tests/browser put a
+gateway in front (`live_gateway`, tests/helpers/live_gateway.py, on the port reserved here).
+
+The sandbox serves the demo client dashboards (`/dashboard/{client_id}`) with a working widget: it
+signs identity tokens with the gateway's test secret and points the widget at the reserved port.
 
 `assistant` is registered in tests/conftest.py, so every suite shares the one stack.
 """
@@ -16,6 +20,7 @@ import requests
 
 from bot.config import DEV_PLATFORM_API_KEY
 from bot.processes import ROOT, Ports, actions_process, health_urls, rasa_process, sandbox_process
+from tests.helpers.gateway import WIDGET_SECRET
 from tests.helpers.processes import free_port, running
 
 
@@ -27,6 +32,11 @@ class Assistant:
     @property
     def sandbox(self) -> str:
         return f"http://127.0.0.1:{self.ports.sandbox}"
+
+    @property
+    def gateway(self) -> str:
+        """Where `live_gateway` listens (reserved here so the dashboards can point at it)."""
+        return f"http://127.0.0.1:{self.ports.gateway}"
 
     @property
     def rasa(self) -> str:
@@ -59,7 +69,8 @@ def endpoints_with_tracker_db(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port())
+    ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port(),
+                  gateway=free_port())
     token = secrets.token_urlsafe(16)
     urls = health_urls(ports, token)
     state = tmp_path_factory.mktemp("assistant")
@@ -67,7 +78,10 @@ def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with ExitStack() as stack:
         stack.enter_context(running(
             sandbox_process(ports, ["--reset"]), urls["sandbox"],
-            env={"SANDBOX_DATABASE_URL": f"sqlite:///{database}"}))
+            env={"SANDBOX_DATABASE_URL": f"sqlite:///{database}",
+                 # the demo dashboards: tokens the gateway accepts, the widget from its port
+                 "WIDGET_TOKEN_SECRET": WIDGET_SECRET,
+                 "GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{ports.gateway}"}))
         stack.enter_context(running(actions_process(ports), urls["actions"]))
         stack.enter_context(running(
             rasa_process(ports, model, token, endpoints=endpoints_with_tracker_db(state)),
