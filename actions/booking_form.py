@@ -21,25 +21,21 @@ How the form ends early (no verified client, or the platform fails): the validat
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
 from actions import formatting as fmt
 from actions.common import (
+    AccountFormValidation,
     api,
     client_id_of,
     entity_of,
     intent_of,
-    is_form_validation_call,
     memo,
     now_utc,
-    report_failure,
-    sign_in,
     typed_text,
 )
 from actions.matching import (
@@ -119,28 +115,14 @@ def _names_person(text: str, professional: dict[str, Any]) -> bool:
 
 # -- the validation action -------------------------------------------------------------------
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(AccountFormValidation):
     """Reads and checks the answers of the booking form."""
 
     def name(self) -> str:
         return "validate_booking_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict) -> list[EventType]:
-        if not is_form_validation_call(tracker, self.form_name()):
-            return []
-        return await asyncio.to_thread(self._validate, dispatcher, tracker, domain)
-
-    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict) -> list[EventType]:
-        if not client_id_of(tracker):
-            sign_in(dispatcher)
-            return end_booking_form()
-        try:
-            return asyncio.run(super().run(dispatcher, tracker, domain))
-        except Exception as exc:  # noqa: BLE001 - apologise and end the form, never go silent
-            report_failure(dispatcher, self.name(), exc)
-            return end_booking_form()
+    def end_form(self) -> list[EventType]:
+        return end_booking_form()
 
     # extraction: what did this message answer?
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+from abc import abstractmethod
 import functools
 import json
 import logging
@@ -19,6 +20,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
 
 from actions.platform import (
     PlatformClient,
@@ -214,3 +216,39 @@ def report_failure(dispatcher: CollectingDispatcher, action_name: str, exc: Exce
         logger.error("%s: unexpected %s", action_name, type(exc).__name__)
         logger.debug("%s: traceback", action_name, exc_info=exc)
         apologise(dispatcher, unexpected=True)
+
+
+class AccountFormValidation(FormValidationAction):
+    """A form's validation that needs the client's account: it acts only in the form's own call
+    (Rasa 3.6 calls it twice a turn), runs off the event loop, and ends the form with a sign-in
+    message or an apology instead of ever going silent.
+
+    Subclasses give `end_form()` and may give `precheck()` (events that end the form early).
+    """
+
+    @abstractmethod
+    def end_form(self) -> list[EventType]:
+        """The events that end this form at once."""
+
+    def precheck(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+        return None
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[EventType]:
+        if not is_form_validation_call(tracker, self.form_name()):
+            return []
+        return await asyncio.to_thread(self._validate, dispatcher, tracker, domain)
+
+    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict) -> list[EventType]:
+        if not client_id_of(tracker):
+            sign_in(dispatcher)
+            return self.end_form()
+        try:
+            early = self.precheck(dispatcher, tracker)
+            if early is not None:
+                return early
+            return asyncio.run(super().run(dispatcher, tracker, domain))
+        except Exception as exc:  # noqa: BLE001 - apologise and end the form, never go silent
+            report_failure(dispatcher, self.name(), exc)
+            return self.end_form()

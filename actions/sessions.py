@@ -6,17 +6,16 @@ only a cancellation confirmed after that warning is sent with `acknowledge_late:
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
 from actions import formatting as fmt
 from actions.common import (
+    AccountFormValidation,
     BOOK_BUTTON,
     END_FORM_REQUEST,
     account_action,
@@ -25,11 +24,8 @@ from actions.common import (
     client_id_of,
     entity_of,
     intent_of,
-    is_form_validation_call,
     memo,
     now_utc,
-    report_failure,
-    sign_in,
     typed_text,
 )
 from actions.matching import (
@@ -142,31 +138,20 @@ def booking_from_text(tracker: Tracker, text: str) -> str | None:
     return at[0]["id"] if len(at) == 1 else None
 
 
-class ValidateCancelForm(FormValidationAction):
+class ValidateCancelForm(AccountFormValidation):
     """Reads and checks the answers of the cancel form (see booking_form.py for the pattern)."""
 
     def name(self) -> str:
         return "validate_cancel_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict) -> list[EventType]:
-        if not is_form_validation_call(tracker, self.form_name()):
-            return []
-        return await asyncio.to_thread(self._validate, dispatcher, tracker, domain)
+    def end_form(self) -> list[EventType]:
+        return end_cancel_form()
 
-    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict) -> list[EventType]:
-        if not client_id_of(tracker):
-            sign_in(dispatcher)
+    def precheck(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+        if not cancellable(tracker) and not tracker.get_slot(BOOKING_ID):
+            dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
             return end_cancel_form()
-        try:
-            if not cancellable(tracker) and not tracker.get_slot(BOOKING_ID):
-                dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
-                return end_cancel_form()
-            return asyncio.run(super().run(dispatcher, tracker, domain))
-        except Exception as exc:  # noqa: BLE001 - apologise and end the form, never go silent
-            report_failure(dispatcher, self.name(), exc)
-            return end_cancel_form()
+        return None
 
     def extract_cancel_booking_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: dict) -> dict[str, Any]:

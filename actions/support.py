@@ -18,10 +18,7 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (
-    ActiveLoop,
-    ConversationPaused,
     EventType,
-    SlotSet,
     UserUtteranceReverted,
 )
 from rasa_sdk.executor import CollectingDispatcher

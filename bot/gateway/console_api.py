@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from bot.events import CONSOLE, Event
 from bot.gateway.auth import COOKIE, COOKIE_PATH, AgentDep, ConsoleHeader
-from bot.gateway.errors import ApiError
+from bot.gateway.errors import ApiError, message_text
 from bot.gateway.schemas import MAX_MESSAGE_CHARS, AgentText, Login
 from bot.gateway.services import Services, services
 from bot.gateway.sse import event_stream
@@ -124,11 +124,4 @@ async def _for_agent(svc: Services, agent_id: str) -> AsyncIterator[Event]:
 
 
 def _text(body: AgentText) -> str:
-    text = body.text.strip()
-    if not text:
-        raise ApiError(422, "empty_message", "The message is empty.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise ApiError(413, "message_too_long",
-                       f"The message is {len(text):,} characters long; the most is "
-                       f"{MAX_MESSAGE_CHARS:,}.")
-    return text
+    return message_text(body.text, MAX_MESSAGE_CHARS)

@@ -26,6 +26,18 @@ def error_response(status: int, code: str, message: str,
     return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
 
 
+def message_text(raw: str, max_chars: int, too_long_hint: str = "") -> str:
+    """The trimmed text of a chat message, or an ApiError: empty (422) or too long (413)."""
+    text = raw.strip()
+    if not text:
+        raise ApiError(422, "empty_message", "The message is empty.")
+    if len(text) > max_chars:
+        raise ApiError(413, "message_too_long",
+                       f"The message is {len(text):,} characters long; the most is "
+                       f"{max_chars:,}.{too_long_hint}")
+    return text
+
+
 def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

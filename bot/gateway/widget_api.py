@@ -13,7 +13,7 @@ import jwt
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
-from bot.gateway.errors import ApiError
+from bot.gateway.errors import ApiError, message_text
 from bot.gateway.schemas import MAX_MESSAGE_CHARS, ClientMessage, StartConversation
 from bot.gateway.services import Services, services
 from bot.gateway.sse import event_stream
@@ -106,13 +106,7 @@ def _incoming(body: ClientMessage) -> Incoming:
             raise ApiError(422, "empty_message", "The button payload is empty.")
         return Incoming(payload=body.payload.strip(), title=(body.title or "").strip() or None,
                         client_message_id=body.client_message_id)
-    text = body.text.strip()
-    if not text:
-        raise ApiError(422, "empty_message", "The message is empty.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise ApiError(413, "message_too_long",
-                       f"The message is {len(text):,} characters long; the most is "
-                       f"{MAX_MESSAGE_CHARS:,}. Please shorten it or send it in parts.")
+    text = message_text(body.text, MAX_MESSAGE_CHARS, " Please shorten it or send it in parts.")
     return Incoming(text=text, client_message_id=body.client_message_id)
 
 
