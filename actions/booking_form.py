@@ -37,6 +37,7 @@ from actions.common import (
     memo,
     now_utc,
     typed_text,
+    yes_or_no,
 )
 from actions.matching import (
     choose_from_buttons,
@@ -200,14 +201,7 @@ class ValidateBookingForm(AccountFormValidation):
 
     def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: dict) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != CONFIRMED:
-            return {}
-        intent = intent_of(tracker)
-        if intent == "affirm":
-            return {CONFIRMED: True}
-        if intent == "deny":
-            return {CONFIRMED: False}
-        return {}
+        return yes_or_no(tracker, CONFIRMED)
 
     # validation: is the answer possible?
 

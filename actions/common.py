@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 import asyncio
-from abc import abstractmethod
 import functools
 import json
 import logging
+from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -96,6 +96,15 @@ def is_form_validation_call(tracker: Tracker, form_name: str) -> bool:
     actions do their work only in the second call, so messages are never said twice.
     """
     return tracker.latest_action_name == form_name and tracker.active_loop_name == form_name
+
+
+def yes_or_no(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """The answer to a yes/no question the form asked for `slot`: affirm → True, deny → False."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    answers = {"affirm": True, "deny": False}
+    intent = intent_of(tracker)
+    return {slot: answers[intent]} if intent in answers else {}
 
 
 def now_utc() -> datetime:

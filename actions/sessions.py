@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting as fmt
 from actions.common import (
-    AccountFormValidation,
     BOOK_BUTTON,
     END_FORM_REQUEST,
+    AccountFormValidation,
     account_action,
     api,
     button,
@@ -27,6 +27,7 @@ from actions.common import (
     memo,
     now_utc,
     typed_text,
+    yes_or_no,
 )
 from actions.matching import (
     choose_from_buttons,
@@ -176,14 +177,7 @@ class ValidateCancelForm(AccountFormValidation):
 
     def extract_cancel_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: dict) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != CONFIRMED:
-            return {}
-        intent = intent_of(tracker)
-        if intent == "affirm":
-            return {CONFIRMED: True}
-        if intent == "deny":
-            return {CONFIRMED: False}
-        return {}
+        return yes_or_no(tracker, CONFIRMED)
 
     def validate_cancel_booking_id(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: dict) -> dict[str, Any]:

@@ -34,7 +34,6 @@ from actions.common import (
 )
 from actions.matching import normalise
 
-
 # Clear risk phrases only: a safety net under the NLU, not a classifier ("my phone died" is fine).
 RISK_PHRASES = re.compile(
     r"\b(kill(ing)? myself|end(ing)? (my|it) (life|all)|take my (own )?life|suicid\w*|"
