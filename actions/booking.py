@@ -35,7 +35,7 @@ from actions.common import (
     typed_text,
 )
 from actions.matching import tokens
-from actions.platform import PlatformError, PlatformRejected, PlatformUnavailable
+from platform_api import PlatformError, PlatformRejected, PlatformUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from actions.common import (
     typed_text,
 )
 from actions.matching import match_slots, names_a_time
-from actions.platform import PlatformRejected
+from platform_api import PlatformRejected
 
 MAX_TIME_BUTTONS = 8
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}

@@ -12,6 +12,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
@@ -22,13 +23,13 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.platform import (
+from platform_api import (
     PlatformClient,
     PlatformRejected,
     PlatformUnavailable,
-    client_from_settings,
+    load_platform_client_settings,
 )
-from bot.config import SupportSettings, load_support_settings
+from actions.settings import SupportSettings, load_support_settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +45,12 @@ RunBody = Callable[[Any, CollectingDispatcher, Tracker, dict], list[EventType]]
 @functools.lru_cache(maxsize=1)
 def support() -> SupportSettings:
     """Support e-mail, hours, emergency contacts and the sign-in URL, read once per process."""
-    return load_support_settings()
+    return load_support_settings(os.environ)
 
 
+@functools.lru_cache(maxsize=1)
 def api() -> PlatformClient:
-    return client_from_settings()
+    return PlatformClient.from_settings(load_platform_client_settings(os.environ))
 
 
 # -- the tracker -----------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from actions.common import (
     entity_of,
     typed_text,
 )
-from actions.platform import NotFound, PlatformRejected
+from platform_api import PlatformNotFound as NotFound
+from platform_api import PlatformRejected
 
 logger = logging.getLogger(__name__)
 

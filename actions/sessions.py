@@ -35,7 +35,8 @@ from actions.matching import (
     match_slots,
     offered_choices,
 )
-from actions.platform import NotFound, PlatformRejected
+from platform_api import PlatformNotFound as NotFound
+from platform_api import PlatformRejected
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import anyio.to_thread
 
-from actions.platform import NotFound, PlatformClient, PlatformError
+from platform_api import PlatformClient, PlatformError
+from platform_api import PlatformNotFound as NotFound
 
 log = logging.getLogger("bot.context")
 

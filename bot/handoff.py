@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.changes import TEAM_MODES, Changes, Writer
-from bot.config import SupportHours
-from bot.hours import describe, is_open
+from envsettings.support_hours import SupportHours
+from envsettings.support_hours import describe, is_open
 from bot.present import conversation_detail_json, message_json, queue_item_json
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store import conversations as store

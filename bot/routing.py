@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.changes import Changes, Writer
-from bot.config import SupportHours
+from envsettings.support_hours import SupportHours
 from bot.events import Event, conversation_channel
 from bot.handoff import HandoffRequest, begin_handoff
-from bot.hours import is_open
+from envsettings.support_hours import is_open
 from bot.present import message_json
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store import conversations as store

@@ -1,6 +1,6 @@
 """Serve the sandbox: `python -m sandbox [--reset | --reset-only]`.
 
-Reads its settings with `bot.config.load_sandbox_settings()` (SANDBOX_DATABASE_URL,
+Reads its settings with `sandbox.settings.load_sandbox_settings()` (SANDBOX_DATABASE_URL,
 PLATFORM_API_KEY, SANDBOX_HOST, SANDBOX_PORT); seeds the demo hub if the database is empty, or
 re-seeds it with `--reset`; `--reset-only` re-seeds and exits without serving (`make reset-demo`).
 Open http://127.0.0.1:8000/docs for the API and /outbox for the e-mails.
@@ -13,7 +13,7 @@ import sys
 
 import uvicorn
 
-from bot.config import SettingsError, load_sandbox_settings
+from sandbox.settings import SettingsError, load_sandbox_settings
 from sandbox.api import create_app
 from sandbox.db import make_engine
 from sandbox.seed import prepare_database

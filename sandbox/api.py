@@ -11,7 +11,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from bot.config import SandboxSettings
+from sandbox.settings import SandboxSettings
 from sandbox.db import make_engine, make_session_factory
 from sandbox.errors import install_error_handlers
 from sandbox.links import Links

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import SandboxSettings
+from sandbox.settings import SandboxSettings
 
 
 @dataclass(frozen=True)

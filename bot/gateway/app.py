@@ -13,7 +13,10 @@ import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from bot.config import GatewaySettings, PlatformClientSettings, load_platform_client_settings
+import os
+
+from bot.config import GatewaySettings
+from platform_api import PlatformClientSettings, load_platform_client_settings
 from bot.gateway import console_api, static, widget_api
 from bot.gateway.errors import ApiError, install_error_handlers
 from bot.gateway.middleware import BodyLimit, PathCors, RequestLog, SecurityHeaders
@@ -25,7 +28,7 @@ MAX_BODY_BYTES = 256 * 1024
 
 def create_app(settings: GatewaySettings,
                platform: PlatformClientSettings | None = None) -> FastAPI:
-    services = Services.build(settings, platform or load_platform_client_settings())
+    services = Services.build(settings, platform or load_platform_client_settings(os.environ))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from actions.platform import PlatformClient
+from platform_api import PlatformClient, PlatformClientSettings
 from bot.changes import Writer
-from bot.config import GatewaySettings, PlatformClientSettings
+from bot.config import GatewaySettings
 from bot.context import ContextPanel
 from bot.events import EventHub
 from bot.gateway.auth import ConsoleAuth

@@ -1,6 +1,6 @@
 """The demo client dashboard: one page per demo client, embedding the support widget.
 
-The page signs a fresh identity token for its client on every load (bot/identity.py), exactly as the
+The page signs a fresh identity token for its client on every load (sandbox/identity_tokens.py), exactly as the
 real platform's dashboard would; the signed-out page embeds the widget with an empty token.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import SandboxSettings
-from bot.identity import issue_identity_token
+from sandbox.settings import SandboxSettings
+from sandbox.identity_tokens import sign_identity_token
 from sandbox import dashboard, queries, rules
 from sandbox.deps import NowDep, SessionDep
 from sandbox.models import Client
@@ -63,7 +63,7 @@ def client_dashboard(client_id: str, request: Request, session: SessionDep,
             "Set WIDGET_TOKEN_SECRET (the secret the gateway shares) in .env or the environment "
             "and restart the sandbox; see .env.example."), status_code=503)
     # Real time, not the sandbox's (possibly frozen) clock: the gateway checks expiry in real time.
-    token = issue_identity_token(row.id, settings.widget_token_secret)
+    token = sign_identity_token(row.id, settings.widget_token_secret)
     page = dashboard.client_dashboard(_dashboard_data(session, row, now), now,
                                       settings.gateway_public_url, token)
     return HTMLResponse(page, headers=NO_STORE)

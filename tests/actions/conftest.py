@@ -1,7 +1,7 @@
 """Fixtures for the action tests: the real action server, talking to a real sandbox over HTTP.
 
-- `sandbox`: a `SandboxApi` on a live sandbox, reset to the demo hub before each test; its clock is
-  frozen at `FIXED_NOW` (a Monday morning), so "within 24 hours" is the same on every run.
+- `sandbox`, `sandbox_url`, `api_key`: a live sandbox with a frozen clock
+  (tests/helpers/sandbox_fixtures.py).
 - `actions`: the action server (`python -m rasa_sdk --actions actions`) pointed at that sandbox.
 - `down_actions`: the action server pointed at a closed port (the platform is down).
 - `slow_actions`: the action server pointed at a server that answers after the read timeout.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,13 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.helpers.action_server import ActionServer, free_port, run_action_server
-from tests.helpers.sandbox_api import SandboxApi
-from tests.helpers.sandbox_server import run_sandbox
+from tests.helpers.sandbox_fixtures import API_KEY, FIXED_NOW, api_key, sandbox, sandbox_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-API_KEY = "actions-test-key-0123456789"
-FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # Monday 2 March 2026, 09:30 UTC
 SUPPORT_ENV = {
     "SUPPORT_EMAIL": "help@support.example",
-    "SUPPORT_HOURS": "weekdays 09:00-17:00 GMT",
+    # The hours the gateway enforces; users are told them in words (derived, never free text).
+    "SUPPORT_OPEN_HOUR": "8", "SUPPORT_CLOSE_HOUR": "16", "SUPPORT_DAYS": "mon,tue,wed",
     "SIGN_IN_URL": "https://hub.example/sign-in",
     "EMERGENCY_NUMBER": "112",
     "HELPLINES": "Helpline 1717",
@@ -41,25 +38,6 @@ SLOW_SECONDS = 4.0
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
     return YAML(typ="safe").load((ROOT / "domain.yml").read_text())
-
-
-@pytest.fixture(scope="session")
-def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("actions-sandbox") / "sandbox.db"
-    with run_sandbox(f"sqlite:///{database}", API_KEY, now=FIXED_NOW) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def api_key() -> str:
-    return API_KEY
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str) -> SandboxApi:
-    api = SandboxApi(sandbox_url, API_KEY)
-    api.reset()
-    return api
 
 
 def _server_env(base_url: str, **extra: str) -> dict[str, str]:

@@ -11,7 +11,8 @@ from tests.helpers.action_trackers import tracker, user
 
 SUPPORT_ENV = {
     "SUPPORT_EMAIL": "help@support.example",
-    "SUPPORT_HOURS": "weekdays 09:00-17:00 GMT",
+    # The hours the gateway enforces; users are told them in words (derived, never free text).
+    "SUPPORT_OPEN_HOUR": "8", "SUPPORT_CLOSE_HOUR": "16", "SUPPORT_DAYS": "mon,tue,wed",
     "SIGN_IN_URL": "https://hub.example/sign-in",
 }  # as set in conftest.py
 ACCOUNT_ACTIONS = [
@@ -72,7 +73,7 @@ def test_account_actions_ask_to_sign_in_without_a_client_id(actions, action):
 
 def _assert_apology(reply):
     assert "can't reach your account right now" in reply.text
-    assert SUPPORT_ENV["SUPPORT_EMAIL"] in reply.text and SUPPORT_ENV["SUPPORT_HOURS"] in reply.text
+    assert SUPPORT_ENV["SUPPORT_EMAIL"] in reply.text and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text
     assert {"title": "Talk to a person", "payload": "/request_human"} in reply.buttons
 
 

@@ -52,7 +52,7 @@ def test_handoff_asks_the_gateway_for_a_person_and_pauses(actions):
 def test_without_live_handoff_the_team_is_named_and_the_bot_keeps_listening(actions):
     """Plain REST clients (no gateway): the support e-mail and hours, no pause, no payload."""
     reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human")))
-    assert "help@support.example" in reply.text and "weekdays 09:00-17:00 GMT" in reply.text
+    assert "help@support.example" in reply.text and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text
     assert reply.customs == []
     assert not reply.has_event("pause")
 

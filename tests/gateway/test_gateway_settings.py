@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import SettingsError, SupportHours, load_gateway_settings
-from bot.hours import describe, is_open
+from bot.config import SettingsError, load_gateway_settings
+from envsettings.support_hours import SupportHours, describe, is_open
 
 SECRETS = {"RASA_TOKEN": "a-real-token-123", "WIDGET_TOKEN_SECRET": "a-real-secret-123",
            "DEMO_AGENT_PASSWORD": "a-real-password"}

@@ -18,7 +18,7 @@ from datetime import datetime
 import requests
 import uvicorn
 
-from bot.config import load_sandbox_settings
+from sandbox.settings import load_sandbox_settings
 from sandbox.api import create_app
 
 START_TIMEOUT = 15.0

@@ -9,7 +9,7 @@ import jwt
 import pytest
 import requests
 
-from bot.config import SettingsError, load_sandbox_settings
+from sandbox.settings import SettingsError, load_sandbox_settings
 from bot.identity import InvalidIdentityToken, verify_identity_token
 from sandbox import dashboard
 from tests.helpers.sandbox_server import run_sandbox

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from actions.platform import (
-    NotFound,
+from platform_api import (
     PlatformClient,
     PlatformRejected,
     PlatformUnavailable,
 )
+from platform_api import PlatformNotFound as NotFound
 from tests.helpers.action_server import free_port
 
 

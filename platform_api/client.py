@@ -1,6 +1,6 @@
-"""The one client of the platform API (docs/contracts.md); every action reaches the platform here.
+"""The one client of the platform API (docs/contracts.md): the actions and the gateway both use it.
 
-    api = client_from_settings()
+    api = PlatformClient.from_settings(load_platform_client_settings(os.environ))
     credits = api.get_credits("c-anna")          # plain dicts and lists, as the contract shows
 
 - Every call has a (connect, read) timeout.
@@ -9,12 +9,12 @@
   so nothing can happen twice. A read *timeout* is never retried: a platform that is slow now
   won't be fast a moment later, and the user would wait twice as long for the apology.
 - Every create carries an `Idempotency-Key`, so a repeated booking replays instead of booking twice.
-- Failures are a small exception tree: `PlatformUnavailable` (the platform can't be reached, took
-  too long, or broke) and `PlatformRejected` (it answered "no", with the contract's error code).
+- Failures are a small exception tree (platform_api/errors.py): `PlatformUnavailable` (the platform
+  can't be reached, took too long, or broke) and `PlatformRejected` (it answered "no", with the
+  contract's error code), `PlatformNotFound` for a 404.
 """
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any
 from urllib.parse import quote
@@ -24,32 +24,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from bot.config import PlatformClientSettings, load_platform_client_settings
+from platform_api.errors import (
+    PlatformNotFound,
+    PlatformRejected,
+    PlatformUnavailable,
+)
+from platform_api.settings import PlatformClientSettings
 
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_SECONDS = 0.2
-
-
-class PlatformError(Exception):
-    """Any failure to get an answer we can use from the platform."""
-
-
-class PlatformUnavailable(PlatformError):
-    """No usable answer: connection refused, timeout, or a 5xx."""
-
-
-class PlatformRejected(PlatformError):
-    """The platform answered with a 4xx `{"error": {"code", "message"}}`."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}")
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-class NotFound(PlatformRejected):
-    """404: an unknown client, professional, booking or invoice id."""
 
 
 class _Retry(Retry):
@@ -146,9 +129,6 @@ class PlatformClient:
 
     # -- the contract's routes ---------------------------------------------------------------
 
-    def health(self) -> dict[str, Any]:
-        return self._get("/api/v1/health")
-
     def get_client(self, client_id: str) -> dict[str, Any]:
         return self._get(f"/api/v1/clients/{_segment(client_id)}")
 
@@ -216,11 +196,5 @@ def _rejection(response: requests.Response) -> PlatformRejected:
         message = str(error.get("message") or message)
     except (ValueError, AttributeError):
         pass
-    kind = NotFound if response.status_code == 404 else PlatformRejected
+    kind = PlatformNotFound if response.status_code == 404 else PlatformRejected
     return kind(response.status_code, code, message)
-
-
-@functools.lru_cache(maxsize=1)
-def client_from_settings() -> PlatformClient:
-    """The process's client, built on first use from the environment (bot.config)."""
-    return PlatformClient.from_settings(load_platform_client_settings())

@@ -1,0 +1,55 @@
+"""Reading settings from the environment: the typed readers every process of ours shares.
+
+A leaf package: it imports nothing of ours. Each process reads its settings once at start (its own
+`load_*_settings(env)`), built from these readers, and passes the object on; a missing, placeholder
+or malformed value raises `SettingsError` with a sentence that names the fix.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "xxx"})
+
+Env = Mapping[str, str]
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unusable; the message names the fix."""
+
+
+def text(env: Env, name: str, default: str) -> str:
+    return env.get(name, default).strip()
+
+
+def secret(env: Env, name: str, default: str | None = None) -> str:
+    """A secret that must be set and must not be a placeholder such as `change-me`."""
+    value = env.get(name, default if default is not None else "").strip()
+    if value.lower() in PLACEHOLDER_SECRETS:
+        raise SettingsError(
+            f"{name} is not set (or still a placeholder). Set it in your environment or in .env; "
+            "see .env.example.")
+    return value
+
+
+def number(env: Env, name: str, default: float) -> float:
+    raw = text(env, name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}.") from exc
+
+
+def whole_number(env: Env, name: str, default: int) -> int:
+    raw = text(env, name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from exc
+
+
+def url(env: Env, name: str, default: str) -> str:
+    """An http(s) URL without its trailing slash."""
+    value = text(env, name, default).rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http:// or https:// URL, got {value!r}.")
+    return value

@@ -1,0 +1,29 @@
+"""The platform API client: a leaf package that the actions and the gateway both use.
+
+It imports nothing of ours but `envsettings`. `client.py` speaks the contract of
+docs/contracts.md over HTTP, `errors.py` is its exception tree, `settings.py` reads where the
+platform is and with which key.
+"""
+from platform_api.client import PlatformClient
+from platform_api.errors import (
+    PlatformError,
+    PlatformNotFound,
+    PlatformRejected,
+    PlatformUnavailable,
+)
+from platform_api.settings import (
+    DEV_PLATFORM_API_KEY,
+    PlatformClientSettings,
+    load_platform_client_settings,
+)
+
+__all__ = [
+    "DEV_PLATFORM_API_KEY",
+    "PlatformClient",
+    "PlatformClientSettings",
+    "PlatformError",
+    "PlatformNotFound",
+    "PlatformRejected",
+    "PlatformUnavailable",
+    "load_platform_client_settings",
+]

@@ -1,0 +1,64 @@
+"""The sandbox's settings, read from the environment once at start.
+
+The sandbox stands in for another company's system, so it imports nothing of ours: these few
+lines are its own. Variables: SANDBOX_DATABASE_URL, PLATFORM_API_KEY (the key callers must send),
+SANDBOX_HOST, SANDBOX_PORT, and for the demo dashboard's widget GATEWAY_PUBLIC_URL (GATEWAY_PORT)
+and WIDGET_TOKEN_SECRET.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "xxx"})
+DEV_API_KEY = "dev-sandbox-key"  # the local demo's key; the real platform has its own
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unusable; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    database_url: str
+    api_key: str
+    host: str
+    port: int
+    # The demo dashboard's widget: where browsers reach the gateway, and the secret its identity
+    # tokens are signed with (None: unset, so the signed-in demo dashboards say how to fix it).
+    gateway_public_url: str = "http://127.0.0.1:8080"
+    widget_token_secret: str | None = None
+
+    def __repr__(self) -> str:  # never the secrets
+        return f"SandboxSettings(host={self.host!r}, port={self.port})"
+
+
+def _secret(env: Mapping[str, str], name: str, default: str = "") -> str:
+    value = env.get(name, default).strip()
+    if value.lower() in PLACEHOLDER_SECRETS:
+        raise SettingsError(f"{name} is not set (or still a placeholder). Set it in your "
+                            "environment or in .env; see .env.example.")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default)).strip()
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}.")
+    return int(raw)
+
+
+def load_sandbox_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
+    env = dict(os.environ if env is None else env)
+    gateway_port = _port(env, "GATEWAY_PORT", 8080)
+    return SandboxSettings(
+        database_url=env.get("SANDBOX_DATABASE_URL", "sqlite:///var/sandbox.db").strip(),
+        api_key=_secret(env, "PLATFORM_API_KEY", DEV_API_KEY),
+        host=env.get("SANDBOX_HOST", "127.0.0.1").strip(),
+        port=_port(env, "SANDBOX_PORT", 8000),
+        gateway_public_url=env.get("GATEWAY_PUBLIC_URL",
+                                   f"http://127.0.0.1:{gateway_port}").strip().rstrip("/"),
+        widget_token_secret=(_secret(env, "WIDGET_TOKEN_SECRET")
+                             if env.get("WIDGET_TOKEN_SECRET", "").strip() else None),
+    )
