@@ -57,8 +57,8 @@ def create_app(settings: GatewaySettings,
                 from exc
         return {"status": "ok"}
 
-    app.include_router(widget_api.router)
-    app.include_router(console_api.router)
-    app.include_router(static.router)
+    app.include_router(widget_api.routes)
+    app.include_router(console_api.routes)
+    app.include_router(static.routes)
     app.mount("/console/static", static.console_files(), name="console-static")
     return app

@@ -1,18 +1,16 @@
 """The console API (docs/gateway.md): login, the queue, a conversation, and what an agent does.
 
-A thin adapter over `bot.handoff.Desk`. Every route needs a logged-in agent; every state-changing
-route also needs `X-Requested-With: console`. The live stream sends an agent only the messages
+A thin adapter over `bot.core.agent_desk.AgentDesk`. Every route needs a logged-in agent; every
+state-changing route also needs `X-Requested-With: console`. The live stream sends an agent only the messages
 of conversations waiting for the team or claimed by that agent.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from bot.events import CONSOLE, Event
 from bot.gateway.auth import COOKIE, COOKIE_PATH, AgentDep, ConsoleHeader
 from bot.gateway.errors import ApiError, message_text
 from bot.gateway.schemas import MAX_MESSAGE_CHARS, AgentText, Login
@@ -20,7 +18,7 @@ from bot.gateway.services import Services, services
 from bot.gateway.sse import event_stream
 from bot.store.models import Agent
 
-router = APIRouter(prefix="/console/api", tags=["console"])
+routes = APIRouter(prefix="/console/api", tags=["console"])
 ServicesDep = Annotated[Services, Depends(services)]
 
 
@@ -28,7 +26,7 @@ def _me(agent: Agent) -> dict:
     return {"id": agent.id, "name": agent.name, "email": agent.email}
 
 
-@router.post("/login", dependencies=[ConsoleHeader])
+@routes.post("/login", dependencies=[ConsoleHeader])
 async def login(body: Login, svc: ServicesDep) -> JSONResponse:
     who = body.email.strip().lower()
     if svc.login_throttle.blocked(who):
@@ -47,7 +45,7 @@ async def login(body: Login, svc: ServicesDep) -> JSONResponse:
     return response
 
 
-@router.post("/logout", dependencies=[ConsoleHeader])
+@routes.post("/logout", dependencies=[ConsoleHeader])
 async def logout(request: Request, agent: AgentDep, svc: ServicesDep) -> JSONResponse:
     await svc.auth.logout(request.cookies.get(COOKIE, ""), agent.id)
     response = JSONResponse({"logged_out": True})
@@ -56,71 +54,59 @@ async def logout(request: Request, agent: AgentDep, svc: ServicesDep) -> JSONRes
     return response
 
 
-@router.get("/me")
+@routes.get("/me")
 async def me(agent: AgentDep) -> dict:
     return {"agent": _me(agent)}
 
 
-@router.get("/queue")
+@routes.get("/queue")
 async def queue(agent: AgentDep, svc: ServicesDep) -> dict:
     """Waiting conversations (priority, then waiting time), then the agent's own."""
-    return {"conversations": await svc.desk.queue(agent.id)}
+    return {"conversations": await svc.desk.queue(agent)}
 
 
-@router.get("/conversations/{conversation_id}")
+@routes.get("/conversations/{conversation_id}")
 async def conversation(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> dict:
-    return await svc.desk.conversation(agent.id, conversation_id)
+    return await svc.desk.conversation(agent, conversation_id)
 
 
-@router.get("/conversations/{conversation_id}/context")
+@routes.get("/conversations/{conversation_id}/context")
 async def context(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> dict:
     """The client's account from the platform; `available: false` with a reason if it can't be."""
-    client_id = await svc.desk.client_of(agent.id, conversation_id)
-    return await svc.context.for_client(client_id)
+    client_id = await svc.desk.client_of(agent, conversation_id)
+    return await svc.client_account.for_client(client_id)
 
 
-@router.post("/conversations/{conversation_id}/claim", dependencies=[ConsoleHeader])
+@routes.post("/conversations/{conversation_id}/claim", dependencies=[ConsoleHeader])
 async def claim(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> dict:
     return {"conversation": await svc.desk.claim(agent, conversation_id)}
 
 
-@router.post("/conversations/{conversation_id}/reply", dependencies=[ConsoleHeader])
+@routes.post("/conversations/{conversation_id}/reply", dependencies=[ConsoleHeader])
 async def reply(conversation_id: str, body: AgentText, agent: AgentDep,
                 svc: ServicesDep) -> dict:
     return {"message": await svc.desk.reply(agent, conversation_id, _text(body))}
 
 
-@router.post("/conversations/{conversation_id}/notes", dependencies=[ConsoleHeader])
+@routes.post("/conversations/{conversation_id}/notes", dependencies=[ConsoleHeader])
 async def note(conversation_id: str, body: AgentText, agent: AgentDep, svc: ServicesDep) -> dict:
     return {"message": await svc.desk.note(agent, conversation_id, _text(body))}
 
 
-@router.post("/conversations/{conversation_id}/resolve", dependencies=[ConsoleHeader])
+@routes.post("/conversations/{conversation_id}/resolve", dependencies=[ConsoleHeader])
 async def resolve(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> dict:
     return {"conversation": await svc.desk.resolve(agent, conversation_id)}
 
 
-@router.post("/conversations/{conversation_id}/handback", dependencies=[ConsoleHeader])
+@routes.post("/conversations/{conversation_id}/handback", dependencies=[ConsoleHeader])
 async def handback(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> dict:
     return {"conversation": await svc.desk.handback(agent, conversation_id)}
 
 
-@router.get("/events")
+@routes.get("/events")
 async def events(agent: AgentDep, svc: ServicesDep):
     """Live queue lines (`conversation`) and messages (`message`) for this agent."""
-    return event_stream(_for_agent(svc, agent.id))
-
-
-async def _for_agent(svc: Services, agent_id: str) -> AsyncIterator[Event]:
-    subscription = svc.hub.subscribe(CONSOLE)
-    try:
-        async for event in subscription.events():
-            if event.name == "message" and not (
-                    event.data["mode"] == "waiting" or event.data["assignee_agent_id"] == agent_id):
-                continue
-            yield event
-    finally:
-        svc.hub.unsubscribe(subscription)
+    return event_stream(svc.desk.events(agent))
 
 
 def _text(body: AgentText) -> str:

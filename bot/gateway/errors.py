@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.handoff import Conflict, NotAllowed, NotFound, Refused
+from bot.core.handoff_states import RefusalKind, Refused
 
 
 class ApiError(Exception):
@@ -65,7 +65,8 @@ def describe_validation_error(errors: list[dict[str, Any]]) -> str:
     return f"{subject}: {message}."
 
 
-REFUSAL_STATUS = {NotFound: 404, NotAllowed: 403, Conflict: 409}
+REFUSAL_STATUS = {RefusalKind.NOT_FOUND: 404, RefusalKind.FORBIDDEN: 403,
+                  RefusalKind.CONFLICT: 409}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -75,7 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Refused)
     async def _refused(_: Request, exc: Refused) -> JSONResponse:
-        return error_response(REFUSAL_STATUS.get(type(exc), 409), exc.code, exc.message)
+        return error_response(REFUSAL_STATUS[exc.kind], exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,21 +1,34 @@
-"""Everything the routes need, built once per app from the settings and kept on `app.state`."""
+"""Everything the routes need, built once per app from the settings and kept on `app.state`.
+
+The wiring of the house: the store and the live events at the bottom, the routing core's parts
+(unit of work, conversations, intake, turn scheduler, answering, agent desk) in the middle, each
+channel's adapter registered with the channel seam on top.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from fastapi import Request
 
-from platform_api import PlatformClient, PlatformClientSettings
-from bot.changes import Writer
+from bot.channels.widget import CHANNEL as WIDGET
+from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
-from bot.context import ContextPanel
-from bot.events import EventHub
+from bot.core.agent_desk import AgentDesk
+from bot.core.answering import Answering
+from bot.core.bot_turn import BotTurn
+from bot.core.channel_seam import Deliveries
+from bot.core.client_account import ClientAccountPanel
+from bot.core.conversations import Conversations
+from bot.core.intake import Intake
+from bot.core.live_events import EventHub
+from bot.core.out_of_hours import ContactEmailCapture
+from bot.core.rasa_client import RasaClient
+from bot.core.turn_scheduler import TurnScheduler
+from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
 from bot.gateway.throttle import LoginThrottle
-from bot.handoff import Desk
-from bot.rasa_client import RasaClient
-from bot.routing import Router
 from bot.store.db import Database
+from platform_api import PlatformClient, PlatformClientSettings
 
 
 @dataclass
@@ -24,9 +37,10 @@ class Services:
     db: Database
     hub: EventHub
     rasa: RasaClient
-    router: Router
-    desk: Desk
-    context: ContextPanel
+    scheduler: TurnScheduler
+    widget: WidgetChannel
+    desk: AgentDesk
+    client_account: ClientAccountPanel
     auth: ConsoleAuth
     login_throttle: LoginThrottle
 
@@ -34,24 +48,31 @@ class Services:
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
         db = Database.from_url(settings.database_url)
         hub = EventHub()
-        writer = Writer(db, hub)
+        deliveries = Deliveries()
+        deliveries.register(WIDGET, WidgetDelivery(hub))
+        unit_of_work = UnitOfWork(db, hub, deliveries)
         rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+        answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours),
+                              ContactEmailCapture(unit_of_work, settings.support_hours))
+        scheduler = TurnScheduler(answering.take_turn)
+        conversations = Conversations(db)
         return cls(
-            settings=settings, db=db, hub=hub, rasa=rasa,
-            router=Router(writer, rasa, settings.support_hours),
-            desk=Desk(writer, rasa),
-            context=ContextPanel(PlatformClient.from_settings(platform)),
+            settings=settings, db=db, hub=hub, rasa=rasa, scheduler=scheduler,
+            widget=WidgetChannel(conversations, Intake(unit_of_work, scheduler), hub),
+            desk=AgentDesk(unit_of_work, rasa),
+            client_account=ClientAccountPanel(PlatformClient.from_settings(platform)),
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=LoginThrottle(),
         )
 
     async def close(self) -> None:
-        await self.router.close()
+        await self.scheduler.close()
         self.hub.close()
         await self.rasa.aclose()
         self.db.dispose()
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    found: Services = request.app.state.services
+    return found

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
-from bot.events import Event
+from bot.core.live_events import Event
 
 KEEP_ALIVE_SECONDS = 15
 

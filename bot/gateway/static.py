@@ -23,7 +23,7 @@ CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
                "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 NO_CACHE = {"Cache-Control": "no-cache"}
 
-router = APIRouter(tags=["static"])
+routes = APIRouter(tags=["static"])
 
 
 def _file(path: Path, media_type: str, headers: dict[str, str] | None = None) -> FileResponse:
@@ -32,18 +32,18 @@ def _file(path: Path, media_type: str, headers: dict[str, str] | None = None) ->
     return FileResponse(path, media_type=media_type, headers={**NO_CACHE, **(headers or {})})
 
 
-@router.get("/widget.js", include_in_schema=False)
+@routes.get("/widget.js", include_in_schema=False)
 async def widget_js() -> FileResponse:
     return _file(STATIC / "widget.js", "text/javascript; charset=utf-8")
 
 
-@router.get("/widget.css", include_in_schema=False)
+@routes.get("/widget.css", include_in_schema=False)
 async def widget_css() -> FileResponse:
     return _file(STATIC / "widget.css", "text/css; charset=utf-8")
 
 
-@router.get("/console", include_in_schema=False)
-@router.get("/console/", include_in_schema=False)
+@routes.get("/console", include_in_schema=False)
+@routes.get("/console/", include_in_schema=False)
 async def console_page() -> FileResponse:
     return _file(CONSOLE / "index.html", "text/html; charset=utf-8",
                  {"Content-Security-Policy": CONSOLE_CSP})
@@ -52,7 +52,7 @@ async def console_page() -> FileResponse:
 CONSOLE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(js|css|svg|png|ico|woff2)$")
 
 
-@router.get("/console/{name}", include_in_schema=False)
+@routes.get("/console/{name}", include_in_schema=False)
 async def console_file(name: str) -> FileResponse:
     """A file of the console's folder, by name (no sub-folders, no dot-files)."""
     if not CONSOLE_FILE.match(name):

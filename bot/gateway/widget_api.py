@@ -1,6 +1,7 @@
 """The widget API (docs/gateway.md): start or resume a conversation, send, history, live events.
 
-A thin adapter: it checks identity and input, then calls the routing core. Every later call is
+The HTTP edge of the widget channel (bot/channels/widget.py): it checks identity and input, then
+calls the adapter. Every later call is
 authenticated by the conversation key (`Authorization: Bearer <key>`; the event stream, which
 `EventSource` can't give headers, takes `?key=`).
 """
@@ -17,12 +18,12 @@ from bot.gateway.errors import ApiError, message_text
 from bot.gateway.schemas import MAX_MESSAGE_CHARS, ClientMessage, StartConversation
 from bot.gateway.services import Services, services
 from bot.gateway.sse import event_stream
+from bot.core.channel_seam import InboundMessage
 from bot.identity import InvalidIdentityToken, verify_identity_token
-from bot.routing import Incoming
 
 log = logging.getLogger("bot.gateway.widget")
 
-router = APIRouter(prefix="/widget/api", tags=["widget"])
+routes = APIRouter(prefix="/widget/api", tags=["widget"])
 ServicesDep = Annotated[Services, Depends(services)]
 
 
@@ -45,7 +46,7 @@ async def _conversation_id(svc: Services, key: str | None) -> str:
         raise ApiError(401, "missing_conversation_key",
                        "Send the conversation key: 'Authorization: Bearer <conversation_key>'.",
                        headers={"WWW-Authenticate": "Bearer"})
-    conversation_id = await svc.router.conversation_for_key(key.strip())
+    conversation_id = await svc.widget.conversation_for_key(key.strip())
     if conversation_id is None:
         raise ApiError(401, "invalid_conversation_key",
                        "The conversation key is not valid: start a new conversation.",
@@ -63,11 +64,11 @@ async def conversation_from_header(
 ConversationDep = Annotated[str, Depends(conversation_from_header)]
 
 
-@router.post("/conversations")
+@routes.post("/conversations")
 async def start_conversation(body: StartConversation, svc: ServicesDep) -> JSONResponse:
     """Resume the conversation of `conversation_key` for the same identity, or start one."""
     client_id = _client_id(body.identity_token, svc.settings.widget_token_secret)
-    started = await svc.router.start(client_id, body.conversation_key)
+    started = await svc.widget.start(client_id, body.conversation_key)
     return JSONResponse({
         "conversation_id": started.conversation_id,
         "conversation_key": started.conversation_key,
@@ -76,13 +77,13 @@ async def start_conversation(body: StartConversation, svc: ServicesDep) -> JSONR
     }, status_code=200 if started.resumed else 201)
 
 
-@router.get("/messages")
+@routes.get("/messages")
 async def history(conversation_id: ConversationDep, svc: ServicesDep,
                   after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> dict:
-    return {"messages": await svc.router.history(conversation_id, after)}
+    return {"messages": await svc.widget.history(conversation_id, after)}
 
 
-@router.post("/messages", status_code=202)
+@routes.post("/messages", status_code=202)
 async def send_message(body: ClientMessage, conversation_id: ConversationDep,
                        svc: ServicesDep) -> JSONResponse:
     """Store the message, answer 202 at once; the replies arrive on the event stream.
@@ -90,27 +91,24 @@ async def send_message(body: ClientMessage, conversation_id: ConversationDep,
     A repeated `client_message_id` (a double submit) is stored and answered once: the repeat
     gets the first message back and nothing else happens.
     """
-    incoming = _incoming(body)
-    message, fresh = await svc.router.accept(conversation_id, incoming)
-    if fresh:
-        svc.router.submit(conversation_id, message["id"])
+    message = await svc.widget.send(conversation_id, _inbound(body))
     return JSONResponse({"message": message}, status_code=202)  # a repeat: the same answer
 
 
-def _incoming(body: ClientMessage) -> Incoming:
+def _inbound(body: ClientMessage) -> InboundMessage:
     if (body.text is None) == (body.payload is None):
         raise ApiError(422, "invalid_request",
                        "Send either 'text' (a typed message) or 'payload' (a pressed button).")
     if body.payload is not None:
         if not body.payload.strip():
             raise ApiError(422, "empty_message", "The button payload is empty.")
-        return Incoming(payload=body.payload.strip(), title=(body.title or "").strip() or None,
+        return InboundMessage(payload=body.payload.strip(), title=(body.title or "").strip() or None,
                         client_message_id=body.client_message_id)
     text = message_text(body.text, MAX_MESSAGE_CHARS, " Please shorten it or send it in parts.")
-    return Incoming(text=text, client_message_id=body.client_message_id)
+    return InboundMessage(text=text, client_message_id=body.client_message_id)
 
 
-@router.get("/events")
+@routes.get("/events")
 async def events(svc: ServicesDep,
                  key: Annotated[str | None, Query(max_length=200)] = None,
                  after: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
@@ -119,4 +117,4 @@ async def events(svc: ServicesDep,
     conversation_id = await _conversation_id(svc, key)
     if last_event_id is not None and last_event_id.strip().isdigit():
         after = int(last_event_id.strip())
-    return event_stream(svc.router.events(conversation_id, after))
+    return event_stream(svc.widget.events(conversation_id, after))

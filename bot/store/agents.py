@@ -20,10 +20,6 @@ def find_agent_by_email(session: Session, email: str) -> Agent | None:
     ).one_or_none()
 
 
-def get_agent(session: Session, agent_id: str) -> Agent | None:
-    return session.get(Agent, agent_id)
-
-
 def save_agent(session: Session, email: str, name: str, password_hash: str) -> Agent:
     """Create the agent, or update the name and password hash of the one with that e-mail."""
     agent = find_agent_by_email(session, email)

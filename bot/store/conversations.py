@@ -2,31 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import (
-    PRIORITY_RANK,
-    Conversation,
-    Kind,
-    Message,
-    Mode,
-    Priority,
-    Sender,
-    now_utc,
-)
+from bot.store.models import Conversation, Kind, Message, Mode, Sender, now_utc
 from bot.store.tokens import hash_token, new_token
 
 CLIENT_VISIBLE_KINDS = (Kind.TEXT, Kind.BUTTON_CLICK)
 
 
-def create_conversation(session: Session, channel: str,
-                        client_id: str | None) -> tuple[Conversation, str]:
-    """A new conversation with the bot; returns it and its key (only the hash is stored)."""
+def create_conversation(session: Session, channel: str, client_id: str | None,
+                        external_id: str | None = None) -> tuple[Conversation, str]:
+    """A new conversation with the bot; returns it and its key (only the hash is stored).
+
+    `external_id` is the channel's own id for it (None for the widget, found by its key).
+    """
     key = new_token()
-    conversation = Conversation(channel=channel, client_id=client_id,
+    conversation = Conversation(channel=channel, external_id=external_id, client_id=client_id,
                                 conversation_key_hash=hash_token(key), mode=Mode.BOT,
                                 rasa_paused=False, last_seq=0)
     session.add(conversation)
@@ -37,6 +30,13 @@ def create_conversation(session: Session, channel: str,
 def find_by_key(session: Session, key: str) -> Conversation | None:
     return session.scalars(
         select(Conversation).where(Conversation.conversation_key_hash == hash_token(key))
+    ).one_or_none()
+
+
+def find_by_external_id(session: Session, channel: str, external_id: str) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(Conversation.channel == channel,
+                                   Conversation.external_id == external_id)
     ).one_or_none()
 
 
@@ -86,48 +86,6 @@ def messages_after(session: Session, conversation_id: str, after: int = 0,
     return list(session.scalars(query.order_by(Message.seq).limit(limit)))
 
 
-def set_waiting(session: Session, conversation: Conversation, reason: str, priority: Priority,
-                now: datetime) -> None:
-    conversation.mode = Mode.WAITING
-    conversation.handoff_reason = reason
-    conversation.priority = priority
-    conversation.priority_rank = PRIORITY_RANK[priority]
-    conversation.waiting_since = now
-    conversation.assignee = None
-    session.flush()
-
-
-def claim(session: Session, conversation_id: str, agent_id: str) -> bool:
-    """Give a waiting conversation to the agent; False if someone else has it (or it's not waiting).
-
-    One conditional UPDATE: of two agents claiming at once, exactly one changes a row.
-    """
-    result = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.mode == Mode.WAITING,
-               Conversation.assignee_agent_id.is_(None))
-        .values(mode=Mode.AGENT, assignee_agent_id=agent_id, updated_at=now_utc())
-        .execution_options(synchronize_session=False)
-    )
-    claimed = result.rowcount == 1
-    if claimed:
-        conversation = session.get(Conversation, conversation_id)
-        if conversation is not None:
-            session.refresh(conversation)
-    return claimed
-
-
-def release(session: Session, conversation: Conversation, mode: Mode) -> None:
-    """Leave the team: back to the bot, or closed. The handoff fields are cleared."""
-    conversation.mode = mode
-    conversation.assignee = None
-    conversation.handoff_reason = None if mode == Mode.BOT else conversation.handoff_reason
-    conversation.priority = None
-    conversation.priority_rank = None
-    conversation.waiting_since = None
-    session.flush()
-
-
 def queue(session: Session, agent_id: str) -> list[Conversation]:
     """Waiting conversations (most urgent, then longest waiting, first), then the agent's own."""
     waiting = session.scalars(
@@ -160,7 +118,6 @@ def queue_position(session: Session, conversation: Conversation) -> int:
 
 def set_contact_email(conversation: Conversation, email: str) -> None:
     conversation.contact_email = email
-
 
 
 def last_client_texts(session: Session, conversation_ids: Sequence[str]) -> dict[str, str]:

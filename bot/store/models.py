@@ -101,6 +101,9 @@ class Conversation(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     channel: Mapped[str] = mapped_column(String(16))
+    # The channel's own id for this conversation (a Telegram chat, a Slack DM or thread); None for
+    # the widget, whose conversations are found by their key.
+    external_id: Mapped[str | None] = mapped_column(String(200))
     # Set only from a verified identity token; None for a signed-out conversation.
     client_id: Mapped[str | None] = mapped_column(String(64))
     conversation_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -122,7 +125,10 @@ class Conversation(Base):
 
     assignee: Mapped[Agent | None] = relationship(lazy="joined")
 
-    __table_args__ = (Index("ix_conversations_queue", "mode", "priority_rank", "waiting_since"),)
+    __table_args__ = (
+        Index("ix_conversations_queue", "mode", "priority_rank", "waiting_since"),
+        UniqueConstraint("channel", "external_id", name="uq_conversations_channel_external_id"),
+    )
 
     def __repr__(self) -> str:
         return (f"Conversation(id={self.id!r}, channel={self.channel!r}, mode={self.mode}, "

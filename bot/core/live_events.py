@@ -1,6 +1,7 @@
 """In-process publish/subscribe for the live streams (Server-Sent Events).
 
-Two kinds of channel: one per conversation (the widget's stream) and one for the console.
+Two kinds of stream: one per widget conversation (the widget channel's deliveries) and one for
+the console.
 Publishing never blocks: each subscriber has a bounded queue, and a subscriber that falls that
 far behind is cut off (its stream ends; the widget reconnects with Last-Event-ID and replays from
 the store, the console reloads its queue).
@@ -16,12 +17,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-CONSOLE = "console"
+CONSOLE = "console"  # the console's topic; a channel names its own topics
 QUEUE_SIZE = 500
-
-
-def conversation_channel(conversation_id: str) -> str:
-    return f"conversation:{conversation_id}"
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,7 @@ class Event:
 
 @dataclass(eq=False)
 class Subscription:
-    channel: str
+    topic: str
     queue: asyncio.Queue[Event | None] = field(
         default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE))
     closed: bool = False
@@ -50,35 +47,32 @@ class Subscription:
 
 
 class EventHub:
-    """Channels of subscribers; call from the event loop only."""
+    """Topics and their subscribers; call from the event loop only."""
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
 
     def __repr__(self) -> str:
-        return f"EventHub(channels={len(self._subscribers)})"
+        return f"EventHub(topics={len(self._subscribers)})"
 
-    def subscribe(self, channel: str) -> Subscription:
-        subscription = Subscription(channel)
-        self._subscribers[channel].add(subscription)
+    def subscribe(self, topic: str) -> Subscription:
+        subscription = Subscription(topic)
+        self._subscribers[topic].add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        subscribers = self._subscribers.get(subscription.channel)
+        subscribers = self._subscribers.get(subscription.topic)
         if subscribers is not None:
             subscribers.discard(subscription)
             if not subscribers:
-                del self._subscribers[subscription.channel]
+                del self._subscribers[subscription.topic]
 
-    def publish(self, channel: str, event: Event) -> None:
-        for subscription in list(self._subscribers.get(channel, ())):
+    def publish(self, topic: str, event: Event) -> None:
+        for subscription in list(self._subscribers.get(topic, ())):
             try:
                 subscription.queue.put_nowait(event)
             except asyncio.QueueFull:
                 self._cut_off(subscription)
-
-    def subscriber_count(self, channel: str) -> int:
-        return len(self._subscribers.get(channel, ()))
 
     def close(self) -> None:
         """End every stream (at shutdown)."""

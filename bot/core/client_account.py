@@ -1,9 +1,10 @@
-"""The console's context panel: what the platform knows about the client, as much as the work needs.
+"""The client's account for the console's side panel: what the platform knows, as much as the work
+needs.
 
 Credits, connections, upcoming sessions and unpaid invoices, for a verified client only; the
 client's name, organisation and hub. Not their e-mail address: the team answers in the chat, or
 at the address the client left there out of hours. The platform
-is called through the actions' client (`actions/platform.py`: timeouts, retried safe reads) in a
+is called through the shared platform client (`platform_api`: timeouts, retried safe reads) in a
 worker thread. A platform that is down or doesn't know the client gives `available: false` and a
 sentence for the agent, never an error.
 """
@@ -14,10 +15,9 @@ from typing import Any
 
 import anyio.to_thread
 
-from platform_api import PlatformClient, PlatformError
-from platform_api import PlatformNotFound as NotFound
+from platform_api import PlatformClient, PlatformError, PlatformNotFound
 
-log = logging.getLogger("bot.context")
+log = logging.getLogger("bot.core.client_account")
 
 UNAVAILABLE = ("The platform can't be reached right now, so the client's account isn't shown. "
                "Try again in a moment.")
@@ -25,12 +25,12 @@ UNKNOWN_CLIENT = "The platform has no account for this client."
 SIGNED_OUT = "The client isn't signed in, so there is no account to show."
 
 
-class ContextPanel:
+class ClientAccountPanel:
     def __init__(self, platform: PlatformClient) -> None:
         self.platform = platform
 
     def __repr__(self) -> str:
-        return f"ContextPanel(platform={self.platform!r})"
+        return f"ClientAccountPanel(platform={self.platform!r})"
 
     async def for_client(self, client_id: str | None) -> dict[str, Any]:
         if client_id is None:
@@ -45,7 +45,7 @@ class ContextPanel:
             connections = api.get_connections(client_id)
             sessions = api.list_bookings(client_id, status="upcoming")
             invoices = api.list_invoices(client_id, status="unpaid")
-        except NotFound:
+        except PlatformNotFound:
             return {"available": False, "signed_in": True, "message": UNKNOWN_CLIENT}
         except PlatformError as exc:
             log.warning("context for a client: platform failed (%s)", type(exc).__name__)

@@ -1,0 +1,162 @@
+"""What an agent does from the console: look at the queue and a conversation, claim, reply, note,
+resolve, hand back.
+
+Each act asks the handoff state machine (handoff_states.py) first, so what may happen in which
+mode is decided in one table; a refusal is `Refused` with a stable code, which the console API
+turns into a status. Every act writes an audit row (ids and short codes, never message text) in
+the same transaction as the change itself. Knows no HTTP.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.core.handoff_states import (
+    NO_SUCH_CONVERSATION,
+    Context,
+    Refused,
+    RefusalKind,
+    Trigger,
+    apply,
+    decide,
+)
+from bot.core.live_events import CONSOLE, Event
+from bot.core.present import conversation_detail_json, message_json, queue_item_json
+from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.unit_of_work import ChangeSet, UnitOfWork
+from bot.store import conversations as store
+from bot.store.agents import audit
+from bot.store.models import Agent, Conversation, Kind, Sender, now_utc
+
+log = logging.getLogger("bot.core.agent_desk")
+
+
+class AgentDesk:
+    """The console's operations; the logged-in agent is passed to each."""
+
+    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaClient,
+                 clock: Callable[[], datetime] = now_utc) -> None:
+        self.unit_of_work = unit_of_work
+        self.rasa = rasa
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"AgentDesk(unit_of_work={self.unit_of_work!r})"
+
+    async def queue(self, agent: Agent) -> list[dict[str, Any]]:
+        """Waiting conversations (priority, then waiting time), then the agent's own."""
+        def work(session: Session) -> list[dict[str, Any]]:
+            lines = store.queue(session, agent.id)
+            last = store.last_client_texts(session, [c.id for c in lines])
+            return [queue_item_json(c, last.get(c.id)) for c in lines]
+
+        return await self.unit_of_work.db.run(work)
+
+    async def conversation(self, agent: Agent, conversation_id: str) -> dict[str, Any]:
+        """The whole transcript (notes and activity too) of a conversation the agent may see."""
+        def work(session: Session) -> dict[str, Any]:
+            conversation = _allowed(session, conversation_id, Trigger.VIEW, agent)
+            messages = store.messages_after(session, conversation.id, client_visible_only=False,
+                                            limit=10_000)
+            return conversation_detail_json(conversation, messages)
+
+        return await self.unit_of_work.db.run(work)
+
+    async def client_of(self, agent: Agent, conversation_id: str) -> str | None:
+        """The verified client id of a conversation the agent may see (None: signed out)."""
+        def work(session: Session) -> str | None:
+            conversation = _allowed(session, conversation_id, Trigger.VIEW, agent)
+            audit(session, agent.id, "view_context", conversation.id)
+            return conversation.client_id
+
+        return await self.unit_of_work.db.run(work)
+
+    async def claim(self, agent: Agent, conversation_id: str) -> dict[str, Any]:
+        def work(session: Session, changes: ChangeSet) -> dict[str, Any]:
+            conversation = _get(session, conversation_id)
+            if apply(session, changes, conversation, Trigger.CLAIM, self._by(agent)):
+                audit(session, agent.id, "claim", conversation.id)
+            return queue_item_json(conversation)  # a repeated click: already yours
+
+        return await self.unit_of_work(conversation_id, work)
+
+    async def reply(self, agent: Agent, conversation_id: str, text: str) -> dict[str, Any]:
+        return await self._write(agent, conversation_id, text, Kind.TEXT, "reply")
+
+    async def note(self, agent: Agent, conversation_id: str, text: str) -> dict[str, Any]:
+        return await self._write(agent, conversation_id, text, Kind.NOTE, "note")
+
+    async def resolve(self, agent: Agent, conversation_id: str) -> dict[str, Any]:
+        return await self._move(agent, conversation_id, Trigger.RESOLVE, "resolve")
+
+    async def handback(self, agent: Agent, conversation_id: str) -> dict[str, Any]:
+        """Resume Rasa for the conversation, then give it back to the bot and tell the client."""
+        await self.unit_of_work.db.run(
+            lambda session: _allowed(session, conversation_id, Trigger.HAND_BACK, agent))
+        try:
+            await self.rasa.resume(conversation_id)
+        except RasaUnavailable as exc:
+            log.warning("conversation %s: resume failed (%s)", conversation_id, exc)
+            raise Refused(RefusalKind.CONFLICT, "assistant_unavailable",
+                          "The assistant can't be reached right now, so the conversation stays "
+                          "with you. Try again in a moment.") from exc
+        return await self._move(agent, conversation_id, Trigger.HAND_BACK, "handback")
+
+    async def events(self, agent: Agent) -> AsyncIterator[Event]:
+        """The console's live stream for this agent: queue lines (`conversation`) always;
+        messages (`message`) of conversations waiting for the team or claimed by this agent."""
+        hub = self.unit_of_work.hub
+        subscription = hub.subscribe(CONSOLE)
+        try:
+            async for event in subscription.events():
+                if event.name == "message" and not (
+                        event.data["mode"] == "waiting"
+                        or event.data["assignee_agent_id"] == agent.id):
+                    continue
+                yield event
+        finally:
+            hub.unsubscribe(subscription)
+
+    async def _write(self, agent: Agent, conversation_id: str, text: str, kind: Kind,
+                     act: str) -> dict[str, Any]:
+        def work(session: Session, changes: ChangeSet) -> dict[str, Any]:
+            conversation = _allowed(session, conversation_id, Trigger.REPLY, agent)
+            message = store.add_message(session, conversation, Sender.AGENT, text, kind=kind,
+                                        agent_id=agent.id)
+            changes.message(conversation, message)
+            audit(session, agent.id, act, conversation.id, detail=f"message {message.id}")
+            return message_json(message, for_console=True)
+
+        return await self.unit_of_work(conversation_id, work)
+
+    async def _move(self, agent: Agent, conversation_id: str, trigger: Trigger,
+                    act: str) -> dict[str, Any]:
+        def work(session: Session, changes: ChangeSet) -> dict[str, Any]:
+            conversation = _get(session, conversation_id)
+            apply(session, changes, conversation, trigger, self._by(agent))
+            audit(session, agent.id, act, conversation.id)
+            return queue_item_json(conversation)
+
+        return await self.unit_of_work(conversation_id, work)
+
+    def _by(self, agent: Agent) -> Context:
+        return Context(self.clock(), actor=agent)
+
+
+def _get(session: Session, conversation_id: str) -> Conversation:
+    conversation = store.get_conversation(session, conversation_id)
+    if conversation is None:
+        raise Refused.of(NO_SUCH_CONVERSATION)
+    return conversation
+
+
+def _allowed(session: Session, conversation_id: str, trigger: Trigger,
+             agent: Agent) -> Conversation:
+    """The conversation, if the state machine lets this agent do `trigger` to it now."""
+    conversation = _get(session, conversation_id)
+    decide(conversation, trigger, agent)
+    return conversation

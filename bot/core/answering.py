@@ -1,0 +1,32 @@
+"""Who answers a client's message, by the conversation's mode when its turn comes.
+
+- bot: the assistant (bot_turn.py).
+- waiting: the team's console only; out of hours an e-mail address in it is kept
+  (out_of_hours.py).
+- agent: the console only. Rasa is called in neither of these modes.
+(A resolved conversation was reopened with the bot when the message was stored: intake.py.)
+"""
+from __future__ import annotations
+
+from bot.core.bot_turn import BotTurn
+from bot.core.out_of_hours import ContactEmailCapture
+from bot.core.turn import read_turn
+from bot.store.db import Database
+from bot.store.models import Kind, Mode
+
+
+class Answering:
+    def __init__(self, db: Database, bot: BotTurn, contact: ContactEmailCapture) -> None:
+        self.db = db
+        self.bot = bot
+        self.contact = contact
+
+    def __repr__(self) -> str:
+        return f"Answering(bot={self.bot!r})"
+
+    async def take_turn(self, conversation_id: str, message_id: str) -> None:
+        turn = await self.db.run(lambda session: read_turn(session, conversation_id, message_id))
+        if turn.mode == Mode.BOT:
+            await self.bot.answer(turn)
+        elif turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
+            await self.contact.note(turn)

@@ -1,0 +1,87 @@
+"""A client's message arrives: stored (committed) before anything else happens, once.
+
+    message, fresh = await intake.receive(conversation_id, InboundMessage(text="hi"))
+
+The same `client_message_id` twice (a double submit, a webhook delivered again) is stored and
+answered once: the repeat gets the first message back and nothing else happens. A card number
+typed into the message is replaced by a marker before it is stored. A closed conversation is
+reopened with the assistant (the state machine's `client_writes`). Then the turn is scheduled.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core import texts
+from bot.core.channel_seam import InboundMessage
+from bot.core.handoff_states import Context, Trigger, apply
+from bot.core.present import message_json
+from bot.core.turn_scheduler import TurnScheduler
+from bot.core.unit_of_work import ChangeSet, UnitOfWork
+from bot.store import conversations as store
+from bot.store.models import Kind, Sender, now_utc
+from rasa_addons.card_numbers import redact_card_numbers
+
+
+class Intake:
+    def __init__(self, unit_of_work: UnitOfWork, scheduler: TurnScheduler,
+                 clock: Callable[[], datetime] = now_utc) -> None:
+        self.unit_of_work = unit_of_work
+        self.scheduler = scheduler
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"Intake(unit_of_work={self.unit_of_work!r})"
+
+    async def receive(self, conversation_id: str,
+                      inbound: InboundMessage) -> tuple[dict[str, Any], bool]:
+        """Store the message and schedule its turn; `fresh` is False for a repeat."""
+        message, fresh = await self.accept(conversation_id, inbound)
+        if fresh:
+            self.scheduler.submit(conversation_id, message["id"])
+        return message, fresh
+
+    async def accept(self, conversation_id: str,
+                     inbound: InboundMessage) -> tuple[dict[str, Any], bool]:
+        """Store the message (committed before anything else happens); False if a repeat."""
+        def work(session: Session, changes: ChangeSet) -> tuple[dict[str, Any], bool]:
+            conversation = store.get_conversation(session, conversation_id)
+            if conversation is None:
+                raise LookupError(conversation_id)
+            if inbound.client_message_id:
+                earlier = store.find_client_message(session, conversation_id,
+                                                    inbound.client_message_id)
+                if earlier is not None:
+                    return message_json(earlier), False
+            apply(session, changes, conversation, Trigger.CLIENT_WRITES, Context(self.clock()))
+            if inbound.payload is not None:
+                message = store.add_message(
+                    session, conversation, Sender.CLIENT, inbound.title or inbound.payload,
+                    kind=Kind.BUTTON_CLICK, payload=inbound.payload,
+                    client_message_id=inbound.client_message_id)
+            else:
+                text = redact_card_numbers(inbound.text or "", texts.CARD_NUMBER_REMOVED)
+                message = store.add_message(session, conversation, Sender.CLIENT, text,
+                                            client_message_id=inbound.client_message_id)
+            changes.message(conversation, message)
+            return message_json(message), True
+
+        try:
+            return await self.unit_of_work(conversation_id, work)
+        except IntegrityError:  # the same client_message_id, committed by another replica
+            if not inbound.client_message_id:
+                raise
+            return await self._earlier(conversation_id, inbound.client_message_id), False
+
+    async def _earlier(self, conversation_id: str, client_message_id: str) -> dict[str, Any]:
+        def read(session: Session) -> dict[str, Any]:
+            found = store.find_client_message(session, conversation_id, client_message_id)
+            if found is None:
+                raise LookupError(client_message_id)
+            return message_json(found)
+
+        return await self.unit_of_work.db.run(read)

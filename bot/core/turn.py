@@ -1,0 +1,50 @@
+"""A turn: one client message being answered, with what the answer needs to know about it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.core import texts
+from bot.core.channel_seam import ChannelAddress
+from bot.store import conversations as store
+from bot.store.models import Kind, Mode
+
+CARD_NUMBER_INTENT = "/card_number_shared"  # what Rasa's own guard turns such a message into
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Read from the store when the turn starts."""
+
+    address: ChannelAddress
+    mode: Mode
+    client_id: str | None
+    rasa_paused: bool
+    kind: Kind
+    text: str
+    payload: str | None
+
+    @property
+    def conversation_id(self) -> str:
+        return self.address.conversation_id
+
+    @property
+    def for_rasa(self) -> str:
+        if self.payload:
+            return self.payload
+        return CARD_NUMBER_INTENT if texts.CARD_NUMBER_REMOVED in self.text else self.text
+
+    @property
+    def asks_for_a_person(self) -> bool:
+        return self.for_rasa.strip().startswith(texts.REQUEST_HUMAN)
+
+
+def read_turn(session: Session, conversation_id: str, message_id: str) -> Turn:
+    conversation = store.get_conversation(session, conversation_id)
+    message = store.get_message(session, message_id)
+    if conversation is None or message is None:
+        raise LookupError(conversation_id)
+    address = ChannelAddress(conversation.id, conversation.channel, conversation.external_id)
+    return Turn(address, conversation.mode, conversation.client_id, conversation.rasa_paused,
+                message.kind, message.text, message.payload)
