@@ -48,6 +48,11 @@ class TurnScheduler:
                 log.error("conversation %s: turn failed (%s)", conversation_id,
                           type(exc).__name__)
 
+    async def idle(self) -> None:
+        """Until every turn submitted so far (and any they submit) has run."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     async def close(self) -> None:
         """At shutdown: let running turns finish for a moment, then cancel the rest."""
         if not self._tasks:

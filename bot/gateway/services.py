@@ -37,7 +37,10 @@ class Services:
     db: Database
     hub: EventHub
     rasa: RasaClient
+    deliveries: Deliveries
     scheduler: TurnScheduler
+    conversations: Conversations
+    intake: Intake
     widget: WidgetChannel
     desk: AgentDesk
     client_account: ClientAccountPanel
@@ -56,9 +59,11 @@ class Services:
                               ContactEmailCapture(unit_of_work, settings.support_hours))
         scheduler = TurnScheduler(answering.take_turn)
         conversations = Conversations(db)
+        intake = Intake(unit_of_work, scheduler)
         return cls(
-            settings=settings, db=db, hub=hub, rasa=rasa, scheduler=scheduler,
-            widget=WidgetChannel(conversations, Intake(unit_of_work, scheduler), hub),
+            settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
+            scheduler=scheduler, conversations=conversations, intake=intake,
+            widget=WidgetChannel(conversations, intake, hub),
             desk=AgentDesk(unit_of_work, rasa),
             client_account=ClientAccountPanel(PlatformClient.from_settings(platform)),
             auth=ConsoleAuth(db, settings.console_session_hours,
