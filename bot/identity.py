@@ -19,7 +19,7 @@ class InvalidIdentityToken(Exception):
 
 def issue_identity_token(client_id: str, secret: str, lifetime: dt.timedelta = DEFAULT_LIFETIME,
                          now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     claims = {"sub": client_id, "iat": now, "exp": now + lifetime, "aud": AUDIENCE}
     return jwt.encode(claims, secret, algorithm="HS256")
 

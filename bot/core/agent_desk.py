@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from bot.core.handoff_states import (
     NO_SUCH_CONVERSATION,
     Context,
-    Refused,
     RefusalKind,
+    Refused,
     Trigger,
     apply,
     decide,

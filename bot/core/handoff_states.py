@@ -189,7 +189,7 @@ class HandoffRequest:
         reason = fields.get("reason")
         reason = reason if reason in REASONS else "requested"
         try:
-            priority = Priority(fields.get("priority"))
+            priority = Priority(str(fields.get("priority")))
         except ValueError:
             priority = Priority.NORMAL
         if reason == "safety":

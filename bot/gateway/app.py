@@ -6,6 +6,7 @@ The schema is migrated and the demo agent seeded by `python -m bot.gateway` befo
 """
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,14 +14,12 @@ import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import text
 
-import os
-
 from bot.config import GatewaySettings
-from platform_api import PlatformClientSettings, load_platform_client_settings
 from bot.gateway import console_api, static, widget_api
 from bot.gateway.errors import ApiError, install_error_handlers
 from bot.gateway.middleware import BodyLimit, PathCors, RequestLog, SecurityHeaders
 from bot.gateway.services import Services
+from platform_api import PlatformClientSettings, load_platform_client_settings
 
 # A 10,000-character message of 4-byte characters, JSON-escaped, fits with room to spare.
 MAX_BODY_BYTES = 256 * 1024
@@ -52,7 +51,7 @@ def create_app(settings: GatewaySettings,
 
         try:
             await anyio.to_thread.run_sync(check)
-        except Exception as exc:  # noqa: BLE001 - health says so instead of failing
+        except Exception as exc:
             raise ApiError(503, "store_unavailable", "The conversation store can't be reached.") \
                 from exc
         return {"status": "ok"}

@@ -1,8 +1,8 @@
 """The console API (docs/gateway.md): login, the queue, a conversation, and what an agent does.
 
 A thin adapter over `bot.core.agent_desk.AgentDesk`. Every route needs a logged-in agent; every
-state-changing route also needs `X-Requested-With: console`. The live stream sends an agent only the messages
-of conversations waiting for the team or claimed by that agent.
+state-changing route also needs `X-Requested-With: console`. The live stream sends an agent only
+the messages of conversations waiting for the team or claimed by that agent.
 """
 from __future__ import annotations
 

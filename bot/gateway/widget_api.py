@@ -14,11 +14,11 @@ import jwt
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
+from bot.core.channel_seam import InboundMessage
 from bot.gateway.errors import ApiError, message_text
 from bot.gateway.schemas import MAX_MESSAGE_CHARS, ClientMessage, StartConversation
 from bot.gateway.services import Services, services
 from bot.gateway.sse import event_stream
-from bot.core.channel_seam import InboundMessage
 from bot.identity import InvalidIdentityToken, verify_identity_token
 
 log = logging.getLogger("bot.gateway.widget")
@@ -102,9 +102,11 @@ def _inbound(body: ClientMessage) -> InboundMessage:
     if body.payload is not None:
         if not body.payload.strip():
             raise ApiError(422, "empty_message", "The button payload is empty.")
-        return InboundMessage(payload=body.payload.strip(), title=(body.title or "").strip() or None,
-                        client_message_id=body.client_message_id)
-    text = message_text(body.text, MAX_MESSAGE_CHARS, " Please shorten it or send it in parts.")
+        return InboundMessage(payload=body.payload.strip(),
+                              title=(body.title or "").strip() or None,
+                              client_message_id=body.client_message_id)
+    text = message_text(body.text or "", MAX_MESSAGE_CHARS,
+                        " Please shorten it or send it in parts.")
     return InboundMessage(text=text, client_message_id=body.client_message_id)
 
 

@@ -46,7 +46,8 @@ def agent_for_session(session: Session, token: str, now: datetime) -> Agent | No
     found = session.scalars(
         select(AgentSession).where(AgentSession.token_hash == hash_token(token))
     ).one_or_none()
-    if found is None or utc(found.expires_at) <= now:
+    expires_at = utc(found.expires_at) if found is not None else None
+    if found is None or expires_at is None or expires_at <= now:
         return None
     return found.agent
 

@@ -136,4 +136,4 @@ def last_client_texts(session: Session, conversation_ids: Sequence[str]) -> dict
             latest, and_(Message.conversation_id == latest.c.conversation_id,
                          Message.seq == latest.c.seq))
     )
-    return {conversation_id: text for conversation_id, text in rows}
+    return dict(rows.tuples().all())

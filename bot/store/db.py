@@ -25,9 +25,10 @@ def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, hide_parameters=True, pool_pre_ping=True)
-    in_memory = not url.database or url.database == ":memory:"
-    if not in_memory and not url.database.startswith("file:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    database = url.database or ""
+    in_memory = database in ("", ":memory:")
+    if not in_memory and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, hide_parameters=True,
                            connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas(wal=not in_memory))
@@ -35,7 +36,7 @@ def make_engine(database_url: str) -> Engine:
 
 
 def _sqlite_pragmas(wal: bool) -> Callable:
-    def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API object)
+    def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         if wal:  # readers (history, SSE replay) never wait for a writer

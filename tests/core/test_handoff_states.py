@@ -3,7 +3,7 @@ its code, driven against a real (SQLite) store."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,8 @@ from bot.core.handoff_states import (
     TABLE,
     Context,
     HandoffRequest,
-    Refused,
     RefusalKind,
+    Refused,
     Standing,
     Trigger,
     apply,
@@ -27,7 +27,7 @@ from bot.store.migrate import upgrade_head
 from bot.store.models import Agent, Conversation, Kind, Mode, Priority, Sender
 from envsettings.support_hours import SupportHours
 
-NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)  # a Monday, in the team's hours
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, in the team's hours
 OPEN = SupportHours(open_hour=9, close_hour=17, days=(0, 1, 2, 3, 4))
 REQUEST = HandoffRequest("safety", Priority.URGENT, bot_paused=True)
 
@@ -196,7 +196,7 @@ def test_a_client_message_reopens_a_resolved_conversation_with_an_activity_line(
 
 @pytest.mark.parametrize("standing", [Standing.BOT, Standing.WAITING, Standing.OTHERS])
 def test_a_client_message_changes_nothing_elsewhere(db, standing):
-    conversation, said, _ = _attempt(db, standing, Trigger.CLIENT_WRITES)
+    _, said, _ = _attempt(db, standing, Trigger.CLIENT_WRITES)
     assert said == []
 
 

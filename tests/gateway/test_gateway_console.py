@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.gateway.conftest import asks_for_a_person
-from tests.helpers.gateway import AGENT_EMAIL, Console
+from tests.helpers.gateway import AGENT_EMAIL, Console, Widget
 from tests.helpers.gateway_store import add_agent, audit_rows
 
 OTHER_EMAIL, OTHER_PASSWORD = "kim@support.example", "kims-own-password-123"
@@ -157,7 +157,9 @@ def test_two_agents_claiming_at_once_get_exactly_one_owner(gateway, fake_rasa, o
         responses: dict[str, requests.Response] = {}
         barrier = threading.Barrier(2)
 
-        def claim(name: str, console: Console) -> None:
+        def claim(name: str, console: Console, widget: Widget = widget,
+                  barrier: threading.Barrier = barrier,
+                  responses: dict[str, requests.Response] = responses) -> None:
             barrier.wait()
             responses[name] = console.claim(widget.id)
 

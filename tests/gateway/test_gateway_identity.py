@@ -1,7 +1,7 @@
 """Who the client is comes only from a valid identity token (real Rasa, actions and sandbox)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -16,7 +16,7 @@ def start(gateway, body: dict) -> requests.Response:
 
 
 def expired_token() -> str:
-    an_hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
     return issue_identity_token("c-ben", WIDGET_SECRET, lifetime=timedelta(minutes=15),
                                 now=an_hour_ago)
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.gateway.conftest import asks_for_a_person
-from tests.helpers.gateway import Gateway, run_gateway
+from tests.helpers.gateway import Console, Gateway, Widget, run_gateway
 from tests.helpers.gateway_store import add_agent
 from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
@@ -46,7 +46,9 @@ def test_claims_through_two_replicas_at_once_make_exactly_one_owner(replicas, fa
         barrier = threading.Barrier(2)
         results: list[requests.Response] = []
 
-        def claim(console) -> None:
+        def claim(console: Console, widget: Widget = widget,
+                  barrier: threading.Barrier = barrier,
+                  results: list[requests.Response] = results) -> None:
             barrier.wait()
             results.append(console.claim(widget.id))
 
