@@ -8,11 +8,12 @@ PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 CLIENT ?= c-anna
 
-.PHONY: run test env train validate chat reset-demo bench browser clean help
+.PHONY: run test check env train validate chat reset-demo bench browser clean help
 
 help:
 	@echo "make run    - build what is missing, train if needed, seed the demo hub, start everything"
 	@echo "make test   - the whole test suite (what CI runs)"
+	@echo "make check  - the fast static checks alone: ruff, mypy, import contracts (make test runs them first)"
 	@echo "make chat CLIENT=c-ben   - chat in this terminal as a demo client (needs make run)"
 
 env: $(VENV)/.installed $(VENV_RASA)/.installed
@@ -50,11 +51,22 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { echo "==> Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: env train browser
+test: env check train browser
 	@$(PY) -m pytest
 
+# The fast static checks (seconds), before anything slow: lint and import order, types, and the
+# import contracts of .importlinter (../shared/ARCHITECTURE.md). Any finding fails the build.
+# All three run even when one fails, so one run shows every finding.
+check: $(VENV)/.installed
+	@failed=""; \
+	echo "==> ruff (lint, import order)"; $(VENV)/bin/ruff check . || failed="$$failed ruff"; \
+	echo "==> mypy (types)"; $(VENV)/bin/mypy || failed="$$failed mypy"; \
+	echo "==> lint-imports (import contracts, .importlinter)"; \
+	$(VENV)/bin/lint-imports --no-logo || failed="$$failed lint-imports"; \
+	if [ -n "$$failed" ]; then echo "==> make check failed:$$failed"; exit 1; fi
+
 clean:
-	rm -rf $(VENV) $(VENV_RASA) models var results .pytest_cache
+	rm -rf $(VENV) $(VENV_RASA) models var results .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
 bench: env train
 	@$(PY) scripts/bench.py

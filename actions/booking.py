@@ -11,9 +11,10 @@ import logging
 import uuid
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
 from actions.booking_form import (
@@ -26,23 +27,26 @@ from actions.booking_form import (
 )
 from actions.common import (
     BOOK_BUTTON,
+    CANCEL_LATE_WARNED,
+    AssistantAction,
     account_action,
-    api,
     apologise,
     button,
     client_id_of,
     entity_of,
+    platform_trouble,
     typed_text,
 )
 from actions.matching import tokens
-from platform_api import PlatformError, PlatformRejected, PlatformUnavailable
+from platform_api import PlatformClient, PlatformError, PlatformRejected, PlatformUnavailable
 
 logger = logging.getLogger(__name__)
 
-CANCEL_SLOTS = ("cancel_booking_id", "cancel_confirmed")
+# The cancel form's slots (actions/sessions.py): `stop` leaves either flow.
+CANCEL_SLOTS = ("cancel_booking_id", "cancel_confirmed", CANCEL_LATE_WARNED)
 
 
-class StartBooking(Action):
+class StartBooking(AssistantAction):
     """A fresh booking attempt: clear the answers, new request id, keep a professional's button.
 
     A professional named in typed words ("book with Sara") is read by the form's validation as
@@ -53,7 +57,7 @@ class StartBooking(Action):
         return "action_start_booking"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         events = reset_from(PROFESSIONAL) + [SlotSet("booking_request_id", uuid.uuid4().hex)]
         professional_id = entity_of(tracker, PROFESSIONAL)
         if professional_id:
@@ -68,7 +72,7 @@ def fallback_request_id(tracker: Tracker) -> str:
     return "derived-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
-class SubmitBooking(Action):
+class SubmitBooking(AssistantAction):
     """Book what was confirmed (idempotently), say what happened, and clear the answers."""
 
     def name(self) -> str:
@@ -76,7 +80,7 @@ class SubmitBooking(Action):
 
     @account_action(needs_client=False)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         resets = reset_from(PROFESSIONAL)
         confirmed = tracker.get_slot(CONFIRMED)
         if confirmed is False:
@@ -89,16 +93,16 @@ class SubmitBooking(Action):
             return resets
         key = tracker.get_slot("booking_request_id") or fallback_request_id(tracker)
         try:
-            booking = api().create_booking(client_id, *answers, idempotency_key=key)
+            booking = self.platform.create_booking(client_id, *answers, idempotency_key=key)
         except PlatformUnavailable as exc:
             logger.warning("%s: platform unavailable (%s)", self.name(), type(exc).__name__)
-            apologise(dispatcher)
-            return resets
+            apologise(dispatcher, self.support)
+            return resets + platform_trouble(tracker)
         except PlatformRejected as exc:
             logger.info("%s: booking refused (%s)", self.name(), exc.code)
             say_refusal(dispatcher, exc, answers[0])
             return resets
-        dispatcher.utter_message(text=booked_message(client_id, booking))
+        dispatcher.utter_message(text=booked_message(self.platform, client_id, booking))
         return resets
 
 
@@ -115,22 +119,22 @@ def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected,
                              buttons=[again, BOOK_BUTTON])
 
 
-def booked_message(client_id: str, booking: dict[str, Any]) -> str:
+def booked_message(platform: PlatformClient, client_id: str, booking: dict[str, Any]) -> str:
     service, professional = booking["service"]["name"], booking["professional"]["name"]
     text = f"Booked: {service} with {professional} on {fmt.when(booking['start'])}."
     if booking.get("payment_method") == "credits":
         text += " Paid with 1 credit."
     else:
         text += (f" It's self-paid ({fmt.money(booking.get('price'))}, arranged with the "
-                 f"professional); {invoice_phrase(client_id, booking.get('invoice_id'))}")
+                 f"professional); {invoice_phrase(platform, client_id, booking.get('invoice_id'))}")
     return text + " A confirmation e-mail is on its way to you."
 
 
-def invoice_phrase(client_id: str, invoice_id: str | None) -> str:
+def invoice_phrase(platform: PlatformClient, client_id: str, invoice_id: str | None) -> str:
     number = None
     if invoice_id:
         try:
-            number = next((i["number"] for i in api().list_invoices(client_id, status="all")
+            number = next((i["number"] for i in platform.list_invoices(client_id, status="all")
                            if i.get("id") == invoice_id), None)
         except PlatformError as exc:  # the booking stands; only the number is missing
             logger.info("invoice number look-up failed (%s)", type(exc).__name__)
@@ -163,14 +167,14 @@ def field_to_change(tracker: Tracker) -> str | None:
     return None
 
 
-class ChangeBookingAnswer(Action):
+class ChangeBookingAnswer(AssistantAction):
     """Forget one answer (and every later one) so the form asks again."""
 
     def name(self) -> str:
         return "action_change_booking_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         if tracker.active_loop_name != "booking_form":
             dispatcher.utter_message(
                 text="Nothing is being booked right now. To move a session you've already "
@@ -184,14 +188,14 @@ class ChangeBookingAnswer(Action):
         return reset_from(field)
 
 
-class StopBooking(Action):
+class StopBooking(AssistantAction):
     """Leave the booking or cancelling flow; nothing is booked or cancelled."""
 
     def name(self) -> str:
         return "action_stop_booking"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         loop = tracker.active_loop_name
         if loop == "booking_form":
             dispatcher.utter_message(response="utter_booking_stopped")

@@ -26,17 +26,17 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
 from actions.common import (
     AccountFormValidation,
-    api,
-    client_id_of,
     entity_of,
     intent_of,
     memo,
     now_utc,
     typed_text,
+    verified_client_id,
     yes_or_no,
 )
 from actions.matching import (
@@ -47,6 +47,7 @@ from actions.matching import (
     names_a_time,
     offered_choices,
 )
+from platform_api import PlatformClient
 
 PROFESSIONAL, SERVICE, START, CONFIRMED = (
     "booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed")
@@ -66,13 +67,16 @@ def end_booking_form() -> list[EventType]:
 
 # -- platform look-ups, remembered for the rest of the request ------------------------------
 
-def hub_professionals(tracker: Tracker) -> list[dict[str, Any]]:
-    client_id = client_id_of(tracker)
-    return memo(tracker, ("professionals", client_id), lambda: api().get_professionals(client_id))
+def hub_professionals(tracker: Tracker, platform: PlatformClient) -> list[dict[str, Any]]:
+    client_id = verified_client_id(tracker)
+    return memo(tracker, ("professionals", client_id),
+                lambda: platform.get_professionals(client_id))
 
 
-def professional_by_id(tracker: Tracker, professional_id: str | None) -> dict[str, Any] | None:
-    return next((p for p in hub_professionals(tracker) if p.get("id") == professional_id), None)
+def professional_by_id(tracker: Tracker, platform: PlatformClient,
+                       professional_id: str | None) -> dict[str, Any] | None:
+    return next((p for p in hub_professionals(tracker, platform)
+                 if p.get("id") == professional_id), None)
 
 
 def service_of(professional: dict[str, Any] | None,
@@ -81,10 +85,10 @@ def service_of(professional: dict[str, Any] | None,
     return next((s for s in services if s.get("id") == service_id), None)
 
 
-def open_slots(tracker: Tracker, professional_id: str,
+def open_slots(tracker: Tracker, platform: PlatformClient, professional_id: str,
                service_id: str | None) -> list[dict[str, Any]]:
     return memo(tracker, ("slots", professional_id, service_id),
-                lambda: api().get_availability(professional_id, service_id))
+                lambda: platform.get_availability(professional_id, service_id))
 
 
 def changed_this_turn(tracker: Tracker, slot: str) -> bool:
@@ -97,14 +101,15 @@ def changed_this_turn(tracker: Tracker, slot: str) -> bool:
     return False
 
 
-def professional_from_text(tracker: Tracker, text: str, keywords: bool) -> str | None:
+def professional_from_text(tracker: Tracker, platform: PlatformClient, text: str,
+                           keywords: bool) -> str | None:
     """The one professional of the client's hub the text names, else None."""
     asked = tracker.get_slot("requested_slot") == PROFESSIONAL
     if asked:
         chosen = choose_from_buttons(text, offered_choices(tracker.events, PROFESSIONAL))
         if chosen:
             return chosen
-    found = match_professionals(text, hub_professionals(tracker))
+    found = match_professionals(text, hub_professionals(tracker, platform))
     if not keywords:
         found = [p for p in found if _names_person(text, p)]
     return found[0]["id"] if len(found) == 1 else None
@@ -128,7 +133,7 @@ class ValidateBookingForm(AccountFormValidation):
     # extraction: what did this message answer?
 
     def extract_booking_professional_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: dict) -> dict[str, Any]:
+                                        domain: DomainDict) -> dict[str, Any]:
         value = entity_of(tracker, PROFESSIONAL)
         requested = tracker.get_slot("requested_slot")
         asked = requested == PROFESSIONAL
@@ -137,7 +142,8 @@ class ValidateBookingForm(AccountFormValidation):
                 asked or intent == "book_session"):
             # Mid-form, "book with Maya instead" must name a person; on the first message or
             # when asked, "book physio" may also name a professional by title or service.
-            value = professional_from_text(tracker, text, keywords=asked or requested is None)
+            value = professional_from_text(tracker, self.platform, text,
+                                           keywords=asked or requested is None)
             if value is None:
                 if asked and intent == "inform":
                     dispatcher.utter_message(text="I couldn't find that professional in your "
@@ -148,16 +154,17 @@ class ValidateBookingForm(AccountFormValidation):
             return {}
         current = tracker.get_slot(PROFESSIONAL)
         if current and current != value:
-            return {slot: None for slot in BOOKING_SLOTS} | {PROFESSIONAL: value}
+            return {**dict.fromkeys(BOOKING_SLOTS), PROFESSIONAL: value}
         return {PROFESSIONAL: value}
 
     def extract_booking_service_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: dict) -> dict[str, Any]:
+                                   domain: DomainDict) -> dict[str, Any]:
         value = entity_of(tracker, SERVICE)
         intent, text = intent_of(tracker), typed_text(tracker)
         if value is None and text and intent in TYPED_ANSWER_INTENTS and (
                 tracker.get_slot("requested_slot") == SERVICE):
-            professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+            professional = professional_by_id(tracker, self.platform,
+                                              tracker.get_slot(PROFESSIONAL))
             services = (professional or {}).get("services", [])
             value = choose_from_buttons(text, offered_choices(tracker.events, SERVICE))
             if value is None:
@@ -177,7 +184,7 @@ class ValidateBookingForm(AccountFormValidation):
         return {SERVICE: value}
 
     def extract_booking_start(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: dict) -> dict[str, Any]:
+                              domain: DomainDict) -> dict[str, Any]:
         value = entity_of(tracker, START)
         intent, text = intent_of(tracker), typed_text(tracker)
         if value is None and text and intent in TYPED_ANSWER_INTENTS and (
@@ -189,7 +196,7 @@ class ValidateBookingForm(AccountFormValidation):
             if not names_a_time(text, now):
                 value = choose_from_buttons(text, offered_choices(tracker.events, START))
             if value is None:
-                found = match_slots(text, open_slots(tracker, professional_id,
+                found = match_slots(text, open_slots(tracker, self.platform, professional_id,
                                                      tracker.get_slot(SERVICE)), now)
                 value = found[0]["start"] if len(found) == 1 else None
             if value is None:
@@ -200,16 +207,16 @@ class ValidateBookingForm(AccountFormValidation):
         return {START: value} if value else {}
 
     def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: dict) -> dict[str, Any]:
+                                  domain: DomainDict) -> dict[str, Any]:
         return yes_or_no(tracker, CONFIRMED)
 
     # validation: is the answer possible?
 
     def validate_booking_professional_id(self, value: Any, dispatcher: CollectingDispatcher,
-                                         tracker: Tracker, domain: dict) -> dict[str, Any]:
+                                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if value is None:
             return {}
-        professional = professional_by_id(tracker, value)
+        professional = professional_by_id(tracker, self.platform, value)
         if professional is None:
             dispatcher.utter_message(text="I couldn't find that professional in your hub. "
                                           "Please pick one of the buttons.")
@@ -225,10 +232,10 @@ class ValidateBookingForm(AccountFormValidation):
         return result
 
     def validate_booking_service_id(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: dict) -> dict[str, Any]:
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if value is None:
             return {}
-        professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+        professional = professional_by_id(tracker, self.platform, tracker.get_slot(PROFESSIONAL))
         if professional is None:
             return {SERVICE: None}
         if service_of(professional, value) is None:
@@ -239,7 +246,7 @@ class ValidateBookingForm(AccountFormValidation):
         return {SERVICE: value}
 
     def validate_booking_start(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: dict) -> dict[str, Any]:
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if value is None:
             return {}
         professional_id, service_id = tracker.get_slot(PROFESSIONAL), tracker.get_slot(SERVICE)
@@ -249,7 +256,7 @@ class ValidateBookingForm(AccountFormValidation):
             wanted = fmt.parse_time(str(value))
         except ValueError:
             wanted = None
-        slot = next((s for s in open_slots(tracker, professional_id, service_id)
+        slot = next((s for s in open_slots(tracker, self.platform, professional_id, service_id)
                      if wanted and fmt.parse_time(s["start"]) == wanted), None)
         if slot is None:
             dispatcher.utter_message(text="That time isn't open any more. Please pick another one.")
@@ -257,5 +264,5 @@ class ValidateBookingForm(AccountFormValidation):
         return {START: slot["start"]}
 
     def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: dict) -> dict[str, Any]:
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {CONFIRMED: value if isinstance(value, bool) else None}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
 from actions.booking_form import (
@@ -25,16 +26,16 @@ from actions.booking_form import (
 )
 from actions.common import (
     END_FORM_REQUEST,
+    AssistantAction,
     account_action,
-    api,
     button,
-    client_id_of,
     intent_of,
     now_utc,
     typed_text,
+    verified_client_id,
 )
 from actions.matching import match_slots, names_a_time
-from platform_api import PlatformRejected
+from platform_api import PlatformClient, PlatformRejected
 
 MAX_TIME_BUTTONS = 8
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
@@ -44,7 +45,7 @@ LATE_BOOKING_WARNING = (
 )
 
 
-class AskBookingProfessional(Action):
+class AskBookingProfessional(AssistantAction):
     """Who would you like to see? Connections first, then the rest of the hub."""
 
     def name(self) -> str:
@@ -52,8 +53,9 @@ class AskBookingProfessional(Action):
 
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        professionals = sorted(hub_professionals(tracker), key=lambda p: not p.get("is_connection"))
+            domain: DomainDict) -> list[EventType]:
+        professionals = sorted(hub_professionals(tracker, self.platform),
+                               key=lambda p: not p.get("is_connection"))
         if not professionals:
             dispatcher.utter_message(text="I can't find any professionals in your hub right now.")
             return list(END_FORM_REQUEST)
@@ -67,7 +69,7 @@ class AskBookingProfessional(Action):
         return []
 
 
-class AskBookingService(Action):
+class AskBookingService(AssistantAction):
     """Which of the professional's services?"""
 
     def name(self) -> str:
@@ -75,10 +77,10 @@ class AskBookingService(Action):
 
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+            domain: DomainDict) -> list[EventType]:
+        professional = professional_by_id(tracker, self.platform, tracker.get_slot(PROFESSIONAL))
         services = (professional or {}).get("services", [])
-        if not services:
+        if professional is None or not services:
             dispatcher.utter_message(text="That professional has no services I can book right now.",
                                      buttons=[_change_button("Another professional", PROFESSIONAL),
                                               STOP_BUTTON])
@@ -96,15 +98,15 @@ def _change_button(title: str, field: str) -> dict[str, str]:
     return button(title, "change_booking", change_field=field)
 
 
-def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker,
+def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: PlatformClient,
                 intro: str | None = None) -> None:
     """Say which open times there are, as buttons (narrowed to what the user just typed)."""
-    professional = professional_by_id(tracker, tracker.get_slot(PROFESSIONAL))
+    professional = professional_by_id(tracker, platform, tracker.get_slot(PROFESSIONAL))
     service = service_of(professional, tracker.get_slot(SERVICE))
     if professional is None or service is None:
         return
     name = fmt.first_name(professional["name"])
-    slots = open_slots(tracker, professional["id"], service["id"])
+    slots = open_slots(tracker, platform, professional["id"], service["id"])
     if not slots:
         dispatcher.utter_message(
             text=f"{intro + ' ' if intro else ''}{name} has no open times in the next two weeks. "
@@ -127,7 +129,7 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker,
     dispatcher.utter_message(text=lead, buttons=buttons + [STOP_BUTTON])
 
 
-class AskBookingStart(Action):
+class AskBookingStart(AssistantAction):
     """When? Up to eight real open slots as buttons."""
 
     def name(self) -> str:
@@ -135,8 +137,8 @@ class AskBookingStart(Action):
 
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        offer_times(dispatcher, tracker)
+            domain: DomainDict) -> list[EventType]:
+        offer_times(dispatcher, tracker, self.platform)
         return []
 
 
@@ -150,7 +152,7 @@ def payment_sentence(quote: dict[str, Any]) -> str:
             "with a payment link after it's confirmed.")
 
 
-class AskBookingConfirmed(Action):
+class AskBookingConfirmed(AssistantAction):
     """One message: who, when, how it's paid (and the 24-hour warning first). Book it?"""
 
     def name(self) -> str:
@@ -158,15 +160,17 @@ class AskBookingConfirmed(Action):
 
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         try:
-            quote = api().quote_booking(client_id_of(tracker), tracker.get_slot(PROFESSIONAL),
-                                        tracker.get_slot(SERVICE), tracker.get_slot(START))
+            quote = self.platform.quote_booking(
+                verified_client_id(tracker), tracker.get_slot(PROFESSIONAL),
+                tracker.get_slot(SERVICE), tracker.get_slot(START))
         except PlatformRejected as exc:
             if exc.status not in (404, 409, 422):
                 raise
             # The slot went (or the answers no longer fit): ask for a time again.
-            offer_times(dispatcher, tracker, intro="Sorry, that time can't be booked any more.")
+            offer_times(dispatcher, tracker, self.platform,
+                        intro="Sorry, that time can't be booked any more.")
             return [SlotSet(START, None), SlotSet("requested_slot", START)]
         service, professional = quote["service"], quote["professional"]
         length = fmt.duration(service.get("duration_minutes"))

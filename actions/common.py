@@ -1,4 +1,9 @@
-"""What every action shares: who the user is, sign-in and apology messages, `@account_action`.
+"""What every action shares: its services, who the user is, sign-in and apology messages,
+`@account_action`, and the slots that remember what the assistant has said.
+
+Every action is built once, at the action server's start (actions/server.py), with `Services`:
+the support settings and the one platform client, read and made by `python -m actions`. Nothing
+here reads the environment or opens a connection by itself.
 
 `@account_action` wraps an action's synchronous `run`:
 - it answers with the sign-in message when the conversation carries no verified `client_id`;
@@ -12,24 +17,20 @@ import asyncio
 import functools
 import json
 import logging
-import os
-from abc import abstractmethod
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
-from typing import Any
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
 
-from platform_api import (
-    PlatformClient,
-    PlatformRejected,
-    PlatformUnavailable,
-    load_platform_client_settings,
-)
-from actions.settings import SupportSettings, load_support_settings
+from actions.settings import SupportSettings
+from platform_api import PlatformClient, PlatformRejected, PlatformUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +40,53 @@ BOOK_BUTTON = {"title": "Book a session", "payload": "/book_session"}
 # Ends an active form from inside one of its ask actions (Rasa 3.6 then deactivates the loop).
 END_FORM_REQUEST: tuple[EventType, ...] = (SlotSet("requested_slot", None),)
 
-RunBody = Callable[[Any, CollectingDispatcher, Tracker, dict], list[EventType]]
+# Why a person would be needed if the user asked for one now (domain.yml: `handoff_reason`).
+# "safety" holds for the rest of the session (Rasa fills it from the self_harm intent; the safety
+# reply fills it when its own safety net caught the message); "platform_unavailable" is set by the
+# platform apology and counts only while that apology is the bot's latest turn.
+HANDOFF_REASON = "handoff_reason"
+SAFETY = "safety"
+PLATFORM_UNAVAILABLE = "platform_unavailable"
+# The cancel form's confirmation question showed the 24-hour warning (domain.yml).
+CANCEL_LATE_WARNED = "cancel_late_warned"
 
 
-@functools.lru_cache(maxsize=1)
-def support() -> SupportSettings:
-    """Support e-mail, hours, emergency contacts and the sign-in URL, read once per process."""
-    return load_support_settings(os.environ)
+# -- what every action is built with ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Services:
+    """What the action server gives each action when it builds it: read once, at its start."""
+
+    support: SupportSettings
+    platform: PlatformClient
 
 
-@functools.lru_cache(maxsize=1)
-def api() -> PlatformClient:
-    return PlatformClient.from_settings(load_platform_client_settings(os.environ))
+class UsesServices:
+    """Takes the `Services` in the constructor; `self.support` and `self.platform` read them."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @property
+    def support(self) -> SupportSettings:
+        return self.services.support
+
+    @property
+    def platform(self) -> PlatformClient:
+        return self.services.platform
+
+
+class AssistantAction(UsesServices, Action, ABC):
+    """One of our actions (rasa-sdk's `Action`), built by the server with its `Services`."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""
+
+
+A = TypeVar("A", bound=AssistantAction)
+RunBody = Callable[[A, CollectingDispatcher, Tracker, DomainDict], list[EventType]]
+AsyncRun = Callable[[A, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[EventType]]]
 
 
 # -- the tracker -----------------------------------------------------------------------------
@@ -61,8 +97,21 @@ def client_id_of(tracker: Tracker) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+class NotSignedIn(RuntimeError):
+    """An account look-up without a verified client id (`@account_action` prevents it)."""
+
+
+def verified_client_id(tracker: Tracker) -> str:
+    """The verified client id, inside an action that only runs for a signed-in client."""
+    client_id = client_id_of(tracker)
+    if client_id is None:
+        raise NotSignedIn("this action needs a verified client_id")
+    return client_id
+
+
 def intent_of(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    name = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    return name if isinstance(name, str) else None
 
 
 def entity_of(tracker: Tracker, entity: str) -> str | None:
@@ -78,15 +127,16 @@ def typed_text(tracker: Tracker) -> str | None:
     text = ((tracker.latest_message or {}).get("text") or "").strip()
     if not text or text.startswith("/"):
         return None
-    return text
+    return str(text)
 
 
-def memo(tracker: Tracker, key: Any, compute: Callable[[], Any]) -> Any:
+def memo[T](tracker: Tracker, key: tuple[str | None, ...], compute: Callable[[], T]) -> T:
     """Remember a platform answer for the rest of this request (a tracker lives for one request)."""
-    cache = tracker.__dict__.setdefault("_platform_memo", {})
+    cache: dict[tuple[str | None, ...], Any] = tracker.__dict__.setdefault("_platform_memo", {})
     if key not in cache:
         cache[key] = compute()
-    return cache[key]
+    result: T = cache[key]
+    return result
 
 
 def is_form_validation_call(tracker: Tracker, form_name: str) -> bool:
@@ -97,7 +147,8 @@ def is_form_validation_call(tracker: Tracker, form_name: str) -> bool:
     `action_listen`), then from the form itself (latest action = the form). Our form validation
     actions do their work only in the second call, so messages are never said twice.
     """
-    return tracker.latest_action_name == form_name and tracker.active_loop_name == form_name
+    return bool(tracker.latest_action_name == form_name
+                and tracker.active_loop_name == form_name)
 
 
 def yes_or_no(tracker: Tracker, slot: str) -> dict[str, Any]:
@@ -110,7 +161,7 @@ def yes_or_no(tracker: Tracker, slot: str) -> dict[str, Any]:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def payload(intent: str, **entities: Any) -> str:
@@ -126,26 +177,37 @@ def button(title: str, intent: str, **entities: Any) -> dict[str, str]:
 
 # -- the messages ----------------------------------------------------------------------------
 
-def sign_in_message() -> str:
+def sign_in_message(support: SupportSettings) -> str:
     return (
         "I can't see your account in this chat, so I can't look that up for you. Please sign in "
-        f"at {support().sign_in_url} and open the chat from your client dashboard; then I'll "
+        f"at {support.sign_in_url} and open the chat from your client dashboard; then I'll "
         "know it's you."
     )
 
 
-def person_offer() -> str:
-    settings = support()
-    return f"talk to a person: {settings.email}, {settings.hours}"
+def person_offer(support: SupportSettings) -> str:
+    return f"talk to a person: {support.email}, {support.hours}"
 
 
-def apologise(dispatcher: CollectingDispatcher, unexpected: bool = False) -> None:
-    """The one apology for a platform we can't reach (or a fault of ours), with a way out."""
+def apologise(dispatcher: CollectingDispatcher, support: SupportSettings,
+              unexpected: bool = False) -> None:
+    """The one apology for a platform we can't reach (or a fault of ours), with a way out.
+
+    After the platform apology (not after a fault of ours) also return `platform_trouble(...)`:
+    it records why a person may be asked for next.
+    """
     first = "Sorry, something went wrong on my side." if unexpected else UNAVAILABLE
     dispatcher.utter_message(
-        text=f"{first} Please try again in a few minutes — or {person_offer()}.",
+        text=f"{first} Please try again in a few minutes — or {person_offer(support)}.",
         buttons=[HUMAN_BUTTON],
     )
+
+
+def platform_trouble(tracker: Tracker) -> list[EventType]:
+    """The slot event that goes with the platform apology (a safety concern stays first)."""
+    if tracker.get_slot(HANDOFF_REASON) == SAFETY:
+        return []
+    return [SlotSet(HANDOFF_REASON, PLATFORM_UNAVAILABLE)]
 
 
 FORM_SLOTS = ("booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed",
@@ -166,18 +228,19 @@ def hand_off(dispatcher: CollectingDispatcher, reason: str, priority: str) -> li
 def end_any_form(tracker: Tracker) -> list[EventType]:
     if not tracker.active_loop_name:
         return []
-    return ([SlotSet(slot, None) for slot in FORM_SLOTS]
+    warned = [SlotSet(CANCEL_LATE_WARNED, None)] if tracker.get_slot(CANCEL_LATE_WARNED) else []
+    return ([SlotSet(slot, None) for slot in FORM_SLOTS] + warned
             + [SlotSet("requested_slot", None), ActiveLoop(None)])
 
 
-def sign_in(dispatcher: CollectingDispatcher) -> None:
-    dispatcher.utter_message(text=sign_in_message())
+def sign_in(dispatcher: CollectingDispatcher, support: SupportSettings) -> None:
+    dispatcher.utter_message(text=sign_in_message(support))
 
 
 # -- the wrapper -----------------------------------------------------------------------------
 
 def account_action(*, needs_client: bool = True,
-                   on_failure: Iterable[EventType] = ()) -> Callable[[RunBody], Callable]:
+                   on_failure: Iterable[EventType] = ()) -> Callable[[RunBody[A]], AsyncRun[A]]:
     """Decorate a synchronous `run`: sign-in check, worker thread, apology on failure.
 
     `on_failure` are the events returned after the sign-in message or an apology (for example
@@ -185,51 +248,59 @@ def account_action(*, needs_client: bool = True,
     """
     failure_events = list(on_failure)
 
-    def decorate(body: RunBody) -> Callable:
+    def decorate(body: RunBody[A]) -> AsyncRun[A]:
         @functools.wraps(body)
-        async def run(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: dict) -> list[EventType]:
+        async def run(self: A, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> list[EventType]:
             if needs_client and not client_id_of(tracker):
-                sign_in(dispatcher)
+                sign_in(dispatcher, self.support)
                 return list(failure_events)
             try:
                 return await asyncio.to_thread(body, self, dispatcher, tracker, domain) or []
             except Exception as exc:  # noqa: BLE001 - the one place that turns faults into words
                 if isinstance(exc, PlatformUnavailable) and live_handoff_available(tracker):
                     # A trigger of the handoff: the platform fails, so a person takes over.
-                    report_failure(dispatcher, self.name(), exc, person_joins=True)
+                    report_failure(dispatcher, self.support, tracker, self.name(), exc,
+                                   person_joins=True)
                     return end_any_form(tracker) + hand_off(
-                        dispatcher, "platform_unavailable", "normal")
-                report_failure(dispatcher, self.name(), exc)
-                return list(failure_events)
+                        dispatcher, PLATFORM_UNAVAILABLE, "normal")
+                events = report_failure(dispatcher, self.support, tracker, self.name(), exc)
+                return list(failure_events) + events
 
         return run
 
     return decorate
 
 
-def report_failure(dispatcher: CollectingDispatcher, action_name: str, exc: Exception,
-                   person_joins: bool = False) -> None:
-    """Apologise to the user and log the fault without personal data (ids and classes only)."""
+def report_failure(dispatcher: CollectingDispatcher, support: SupportSettings, tracker: Tracker,
+                   action_name: str, exc: Exception,
+                   person_joins: bool = False) -> list[EventType]:
+    """Apologise to the user and log the fault without personal data (ids and classes only).
+
+    Returns the events that record the apology (`platform_trouble`); none when a person joins
+    at once (the handoff itself carries the reason) or after a fault of ours.
+    """
     if isinstance(exc, PlatformUnavailable):
         logger.warning("%s: platform unavailable (%s)", action_name, type(exc).__name__)
         if person_joins:
             dispatcher.utter_message(text=(
                 f"{UNAVAILABLE} I've asked a person from the Customer Success team to help you "
                 "here; they'll reply in this chat."))
-        else:
-            apologise(dispatcher)
-    elif isinstance(exc, PlatformRejected):
+            return []
+        apologise(dispatcher, support)
+        return platform_trouble(tracker)
+    if isinstance(exc, PlatformRejected):
         logger.error("%s: platform rejected a call (%s %s %s)", action_name,
                      type(exc).__name__, exc.status, exc.code)
-        apologise(dispatcher)
-    else:
-        logger.error("%s: unexpected %s", action_name, type(exc).__name__)
-        logger.debug("%s: traceback", action_name, exc_info=exc)
-        apologise(dispatcher, unexpected=True)
+        apologise(dispatcher, support)
+        return platform_trouble(tracker)
+    logger.error("%s: unexpected %s", action_name, type(exc).__name__)
+    logger.debug("%s: traceback", action_name, exc_info=exc)
+    apologise(dispatcher, support, unexpected=True)
+    return []
 
 
-class AccountFormValidation(FormValidationAction):
+class AccountFormValidation(UsesServices, FormValidationAction):
     """A form's validation that needs the client's account: it acts only in the form's own call
     (Rasa 3.6 calls it twice a turn), runs off the event loop, and ends the form with a sign-in
     message or an apology instead of ever going silent.
@@ -241,25 +312,27 @@ class AccountFormValidation(FormValidationAction):
     def end_form(self) -> list[EventType]:
         """The events that end this form at once."""
 
-    def precheck(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    def precheck(self, dispatcher: CollectingDispatcher,
+                 tracker: Tracker) -> list[EventType] | None:
         return None
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         if not is_form_validation_call(tracker, self.form_name()):
             return []
         return await asyncio.to_thread(self._validate, dispatcher, tracker, domain)
 
     def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         if not client_id_of(tracker):
-            sign_in(dispatcher)
+            sign_in(dispatcher, self.support)
             return self.end_form()
         try:
             early = self.precheck(dispatcher, tracker)
             if early is not None:
                 return early
-            return asyncio.run(super().run(dispatcher, tracker, domain))
+            events: list[EventType] = asyncio.run(super().run(dispatcher, tracker, domain))
+            return events
         except Exception as exc:  # noqa: BLE001 - apologise and end the form, never go silent
-            report_failure(dispatcher, self.name(), exc)
-            return self.end_form()
+            return self.end_form() + report_failure(dispatcher, self.support, tracker,
+                                                    self.name(), exc)

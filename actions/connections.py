@@ -1,21 +1,30 @@
 """The client's connections (professionals they have booked before), each with a Book button."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from typing import Any
+
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
-from actions.common import BOOK_BUTTON, account_action, api, button, client_id_of
+from actions.common import (
+    BOOK_BUTTON,
+    AssistantAction,
+    account_action,
+    button,
+    verified_client_id,
+)
 
 
-def services_phrase(professional: dict) -> str:
+def services_phrase(professional: dict[str, Any]) -> str:
     return "; ".join(
         f"{s['name']}, {fmt.duration(s.get('duration_minutes'))}, {fmt.money(s.get('price'))}"
         for s in professional.get("services", []))
 
 
-class ListConnections(Action):
+class ListConnections(AssistantAction):
     """Who the client has booked before, their services and prices; else where to find someone."""
 
     def name(self) -> str:
@@ -23,11 +32,11 @@ class ListConnections(Action):
 
     @account_action()
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        client_id = client_id_of(tracker)
-        connections = api().get_connections(client_id)
+            domain: DomainDict) -> list[EventType]:
+        client_id = verified_client_id(tracker)
+        connections = self.platform.get_connections(client_id)
         if not connections:
-            hub = api().get_client(client_id).get("hub") or {}
+            hub = self.platform.get_client(client_id).get("hub") or {}
             dispatcher.utter_message(
                 text=("You have no connections yet: a professional becomes one once you've booked "
                       f"with them. To find someone, open your hub, {hub.get('name', 'your hub')}: "

@@ -1,12 +1,13 @@
 """How many sponsored credits are left, and what happens when they run out (the seed article)."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
-from actions.common import BOOK_BUTTON, account_action, api, client_id_of
+from actions.common import BOOK_BUTTON, AssistantAction, account_action, verified_client_id
 
 OWN_EXPENSE = (
     "You can keep using the hub at your own expense, in either of two ways: book through the hub "
@@ -21,7 +22,7 @@ MORE_CREDITS = (
 )
 
 
-class CheckCredits(Action):
+class CheckCredits(AssistantAction):
     """Remaining, used, allowance, hub and expiry of the client's sponsored credits."""
 
     def name(self) -> str:
@@ -29,8 +30,8 @@ class CheckCredits(Action):
 
     @account_action()
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        credits = api().get_credits(client_id_of(tracker))
+            domain: DomainDict) -> list[EventType]:
+        credits = self.platform.get_credits(verified_client_id(tracker))
         remaining, used, allowance = credits["remaining"], credits["used"], credits["allowance"]
         hub, until = credits.get("hub_name", "your hub"), fmt.long_date(str(credits["period_end"]))
         if remaining == 0:

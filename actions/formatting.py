@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 TITLES = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
@@ -19,12 +19,8 @@ def parse_time(value: str) -> datetime:
     """An ISO 8601 time from the platform (`...Z`), as an aware UTC datetime."""
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def money(value: dict[str, Any] | None) -> str:
@@ -33,10 +29,7 @@ def money(value: dict[str, Any] | None) -> str:
         return ""
     amount, currency = value.get("amount", 0), value.get("currency", "")
     number = float(amount)
-    if number.is_integer():
-        text = f"{int(number):,}"
-    else:
-        text = f"{number:,.2f}"
+    text = f"{int(number):,}" if number.is_integer() else f"{number:,.2f}"
     return f"{text} {currency}".strip()
 
 

@@ -1,27 +1,25 @@
 """Unpaid invoices: listing them, and re-sending one (or all) to the client's e-mail."""
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
 from actions.common import (
+    AssistantAction,
     account_action,
-    api,
     button,
-    client_id_of,
     entity_of,
     typed_text,
+    verified_client_id,
 )
+from platform_api import PlatformClient, PlatformRejected
 from platform_api import PlatformNotFound as NotFound
-from platform_api import PlatformRejected
-
-logger = logging.getLogger(__name__)
 
 INVOICE_NUMBER = re.compile(r"\bINV-\d{4}-\d+\b", re.IGNORECASE)
 RECEIPTS = ("Receipts for sessions you've paid are on your Payments page: open a session's "
@@ -49,7 +47,7 @@ def say_unpaid(dispatcher: CollectingDispatcher, invoices: list[dict[str, Any]],
                              buttons=resend_buttons(invoices))
 
 
-class ListInvoices(Action):
+class ListInvoices(AssistantAction):
     """Every unpaid invoice with its payment link, and buttons to re-send them."""
 
     def name(self) -> str:
@@ -57,8 +55,8 @@ class ListInvoices(Action):
 
     @account_action()
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        invoices = api().list_invoices(client_id_of(tracker), status="unpaid")
+            domain: DomainDict) -> list[EventType]:
+        invoices = self.platform.list_invoices(verified_client_id(tracker), status="unpaid")
         if not invoices:
             dispatcher.utter_message(text=NO_UNPAID)
             return []
@@ -68,7 +66,7 @@ class ListInvoices(Action):
         return []
 
 
-class ResendInvoice(Action):
+class ResendInvoice(AssistantAction):
     """Re-send the invoice the user chose (a button, a number they typed, or the only one)."""
 
     def name(self) -> str:
@@ -76,21 +74,21 @@ class ResendInvoice(Action):
 
     @account_action()
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        client_id = client_id_of(tracker)
+            domain: DomainDict) -> list[EventType]:
+        client_id = verified_client_id(tracker)
         chosen = entity_of(tracker, "invoice_id")
         typed = INVOICE_NUMBER.search(typed_text(tracker) or "")
         if chosen == "all":
-            return resend_all(dispatcher, client_id)
+            return resend_all(dispatcher, self.platform, client_id)
         if chosen is None and typed:
             number = typed.group().upper()
-            chosen = next((i["id"] for i in api().list_invoices(client_id, status="all")
+            chosen = next((i["id"] for i in self.platform.list_invoices(client_id, status="all")
                            if i.get("number", "").upper() == number), None)
             if chosen is None:
                 dispatcher.utter_message(text=f"I couldn't find invoice {number} on your account.")
                 return []
         if chosen is None:
-            unpaid = api().list_invoices(client_id, status="unpaid")
+            unpaid = self.platform.list_invoices(client_id, status="unpaid")
             if not unpaid:
                 dispatcher.utter_message(text="You have no unpaid invoices, so there's nothing to "
                                               f"re-send. {RECEIPTS}")
@@ -100,7 +98,7 @@ class ResendInvoice(Action):
                 return []
             chosen = unpaid[0]["id"]
         try:
-            result = api().resend_invoice(client_id, chosen)
+            result = self.platform.resend_invoice(client_id, chosen)
         except NotFound:
             dispatcher.utter_message(text="I couldn't find that invoice on your account.")
             return []
@@ -111,9 +109,10 @@ class ResendInvoice(Action):
         return []
 
 
-def resend_all(dispatcher: CollectingDispatcher, client_id: str) -> list[EventType]:
+def resend_all(dispatcher: CollectingDispatcher, platform: PlatformClient,
+               client_id: str) -> list[EventType]:
     try:
-        result = api().resend_all_invoices(client_id)
+        result = platform.resend_all_invoices(client_id)
     except PlatformRejected as exc:
         if exc.code != "no_unpaid_invoices":
             raise

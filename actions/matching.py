@@ -144,9 +144,7 @@ class TimeQuery:
             return False
         if self.minute is not None and start.minute != self.minute:
             return False
-        if self.hours is not None and not self.hours[0] <= start.hour < self.hours[1]:
-            return False
-        return True
+        return self.hours is None or self.hours[0] <= start.hour < self.hours[1]
 
 
 def parse_time_query(text: str, now: datetime) -> TimeQuery:
@@ -162,7 +160,7 @@ def parse_time_query(text: str, now: datetime) -> TimeQuery:
             pass
     rest = " " + normalise(raw) + " "
 
-    def take(pattern: str) -> re.Match | None:
+    def take(pattern: str) -> re.Match[str] | None:
         nonlocal rest
         found = re.search(pattern, rest)
         if found:

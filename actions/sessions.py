@@ -2,24 +2,28 @@
 
 The 24-hour rule: inside 24 hours of the start, the user is warned that cancelling may incur a
 penalty under the professional's terms (and a credit may still be charged) before they confirm;
-only a cancellation confirmed after that warning is sent with `acknowledge_late: true`.
+only a cancellation confirmed after that warning is sent with `acknowledge_late: true`. The
+confirmation question records whether it showed the warning in the `cancel_late_warned` slot
+(reset when a cancellation starts or is stopped); the submission reads that slot.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
 from actions.common import (
     BOOK_BUTTON,
+    CANCEL_LATE_WARNED,
     END_FORM_REQUEST,
     AccountFormValidation,
+    AssistantAction,
     account_action,
-    api,
     button,
     client_id_of,
     entity_of,
@@ -27,6 +31,7 @@ from actions.common import (
     memo,
     now_utc,
     typed_text,
+    verified_client_id,
     yes_or_no,
 )
 from actions.matching import (
@@ -35,8 +40,8 @@ from actions.matching import (
     match_slots,
     offered_choices,
 )
+from platform_api import PlatformClient, PlatformRejected
 from platform_api import PlatformNotFound as NotFound
-from platform_api import PlatformRejected
 
 logger = logging.getLogger(__name__)
 
@@ -65,17 +70,18 @@ def describe(booking: dict[str, Any]) -> str:
             f"on {fmt.when(booking['start'])}")
 
 
-def upcoming(tracker: Tracker) -> list[dict[str, Any]]:
-    client_id = client_id_of(tracker)
+def upcoming(tracker: Tracker, platform: PlatformClient) -> list[dict[str, Any]]:
+    client_id = verified_client_id(tracker)
     return memo(tracker, ("upcoming", client_id),
-                lambda: api().list_bookings(client_id, "upcoming"))
+                lambda: platform.list_bookings(client_id, "upcoming"))
 
 
-def cancellable(tracker: Tracker) -> list[dict[str, Any]]:
-    return [b for b in upcoming(tracker) if b.get("cancellable") and b.get("status") == "booked"]
+def cancellable(tracker: Tracker, platform: PlatformClient) -> list[dict[str, Any]]:
+    return [b for b in upcoming(tracker, platform)
+            if b.get("cancellable") and b.get("status") == "booked"]
 
 
-class ListUpcomingSessions(Action):
+class ListUpcomingSessions(AssistantAction):
     """Who, what, when and how it's paid, for each upcoming session."""
 
     def name(self) -> str:
@@ -83,8 +89,8 @@ class ListUpcomingSessions(Action):
 
     @account_action()
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        bookings = [b for b in upcoming(tracker) if b.get("status") == "booked"]
+            domain: DomainDict) -> list[EventType]:
+        bookings = [b for b in upcoming(tracker, self.platform) if b.get("status") == "booked"]
         if not bookings:
             dispatcher.utter_message(text="You have no upcoming sessions.", buttons=[BOOK_BUTTON])
             return []
@@ -105,15 +111,20 @@ class ListUpcomingSessions(Action):
         return []
 
 
-class StartCancellation(Action):
+def forget_warning(tracker: Tracker) -> list[EventType]:
+    """Unset `cancel_late_warned` if an earlier cancellation left it set."""
+    return [SlotSet(CANCEL_LATE_WARNED, None)] if tracker.get_slot(CANCEL_LATE_WARNED) else []
+
+
+class StartCancellation(AssistantAction):
     """A fresh cancellation: clear the answers, keep a session chosen by button."""
 
     def name(self) -> str:
         return "action_start_cancellation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        events = [SlotSet(slot, None) for slot in CANCEL_SLOTS]
+            domain: DomainDict) -> list[EventType]:
+        events = [SlotSet(slot, None) for slot in CANCEL_SLOTS] + forget_warning(tracker)
         chosen = entity_of(tracker, BOOKING_ID)
         if chosen:
             events.append(SlotSet(BOOKING_ID, chosen))
@@ -121,12 +132,12 @@ class StartCancellation(Action):
 
 
 def end_cancel_form() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in CANCEL_SLOTS] + [SlotSet("requested_slot", None)]
+    return [SlotSet(slot, None) for slot in (*CANCEL_SLOTS, CANCEL_LATE_WARNED, "requested_slot")]
 
 
-def booking_from_text(tracker: Tracker, text: str) -> str | None:
+def booking_from_text(tracker: Tracker, platform: PlatformClient, text: str) -> str | None:
     """The one cancellable session the text points at: a button, a professional, or a time."""
-    options = cancellable(tracker)
+    options = cancellable(tracker, platform)
     chosen = choose_from_buttons(text, offered_choices(tracker.events, BOOKING_ID))
     if chosen:
         return chosen
@@ -149,14 +160,15 @@ class ValidateCancelForm(AccountFormValidation):
     def end_form(self) -> list[EventType]:
         return end_cancel_form()
 
-    def precheck(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
-        if not cancellable(tracker) and not tracker.get_slot(BOOKING_ID):
+    def precheck(self, dispatcher: CollectingDispatcher,
+                 tracker: Tracker) -> list[EventType] | None:
+        if not cancellable(tracker, self.platform) and not tracker.get_slot(BOOKING_ID):
             dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
             return end_cancel_form()
         return None
 
     def extract_cancel_booking_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: dict) -> dict[str, Any]:
+                                  domain: DomainDict) -> dict[str, Any]:
         value = entity_of(tracker, BOOKING_ID)
         if value:
             return {BOOKING_ID: value}
@@ -165,9 +177,10 @@ class ValidateCancelForm(AccountFormValidation):
         if requested not in (BOOKING_ID, None) or intent not in TYPED_ANSWER_INTENTS:
             return {}
         if text:
-            value = booking_from_text(tracker, text)
-        if value is None and requested is None and len(cancellable(tracker)) == 1:
-            value = cancellable(tracker)[0]["id"]  # "cancel my session" with only one booked
+            value = booking_from_text(tracker, self.platform, text)
+        options = cancellable(tracker, self.platform)
+        if value is None and requested is None and len(options) == 1:
+            value = options[0]["id"]  # "cancel my session" with only one booked
         if value:
             return {BOOKING_ID: value}
         if requested == BOOKING_ID and intent == "inform":
@@ -177,25 +190,25 @@ class ValidateCancelForm(AccountFormValidation):
         return {}
 
     def extract_cancel_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: dict) -> dict[str, Any]:
+                                 domain: DomainDict) -> dict[str, Any]:
         return yes_or_no(tracker, CONFIRMED)
 
     def validate_cancel_booking_id(self, value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: dict) -> dict[str, Any]:
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if value is None:
             return {}
-        if not any(b["id"] == value for b in cancellable(tracker)):
+        if not any(b["id"] == value for b in cancellable(tracker, self.platform)):
             dispatcher.utter_message(text="That session can't be cancelled here: it may have "
                                           "started, finished or been cancelled already.")
             return {BOOKING_ID: None}
         return {BOOKING_ID: value}
 
     def validate_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: dict) -> dict[str, Any]:
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return {CONFIRMED: value if isinstance(value, bool) else None}
 
 
-class AskCancelBooking(Action):
+class AskCancelBooking(AssistantAction):
     """Which session? One button per cancellable upcoming session."""
 
     def name(self) -> str:
@@ -203,8 +216,8 @@ class AskCancelBooking(Action):
 
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        options = cancellable(tracker)
+            domain: DomainDict) -> list[EventType]:
+        options = cancellable(tracker, self.platform)
         if not options:
             dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
             return list(END_FORM_REQUEST)
@@ -218,49 +231,48 @@ class AskCancelBooking(Action):
         return []
 
 
-class AskCancelConfirmed(Action):
-    """The 24-hour warning when it applies, then: cancel it?"""
+class AskCancelConfirmed(AssistantAction):
+    """The 24-hour warning when it applies, then: cancel it?
+
+    Whether the question showed the warning goes into `cancel_late_warned`: the answer to this
+    question is what `action_submit_cancellation` acts on.
+    """
 
     def name(self) -> str:
         return "action_ask_cancel_confirmed"
 
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        booking = next((b for b in cancellable(tracker)
+            domain: DomainDict) -> list[EventType]:
+        booking = next((b for b in cancellable(tracker, self.platform)
                         if b["id"] == tracker.get_slot(BOOKING_ID)), None)
         if booking is None:
             dispatcher.utter_message(text="That session can't be cancelled any more.")
             return list(END_FORM_REQUEST)
         question = f"Cancel {describe(booking)} ({payment_phrase(booking)})?"
-        if booking.get("inside_cancellation_window"):
+        warned = bool(booking.get("inside_cancellation_window"))
+        if warned:
             question = f"{LATE_CANCEL_WARNING}\n\n{question}"
         dispatcher.utter_message(text=question, buttons=[
             {"title": "Yes, cancel it", "payload": "/affirm"},
             {"title": "No, keep it", "payload": "/deny"},
         ])
-        return []
+        return [SlotSet(CANCEL_LATE_WARNED, warned)]
 
 
-def warned_since_start(tracker: Tracker) -> bool:
-    """Did this cancellation (since action_start_cancellation) show the 24-hour warning?"""
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == "action_start_cancellation":
-            return False
-        if event.get("event") == "bot" and LATE_CANCEL_WARNING in (event.get("text") or ""):
-            return True
-    return False
+class SubmitCancellation(AssistantAction):
+    """Cancel what was confirmed and report what the platform says.
 
-
-class SubmitCancellation(Action):
-    """Cancel what was confirmed and report what the platform says."""
+    A late cancellation is acknowledged only when the question the user confirmed showed the
+    24-hour warning (`cancel_late_warned`); otherwise the platform refuses and the user is warned.
+    """
 
     def name(self) -> str:
         return "action_submit_cancellation"
 
     @account_action(needs_client=False)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         resets = [SlotSet(slot, None) for slot in CANCEL_SLOTS]
         confirmed, booking_id = tracker.get_slot(CONFIRMED), tracker.get_slot(BOOKING_ID)
         client_id = client_id_of(tracker)
@@ -270,8 +282,9 @@ class SubmitCancellation(Action):
         if confirmed is not True or not booking_id or not client_id:
             return resets  # the form ended early and has already said why
         try:
-            cancelled = api().cancel_booking(client_id, booking_id,
-                                             acknowledge_late=warned_since_start(tracker))
+            warned = tracker.get_slot(CANCEL_LATE_WARNED) is True
+            cancelled = self.platform.cancel_booking(client_id, booking_id,
+                                                     acknowledge_late=warned)
         except PlatformRejected as exc:
             logger.info("%s: cancellation refused (%s)", self.name(), exc.code)
             say_refusal(dispatcher, exc, booking_id)

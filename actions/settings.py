@@ -1,5 +1,7 @@
-"""The action server's settings, read from the environment: the platform API and what the
-assistant tells people (support e-mail and hours, emergency contacts, where to sign in).
+"""The action server's settings, read once from the environment by `python -m actions`: where it
+listens, the platform API, and what the assistant tells people (support e-mail and hours,
+emergency contacts, where to sign in). A missing, placeholder or malformed value raises
+`envsettings.SettingsError` with a sentence that names the fix.
 
 The team's hours are the ones the gateway enforces (SUPPORT_OPEN_HOUR, SUPPORT_CLOSE_HOUR,
 SUPPORT_DAYS, in UTC), described in words here, so what users are told never disagrees with when
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envsettings import Env, text, whole_number
+from envsettings import Env, SettingsError, number, port, text
 from envsettings.support_hours import describe, load_support_hours
 from platform_api import PlatformClientSettings, load_platform_client_settings
 
@@ -41,14 +43,28 @@ def load_support_settings(env: Env) -> SupportSettings:
 class ActionServerSettings:
     """Everything the action server needs, read once at its start."""
 
+    host: str
     port: int
+    # Seconds to wait at start for a platform that can't be reached yet (`make run` starts the
+    # sandbox at the same time); after that the server starts anyway, with a warning.
+    platform_wait: float
     platform: PlatformClientSettings
     support: SupportSettings
 
 
 def load_action_server_settings(env: Env) -> ActionServerSettings:
     return ActionServerSettings(
-        port=whole_number(env, "ACTIONS_PORT", 5055),
+        # SANIC_HOST is rasa-sdk's own name for it; we listen on loopback unless it says otherwise.
+        host=text(env, "SANIC_HOST", "127.0.0.1") or "127.0.0.1",
+        port=port(env, "ACTIONS_PORT", 5055),
+        platform_wait=_seconds(env, "PLATFORM_STARTUP_WAIT", 10.0),
         platform=load_platform_client_settings(env),
         support=load_support_settings(env),
     )
+
+
+def _seconds(env: Env, name: str, default: float) -> float:
+    value = number(env, name, default)
+    if not 0 <= value <= 600:
+        raise SettingsError(f"{name} must be a number of seconds from 0 to 600, got {value:g}.")
+    return value

@@ -1,12 +1,14 @@
 """Safety, a person, and what to say when the assistant didn't understand or can't help.
 
 - Safety first: a message suggesting risk of harm gets, before anything else, a calm reply with
-  the emergency number and helplines (bot.config.SupportSettings), and the conversation is handed
-  to the Customer Success team at once with priority `urgent`. Never clinical advice. An active
-  form is ended.
+  the emergency number and helplines (actions.settings.SupportSettings), and the conversation is
+  handed to the Customer Success team at once with priority `urgent`. Never clinical advice. An
+  active form is ended.
 - A hand-off follows docs/gateway.md: a custom payload `{"handoff": {"reason", "priority"}}` (the
   gateway queues the conversation and never shows the payload) plus `ConversationPaused`.
 - Two misses in a row (not understood, or outside what the assistant does) also offer a person.
+- Why a person is asked for (the hand-off's reason and priority) comes from the `handoff_reason`
+  slot (actions/common.py), never from the wording of earlier messages.
 - The topic buttons after a miss come from the NLU's runner-up intents. Help topics (the `faq`
   retrieval intent) are offered with a short question as the payload: Rasa 3.6 can't take a
   `/faq/<topic>` payload (only base intents parse), so the question goes through the NLU.
@@ -16,23 +18,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import (
-    EventType,
-    UserUtteranceReverted,
-)
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    HANDOFF_REASON,
     HUMAN_BUTTON,
-    UNAVAILABLE,
+    PLATFORM_UNAVAILABLE,
+    SAFETY,
+    AssistantAction,
     end_any_form,
     hand_off,
     live_handoff_available,
     person_offer,
-    support,
 )
 from actions.matching import normalise
+from actions.settings import SupportSettings
 
 # Clear risk phrases only: a safety net under the NLU, not a classifier ("my phone died" is fine).
 RISK_PHRASES = re.compile(
@@ -74,7 +77,7 @@ CAN_DO = ("I can check your credits, list your connections, book or cancel a ses
 
 
 def is_risk(text: str | None) -> bool:
-    return bool(text) and bool(RISK_PHRASES.search(normalise(text).replace("’", "'")))
+    return bool(text) and bool(RISK_PHRASES.search(normalise(text or "").replace("’", "'")))
 
 
 SAFETY_OPENING = "I'm really sorry you're going through this, and I'm glad you said something."
@@ -123,35 +126,53 @@ def topic_buttons(latest_message: dict[str, Any]) -> list[dict[str, str]]:
     return buttons
 
 
-def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Emergency contacts first, then a person at once (urgent); any form ends."""
-    settings = support()
+def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
+                 support: SupportSettings) -> list[EventType]:
+    """Emergency contacts first, then a person at once (urgent); any form ends.
+
+    `handoff_reason` becomes "safety" for the rest of the session (Rasa has set it already when
+    the NLU recognised `self_harm`; here when the safety net caught what the NLU missed).
+    """
+    noted = tracker.get_slot(HANDOFF_REASON) == SAFETY
+    remember = [] if noted else [SlotSet(HANDOFF_REASON, SAFETY)]
     contacts = (f"{SAFETY_OPENING} If you or someone else is in danger right now, please call the "
-                f"emergency number {settings.emergency_number}. You can also talk to someone at "
-                f"any time: {settings.helplines}.\n\nI'm an assistant and can't give clinical "
+                f"emergency number {support.emergency_number}. You can also talk to someone at "
+                f"any time: {support.helplines}.\n\nI'm an assistant and can't give clinical "
                 "advice, ")
     if not live_handoff_available(tracker):
         dispatcher.utter_message(
-            text=contacts + (f"but our Customer Success team can help: write to {settings.email} "
-                             f"({settings.hours})."))
-        return end_any_form(tracker)
-    dispatcher.utter_message(text=contacts + "so I've asked a person from our team to join this chat now.")
-    return end_any_form(tracker) + hand_off(dispatcher, "safety", "urgent")
+            text=contacts + (f"but our Customer Success team can help: write to {support.email} "
+                             f"({support.hours})."))
+        return end_any_form(tracker) + remember
+    dispatcher.utter_message(
+        text=contacts + "so I've asked a person from our team to join this chat now.")
+    return end_any_form(tracker) + remember + hand_off(dispatcher, SAFETY, "urgent")
 
 
-def session_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
-    return events[starts[-1]:] if starts else events
+def said_last(events: list[dict[str, Any]], slot: str, value: str) -> bool:
+    """True when `slot` was set to `value` by the bot's latest turn: nothing said since."""
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return bool(event.get("value") == value)
+        if event.get("event") in ("bot", "session_started", "restart"):
+            return False
+    return False
 
 
-def handoff_reason(events: list[dict[str, Any]]) -> tuple[str, str]:
-    """(reason, priority) for the gateway's queue, read from this session's history."""
-    events = session_events(events)
-    said = [e.get("text") or "" for e in events if e.get("event") == "bot"]
-    if any(SAFETY_OPENING in text for text in said):
-        return "safety", "urgent"
-    if said and UNAVAILABLE in said[-1]:
-        return "platform_unavailable", "normal"
+def handoff_reason(tracker: Tracker) -> tuple[str, str]:
+    """(reason, priority) for the gateway's queue, from the `handoff_reason` slot.
+
+    "safety" holds for the session; "platform_unavailable" only right after the apology (the
+    user asked for a person instead of doing anything else); else two misses in a row mean
+    "not_understood"; else the user simply asked.
+    """
+    reason = tracker.get_slot(HANDOFF_REASON)
+    if reason == SAFETY:
+        return SAFETY, "urgent"
+    if reason == PLATFORM_UNAVAILABLE and said_last(tracker.events, HANDOFF_REASON,
+                                                    PLATFORM_UNAVAILABLE):
+        return PLATFORM_UNAVAILABLE, "normal"
+    events = session_events(tracker.events)
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
     before = events[:users[-1]] if users else events
     if consecutive_misses(before, current_is_miss=False):
@@ -159,26 +180,31 @@ def handoff_reason(events: list[dict[str, Any]]) -> tuple[str, str]:
     return "requested", "high"
 
 
-class SafetyReply(Action):
+def session_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    return events[starts[-1]:] if starts else events
+
+
+class SafetyReply(AssistantAction):
     """Emergency contacts and a person, at once; never clinical advice."""
 
     def name(self) -> str:
         return "action_safety_reply"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        return safety_reply(dispatcher, tracker)
+            domain: DomainDict) -> list[EventType]:
+        return safety_reply(dispatcher, tracker, self.support)
 
 
-class Handoff(Action):
+class Handoff(AssistantAction):
     """Pass the conversation to the Customer Success team (the gateway queues it)."""
 
     def name(self) -> str:
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
-        settings = support()
+            domain: DomainDict) -> list[EventType]:
+        settings = self.support
         if not live_handoff_available(tracker):
             dispatcher.utter_message(
                 text=("I can't pass you to a person live in this chat, sorry. The Customer "
@@ -190,11 +216,11 @@ class Handoff(Action):
             text=("I'm passing you to the Customer Success team; a person will reply here "
                   "(the chat tells you when). What you tell them is never shared with your "
                   "organisation."))
-        return end_any_form(tracker) + hand_off(dispatcher, *handoff_reason(tracker.events))
+        return end_any_form(tracker) + hand_off(dispatcher, *handoff_reason(tracker))
 
 
-def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, opening: str,
-                buttons: list[dict[str, str]]) -> list[EventType]:
+def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, support: SupportSettings,
+                opening: str, buttons: list[dict[str, str]]) -> list[EventType]:
     text = opening
     if consecutive_misses(tracker.events) >= 2:
         if live_handoff_available(tracker):
@@ -202,13 +228,13 @@ def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, opening: str
                 text=("Sorry, I still didn't get that. I'm passing you to a person from the "
                       "Customer Success team, who will reply here."))
             return end_any_form(tracker) + hand_off(dispatcher, "not_understood", "normal")
-        text += f"\n\nIf you'd rather, {person_offer()}."
+        text += f"\n\nIf you'd rather, {person_offer(support)}."
         buttons = buttons + [HUMAN_BUTTON]
     dispatcher.utter_message(text=text, buttons=buttons)
     return []
 
 
-class Fallback(Action):
+class Fallback(AssistantAction):
     """Not understood: offer the closest topics; on the second miss in a row, a person too.
 
     Runs after `nlu_fallback` (a rule) and as RulePolicy's core fallback (an understood message
@@ -220,11 +246,11 @@ class Fallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         latest = tracker.latest_message or {}
         if is_risk(latest.get("text")):
-            return safety_reply(dispatcher, tracker)
-        events = answer_miss(dispatcher, tracker,
+            return safety_reply(dispatcher, tracker, self.support)
+        events = answer_miss(dispatcher, tracker, self.support,
                              "Sorry, I didn't quite get that. Did you mean one of these?",
                              topic_buttons(latest))
         if (latest.get("intent") or {}).get("name") != "nlu_fallback":
@@ -232,18 +258,18 @@ class Fallback(Action):
         return events
 
 
-class OutOfScope(Action):
+class OutOfScope(AssistantAction):
     """Outside what the assistant does: say so kindly and show what it can do."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         latest = tracker.latest_message or {}
         if is_risk(latest.get("text")):
-            return safety_reply(dispatcher, tracker)
+            return safety_reply(dispatcher, tracker, self.support)
         main = ("ask_credits", "book_session", "ask_upcoming_sessions", "ask_invoices")
         buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in main]
-        return answer_miss(dispatcher, tracker,
+        return answer_miss(dispatcher, tracker, self.support,
                            f"Sorry, that's outside what I can help with here. {CAN_DO}", buttons)

@@ -1,20 +1,53 @@
-"""The gateway's settings and the local run's ports, read from the environment in this one module.
+"""Every setting of ours outside the sandbox and the action server, read from the environment here.
 
 Nothing is read at import time: a process calls its loader once at start and passes the settings
 object on. `.env.example` documents every variable; `make run` loads `.env` if present. The shared
 readers and the team's hours come from the leaf package `envsettings`; the platform client's
-settings from `platform_api`.
+settings from `platform_api`. A missing, placeholder or malformed value raises `SettingsError`
+with a sentence that names the variable and the fix.
+
+- `load_gateway_settings(env)`: the gateway (`python -m bot.gateway`).
+- `load_platform_settings(env)`: how the gateway reaches the platform API (its context panel).
+- `load_store_url(env)`: the conversation store's URL alone (what the migrations need; no secret).
+- `load_run_settings(env)` / `load_ports(env)`: the local run (`python -m bot.cli`): each process's
+  port, Rasa's token, where the actions find the platform.
+- `retired_settings(env)` / `warn_retired_settings(env)`: settings still set that no longer do
+  anything (SUPPORT_HOURS), said once at start.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
-from envsettings import Env, SettingsError, number, secret, text, whole_number
-from envsettings.support_hours import SupportHours, load_support_hours
+from envsettings import Env, SettingsError, number, port, secret, text, url
+from envsettings.support_hours import SupportHours, describe, load_support_hours
+from platform_api import PlatformClientSettings, load_platform_client_settings
 
-__all__ = ["GatewaySettings", "SettingsError", "load_gateway_settings"]
+__all__ = [
+    "GatewaySettings",
+    "Ports",
+    "RunSettings",
+    "SettingsError",
+    "load_gateway_settings",
+    "load_platform_settings",
+    "load_ports",
+    "load_run_settings",
+    "load_store_url",
+    "retired_settings",
+    "warn_retired_settings",
+]
 
+DEFAULT_STORE_URL = "sqlite:///var/gateway.db"
+STORE_URL_EXAMPLE = ("sqlite:///var/gateway.db or "
+                     "postgresql+psycopg://user:password@host:5432/database")
+
+
+def _environ(env: Env | None) -> dict[str, str]:
+    return dict(os.environ if env is None else env)
+
+
+# --- the gateway --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class GatewaySettings:
@@ -40,15 +73,15 @@ class GatewaySettings:
 
 
 def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
-    env = dict(os.environ if env is None else env)
-    port = whole_number(env, "GATEWAY_PORT", 8080)
+    env = _environ(env)
+    gateway_port = port(env, "GATEWAY_PORT", 8080)
     origins = text(env, "WIDGET_ALLOWED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
     return GatewaySettings(
         database_url=load_store_url(env),
         host=text(env, "GATEWAY_HOST", "127.0.0.1"),
-        port=port,
-        public_url=text(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
-        rasa_url=text(env, "RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        port=gateway_port,
+        public_url=url(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}"),
+        rasa_url=url(env, "RASA_URL", "http://127.0.0.1:5005"),
         rasa_token=secret(env, "RASA_TOKEN"),
         widget_token_secret=secret(env, "WIDGET_TOKEN_SECRET"),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
@@ -61,6 +94,103 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
     )
 
 
+def load_platform_settings(env: Env | None = None) -> PlatformClientSettings:
+    """Where the gateway finds the platform API (PLATFORM_API_URL, PLATFORM_API_KEY, ...)."""
+    return load_platform_client_settings(_environ(env))
+
+
 def load_store_url(env: Env) -> str:
-    """The conversation store's database URL alone: what migrations need, and no secret."""
-    return text(env, "GATEWAY_DATABASE_URL", "sqlite:///var/gateway.db")
+    """The conversation store's database URL alone: what migrations need, and no secret.
+
+    Checked for shape and for an installed driver, never echoed whole (it may hold a password).
+    Whether the database answers is for the process that opens it to say.
+    """
+    from sqlalchemy import make_url  # here, not at import: `bot.cli chat` never needs it
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    value = text(env, "GATEWAY_DATABASE_URL", DEFAULT_STORE_URL)
+    try:
+        parsed = make_url(value)
+    except (ArgumentError, ValueError) as exc:
+        raise SettingsError(f"GATEWAY_DATABASE_URL is not a database URL; use one like "
+                            f"{STORE_URL_EXAMPLE}.") from exc
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as exc:
+        raise SettingsError(f"GATEWAY_DATABASE_URL names a database driver that isn't available "
+                            f"here ({parsed.drivername!r}); use one like "
+                            f"{STORE_URL_EXAMPLE}.") from exc
+    return value
+
+
+# --- the local run (`python -m bot.cli`) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ports:
+    """Where each process listens, all on loopback."""
+
+    rasa: int = 5005
+    actions: int = 5055
+    sandbox: int = 8000
+    gateway: int = 8080
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What `python -m bot.cli run` needs to start every process."""
+
+    ports: Ports
+    rasa_token: str | None  # None: RASA_TOKEN is unset, so `run` makes a random one per run
+    platform_api_url: str  # where the action server and the gateway find the platform API
+
+    def __repr__(self) -> str:  # never the token
+        return f"RunSettings(ports={self.ports!r}, platform_api_url={self.platform_api_url!r})"
+
+
+def load_ports(env: Env | None = None) -> Ports:
+    env = _environ(env)
+    return Ports(
+        rasa=port(env, "RASA_PORT", 5005),
+        actions=port(env, "ACTIONS_PORT", 5055),
+        sandbox=port(env, "SANDBOX_PORT", 8000),
+        gateway=port(env, "GATEWAY_PORT", 8080),
+    )
+
+
+def load_run_settings(env: Env | None = None) -> RunSettings:
+    env = _environ(env)
+    ports = load_ports(env)
+    token = secret(env, "RASA_TOKEN") if text(env, "RASA_TOKEN", "") else None
+    return RunSettings(
+        ports=ports,
+        rasa_token=token,
+        platform_api_url=url(env, "PLATFORM_API_URL", f"http://127.0.0.1:{ports.sandbox}"),
+    )
+
+
+# --- settings that no longer do anything --------------------------------------------------------
+
+RETIRED_SETTINGS = ("SUPPORT_HOURS",)
+
+
+def retired_settings(env: Env | None = None) -> list[str]:
+    """A sentence for each retired setting still set: it is ignored, and what replaced it."""
+    env = _environ(env)
+    if "SUPPORT_HOURS" not in env:
+        return []
+    try:
+        told = describe(load_support_hours(env)) or "never (SUPPORT_DAYS is empty)"
+        now = f"; now {told}"
+    except SettingsError:  # the process that enforces the hours says what is wrong with them
+        now = ""
+    support_hours = (
+        "SUPPORT_HOURS is no longer used and is ignored: users are told the hours the team chats "
+        f"live, set with SUPPORT_OPEN_HOUR, SUPPORT_CLOSE_HOUR and SUPPORT_DAYS in UTC{now}. "
+        "Remove SUPPORT_HOURS from your environment or .env; see .env.example.")
+    return [support_hours]
+
+
+def warn_retired_settings(env: Env | None = None) -> None:
+    """Logs one warning line per retired setting still set; a process calls it once at start."""
+    for message in retired_settings(env):
+        logging.getLogger(__name__).warning("%s", message)

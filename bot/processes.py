@@ -1,22 +1,34 @@
-"""The commands that start each process of the assistant; `make run` and the tests share them."""
+"""The commands that start each process of the assistant; `make run` and the tests share them.
+
+Pure: each spec is built from the settings passed in (`bot.config.Ports`, read once by `bot.cli`
+or chosen by a test); nothing here reads the environment. A spec's `env` is what the process needs
+on top of the environment it inherits.
+"""
 from __future__ import annotations
 
-import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.config import Ports
+
+__all__ = [
+    "RASA",
+    "ROOT",
+    "VENV_PYTHON",
+    "Ports",
+    "ProcessSpec",
+    "actions_process",
+    "gateway_process",
+    "health_urls",
+    "local_platform_url",
+    "rasa_process",
+    "sandbox_process",
+]
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-
-
-@dataclass(frozen=True)
-class Ports:
-    rasa: int = 5005
-    actions: int = 5055
-    sandbox: int = 8000
-    gateway: int = 8080
 
 
 @dataclass(frozen=True)
@@ -38,23 +50,32 @@ def sandbox_process(ports: Ports, extra_args: list[str] | None = None) -> Proces
     )
 
 
-def actions_process(ports: Ports) -> ProcessSpec:
+def local_platform_url(ports: Ports) -> str:
+    """The platform API when nothing else is set: the local sandbox."""
+    return f"http://127.0.0.1:{ports.sandbox}"
+
+
+def actions_process(ports: Ports, platform_api_url: str | None = None) -> ProcessSpec:
+    """The action server (`python -m actions`: it reads ACTIONS_PORT and the platform settings
+    itself and refuses to start on bad ones); the platform is the local sandbox unless given."""
     return ProcessSpec(
         name="actions",
-        argv=[str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
-              "--port", str(ports.actions)],
+        argv=[str(VENV_PYTHON), "-m", "actions"],
         env={
-            "SANIC_HOST": "127.0.0.1",
-            "PLATFORM_API_URL": os.environ.get(
-                "PLATFORM_API_URL", f"http://127.0.0.1:{ports.sandbox}"),
+            "ACTIONS_PORT": str(ports.actions),
+            "SANIC_HOST": "127.0.0.1",  # loopback only
+            "PLATFORM_API_URL": platform_api_url or local_platform_url(ports),
         },
     )
 
 
 def rasa_process(ports: Ports, model: Path, token: str,
                  endpoints: Path = ROOT / "endpoints.yml") -> ProcessSpec:
-    """Rasa's server: REST channel plus the HTTP API, loopback only, token-protected."""
-    (ROOT / "var").mkdir(exist_ok=True)  # the default tracker store's SQLite file lives there
+    """Rasa's server: REST channel plus the HTTP API, loopback only, token-protected.
+
+    The one side effect here: Rasa doesn't create the folder of endpoints.yml's SQLite tracker
+    store (var/), so this does (the gateway and the sandbox create their stores' folders)."""
+    (ROOT / "var").mkdir(exist_ok=True)
     return ProcessSpec(
         name="rasa",
         argv=[str(RASA), "run", "--enable-api", "--auth-token", token,
@@ -69,9 +90,10 @@ def rasa_process(ports: Ports, model: Path, token: str,
     )
 
 
-def gateway_process(ports: Ports, rasa_token: str) -> ProcessSpec:
-    """The front door: widget API, console, routing to Rasa (settings from the environment)."""
-    (ROOT / "var").mkdir(exist_ok=True)  # the default conversation store's SQLite file lives there
+def gateway_process(ports: Ports, rasa_token: str,
+                    platform_api_url: str | None = None) -> ProcessSpec:
+    """The front door: widget API, console, routing to Rasa (its other settings from the
+    environment it inherits); the platform is the local sandbox unless given."""
     return ProcessSpec(
         name="gateway",
         argv=[str(VENV_PYTHON), "-m", "bot.gateway"],
@@ -79,8 +101,7 @@ def gateway_process(ports: Ports, rasa_token: str) -> ProcessSpec:
             "GATEWAY_PORT": str(ports.gateway),
             "RASA_URL": f"http://127.0.0.1:{ports.rasa}",
             "RASA_TOKEN": rasa_token,
-            "PLATFORM_API_URL": os.environ.get(
-                "PLATFORM_API_URL", f"http://127.0.0.1:{ports.sandbox}"),
+            "PLATFORM_API_URL": platform_api_url or local_platform_url(ports),
         },
     )
 

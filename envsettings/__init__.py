@@ -7,6 +7,7 @@ or malformed value raises `SettingsError` with a sentence that names the fix.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "xxx"})
 
@@ -47,9 +48,26 @@ def whole_number(env: Env, name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from exc
 
 
+def port(env: Env, name: str, default: int) -> int:
+    """A TCP port: a whole number from 1 to 65535."""
+    value = whole_number(env, name, default)
+    if not 1 <= value <= 65535:
+        raise SettingsError(f"{name} must be a port number from 1 to 65535, got {value}.")
+    return value
+
+
 def url(env: Env, name: str, default: str) -> str:
-    """An http(s) URL without its trailing slash."""
+    """An http(s) URL with a host (and, if given, a numeric port), without its trailing slash."""
     value = text(env, name, default).rstrip("/")
     if not value.startswith(("http://", "https://")):
         raise SettingsError(f"{name} must be an http:// or https:// URL, got {value!r}.")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that isn't a number
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a URL like http://127.0.0.1:8080, "
+                            f"got {value!r}.") from exc
+    if not parts.hostname:
+        raise SettingsError(f"{name} must be a URL like http://127.0.0.1:8080 (with a host), "
+                            f"got {value!r}.")
     return value

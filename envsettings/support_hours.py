@@ -6,7 +6,7 @@ the same hours, so both read them here and the text can never disagree with what
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from envsettings import Env, SettingsError, text, whole_number
 
@@ -42,7 +42,7 @@ def load_support_hours(env: Env) -> SupportHours:
 
 def is_open(hours: SupportHours, now: datetime) -> bool:
     """True when `now` (any timezone) falls on an open day, at or after opening, before closing."""
-    moment = now.astimezone(timezone.utc)
+    moment = now.astimezone(UTC)
     return moment.weekday() in hours.days and hours.open_hour <= moment.hour < hours.close_hour
 
 

@@ -16,7 +16,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
 import requests
@@ -31,6 +32,10 @@ from platform_api.errors import (
 )
 from platform_api.settings import PlatformClientSettings
 
+if TYPE_CHECKING:
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import BaseHTTPResponse
+
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_SECONDS = 0.2
 
@@ -38,8 +43,10 @@ BACKOFF_SECONDS = 0.2
 class _Retry(Retry):
     """urllib3's Retry, except that a read timeout is final."""
 
-    def increment(self, method=None, url=None, response=None, error=None,  # noqa: ANN001
-                  _pool=None, _stacktrace=None) -> Retry:
+    def increment(self, method: str | None = None, url: str | None = None,
+                  response: BaseHTTPResponse | None = None, error: Exception | None = None,
+                  _pool: ConnectionPool | None = None,
+                  _stacktrace: TracebackType | None = None) -> Self:
         if isinstance(error, ReadTimeoutError):
             raise error
         return super().increment(method, url, response, error, _pool, _stacktrace)
@@ -123,6 +130,11 @@ class PlatformClient:
     def _get(self, path: str, **params: Any) -> dict[str, Any]:
         return self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
 
+    def _get_items(self, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
+        """The list under `key` in a GET's answer (the contract's shape: a list of objects)."""
+        items: list[dict[str, Any]] = self._get(path, **params)[key]
+        return items
+
     def _post(self, path: str, body: dict[str, Any] | None = None,
               headers: dict[str, str] | None = None) -> dict[str, Any]:
         return self._request("POST", path, json=body if body is not None else {}, headers=headers)
@@ -136,15 +148,17 @@ class PlatformClient:
         return self._get(f"/api/v1/clients/{_segment(client_id)}/credits")
 
     def get_connections(self, client_id: str) -> list[dict[str, Any]]:
-        return self._get(f"/api/v1/clients/{_segment(client_id)}/connections")["connections"]
+        path = f"/api/v1/clients/{_segment(client_id)}/connections"
+        return self._get_items(path, "connections")
 
     def get_professionals(self, client_id: str) -> list[dict[str, Any]]:
-        return self._get(f"/api/v1/clients/{_segment(client_id)}/professionals")["professionals"]
+        path = f"/api/v1/clients/{_segment(client_id)}/professionals"
+        return self._get_items(path, "professionals")
 
     def get_availability(self, professional_id: str, service_id: str | None = None,
                          days: int | None = None) -> list[dict[str, Any]]:
         path = f"/api/v1/professionals/{_segment(professional_id)}/availability"
-        return self._get(path, service_id=service_id, days=days)["slots"]
+        return self._get_items(path, "slots", service_id=service_id, days=days)
 
     def quote_booking(self, client_id: str, professional_id: str, service_id: str, start: str,
                       payment: str | None = None) -> dict[str, Any]:
@@ -160,7 +174,7 @@ class PlatformClient:
 
     def list_bookings(self, client_id: str, status: str = "upcoming") -> list[dict[str, Any]]:
         path = f"/api/v1/clients/{_segment(client_id)}/bookings"
-        return self._get(path, status=status)["bookings"]
+        return self._get_items(path, "bookings", status=status)
 
     def cancel_booking(self, client_id: str, booking_id: str,
                        acknowledge_late: bool = False) -> dict[str, Any]:
@@ -169,7 +183,7 @@ class PlatformClient:
 
     def list_invoices(self, client_id: str, status: str = "unpaid") -> list[dict[str, Any]]:
         path = f"/api/v1/clients/{_segment(client_id)}/invoices"
-        return self._get(path, status=status)["invoices"]
+        return self._get_items(path, "invoices", status=status)
 
     def resend_invoice(self, client_id: str, invoice_id: str) -> dict[str, Any]:
         path = f"/api/v1/clients/{_segment(client_id)}/invoices/{_segment(invoice_id)}/resend"

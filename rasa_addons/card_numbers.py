@@ -30,7 +30,7 @@ def contains_card_number(text: str) -> bool:
 
 def redact_card_numbers(text: str, replacement: str) -> str:
     """The text with every card number (Luhn-valid, 13 to 19 digits) replaced."""
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group())
         return replacement if 13 <= len(digits) <= 19 and _passes_luhn(digits) else match.group()
 

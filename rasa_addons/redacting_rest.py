@@ -9,8 +9,6 @@ The channel keeps the name "rest", so its URL stays /webhooks/rest/webhook.
 """
 from __future__ import annotations
 
-from typing import Optional, Text
-
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
@@ -20,7 +18,7 @@ CARD_NUMBER_INTENT = "/card_number_shared"
 MAX_MESSAGE_CHARS = 2000
 
 
-def guard_message(text: Optional[Text]) -> Optional[Text]:
+def guard_message(text: str | None) -> str | None:
     """The text Rasa may see for this user message."""
     if not isinstance(text, str):
         return text
@@ -32,5 +30,5 @@ def guard_message(text: Optional[Text]) -> Optional[Text]:
 class RedactingRestInput(RestInput):
     """REST input channel that guards each message before Rasa handles it."""
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         return guard_message(super()._extract_message(req))

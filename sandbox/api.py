@@ -11,14 +11,23 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from sandbox.settings import SandboxSettings
 from sandbox.db import make_engine, make_session_factory
 from sandbox.errors import install_error_handlers
 from sandbox.links import Links
 from sandbox.middleware import ApiKeyMiddleware, RequestLogMiddleware
-from sandbox.routes import admin, availability, bookings, clients, health, invoices, outbox, pages
-from sandbox.routes import dashboard
+from sandbox.routes import (
+    admin,
+    availability,
+    bookings,
+    clients,
+    dashboard,
+    health,
+    invoices,
+    outbox,
+    pages,
+)
 from sandbox.seed import prepare_database
+from sandbox.settings import SandboxSettings
 from sandbox.times import Clock, make_clock
 
 DESCRIPTION = """\

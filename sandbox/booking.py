@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from sandbox import emails, invoicing, queries, rules
 from sandbox.links import Links
 from sandbox.models import Booking, Client, Professional, Service
-from sandbox.rules import RuleViolation
+from sandbox.rules import PaymentMethod, RuleViolation
 from sandbox.schemas import BookingRequest
+
 
 def slot_unavailable() -> RuleViolation:
     return RuleViolation(
@@ -30,7 +31,7 @@ class Plan:
     service: Service
     start: datetime
     end: datetime
-    payment_method: str
+    payment_method: PaymentMethod
     price_minor: int
     credits_remaining_after: int
 

@@ -276,6 +276,6 @@ def demo_index(clients: list[DemoClient]) -> str:
 
 def message_page(title: str, message: str) -> str:
     """A plain page for the errors a person may meet (unknown client, missing secret)."""
-    body = f"<h1>{escape(title)}</h1><p class='lead'>{escape(message)}</p>" \
-           "<p><a href='/dashboard'>Demo client dashboards</a></p>"
+    body = (f"<h1>{escape(title)}</h1><p class='lead'>{escape(message)}</p>"
+            "<p><a href='/dashboard'>Demo client dashboards</a></p>")
     return _page(title, "Wellbeing Hubs sandbox", body, "")

@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from sandbox.models import Base
+
+# A server that drops packets fails the start (or a request) after this, not after TCP's minutes.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def make_engine(database_url: str) -> Engine:
@@ -19,7 +24,10 @@ def make_engine(database_url: str) -> Engine:
     """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        connect_args = ({"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+                        if url.get_backend_name() == "postgresql" else {})
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                             connect_args=connect_args)
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -29,7 +37,7 @@ def make_engine(database_url: str) -> Engine:
     return engine
 
 
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API object)
+def _sqlite_foreign_keys(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()

@@ -28,6 +28,7 @@ def booking_confirmation(session: Session, booking: Booking, links: Links, now: 
         payment = "Paid with one of your sponsored credits."
     else:
         invoice = booking.invoice
+        assert invoice is not None, "a self-paid booking is invoiced as it is booked"
         amount = format_money(invoice.amount_minor, invoice.currency)
         payment = (
             f"You pay for this session yourself: {amount}. "

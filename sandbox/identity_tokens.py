@@ -16,6 +16,6 @@ LIFETIME = dt.timedelta(minutes=15)
 
 
 def sign_identity_token(client_id: str, secret: str, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     claims = {"sub": client_id, "iat": now, "exp": now + LIFETIME, "aud": AUDIENCE}
     return jwt.encode(claims, secret, algorithm="HS256")

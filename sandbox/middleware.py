@@ -73,7 +73,7 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_and_record)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:  # the last line of defence: log it, answer 500
             log.error(
                 "unhandled %s on %s %s\n%s", type(exc).__name__, scope["method"],
                 shorten(scope["path"], 200), "".join(traceback.format_tb(exc.__traceback__)),

@@ -7,6 +7,7 @@ e-mail addresses, so a model in a log line leaks no personal data.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Column,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from sandbox.rules import BookingStatus, InvoiceStatus, PaymentMethod
 from sandbox.times import UTC, ensure_utc
 
 ID = String(64)
@@ -41,7 +43,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime}
 
 
 hub_professionals = Table(
@@ -170,8 +172,8 @@ class Booking(Base):
     service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16))
-    payment_method: Mapped[str] = mapped_column(String(16))
+    status: Mapped[BookingStatus] = mapped_column(String(16))
+    payment_method: Mapped[PaymentMethod] = mapped_column(String(16))
     price_minor: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     booked_at: Mapped[datetime]
@@ -196,7 +198,7 @@ class Invoice(Base):
     booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), unique=True)
     amount_minor: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[InvoiceStatus] = mapped_column(String(16))
     issued_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
 

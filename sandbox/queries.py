@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -17,10 +16,9 @@ from sandbox.errors import not_found
 from sandbox.models import Base, Booking, Client, Invoice, OutboxEmail, Professional, Service
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-Model = TypeVar("Model", bound=Base)
 
 
-def _get(session: Session, model: type[Model], identifier: str, kind: str) -> Model:
+def _get[Model: Base](session: Session, model: type[Model], identifier: str, kind: str) -> Model:
     """The row with this id, or 404. Ids that could not exist never reach the database."""
     row = session.get(model, identifier) if ID_PATTERN.fullmatch(identifier) else None
     if row is None:

@@ -12,13 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Final, Literal, Protocol
 
 from sandbox.times import UTC
 
-BOOKED, COMPLETED, CANCELLED = "booked", "completed", "cancelled"
-CREDITS, SELF_PAID = "credits", "self_paid"
-UNPAID, PAID = "unpaid", "paid"
+BookingStatus = Literal["booked", "completed", "cancelled"]
+PaymentMethod = Literal["credits", "self_paid"]
+InvoiceStatus = Literal["unpaid", "paid"]
+
+BOOKED: Final = "booked"
+COMPLETED: Final = "completed"
+CANCELLED: Final = "cancelled"
+CREDITS: Final = "credits"
+SELF_PAID: Final = "self_paid"
+UNPAID: Final = "unpaid"
+PAID: Final = "paid"
 
 CANCELLATION_WINDOW = timedelta(hours=24)
 MIN_NOTICE = timedelta(hours=1)
@@ -43,8 +51,8 @@ class RuleViolation(Exception):
 class CreditHolder(Protocol):
     """What the credit rules need to know about a booking."""
 
-    payment_method: str
-    status: str
+    payment_method: PaymentMethod
+    status: BookingStatus
     late_cancellation: bool
     booked_at: datetime
 
@@ -77,7 +85,7 @@ def credits_remaining(allowance: int, used: int) -> int:
     return max(0, allowance - used)
 
 
-def choose_payment_method(requested: str | None, remaining: int) -> str:
+def choose_payment_method(requested: str | None, remaining: int) -> PaymentMethod:
     """Credits while any remain, unless the client asks to pay themselves."""
     if requested == "self":
         return SELF_PAID
@@ -94,19 +102,19 @@ def inside_cancellation_window(start: datetime, now: datetime) -> bool:
     return start - now < CANCELLATION_WINDOW
 
 
-def effective_status(status: str, end: datetime, now: datetime) -> str:
+def effective_status(status: BookingStatus, end: datetime, now: datetime) -> BookingStatus:
     """A booked session whose end has passed is completed."""
     if status == BOOKED and end <= now:
         return COMPLETED
     return status
 
 
-def is_cancellable(status: str, start: datetime, end: datetime, now: datetime) -> bool:
+def is_cancellable(status: BookingStatus, start: datetime, end: datetime, now: datetime) -> bool:
     return effective_status(status, end, now) == BOOKED and start > now
 
 
 def check_cancellation(
-    status: str, start: datetime, end: datetime, now: datetime, acknowledge_late: bool
+    status: BookingStatus, start: datetime, end: datetime, now: datetime, acknowledge_late: bool
 ) -> None:
     """Raise RuleViolation unless the booking may be cancelled now."""
     current = effective_status(status, end, now)

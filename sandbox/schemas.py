@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sandbox.rules import BookingStatus, InvoiceStatus, PaymentMethod
 from sandbox.times import ISO_EXAMPLE, parse_iso_utc
 
 Timestamp = str
@@ -142,7 +143,7 @@ class QuoteOut(BaseModel):
     service: QuoteService
     start: Timestamp
     end: Timestamp
-    payment_method: Literal["credits", "self_paid"]
+    payment_method: PaymentMethod
     price: Money = Field(description="What the client pays: 0 when paid with credits.")
     credits_remaining_after: int
     inside_cancellation_window: bool
@@ -154,8 +155,8 @@ class BookingOut(BaseModel):
     service: ServiceRef
     start: Timestamp
     end: Timestamp
-    status: Literal["booked", "completed", "cancelled"]
-    payment_method: Literal["credits", "self_paid"]
+    status: BookingStatus
+    payment_method: PaymentMethod
     price: Money = Field(description="What the client pays: 0 when paid with credits.")
     invoice_id: str | None
     inside_cancellation_window: bool
@@ -180,7 +181,7 @@ class InvoiceOut(BaseModel):
     service_name: str
     session_start: Timestamp
     amount: Money
-    status: Literal["unpaid", "paid"]
+    status: InvoiceStatus
     issued_at: Timestamp
     payment_url: str
 

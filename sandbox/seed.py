@@ -28,7 +28,7 @@ from sandbox.models import (
 )
 from sandbox.times import UTC, floor_minute
 
-WEEKDAYS = range(0, 5)
+WEEKDAYS = range(5)
 FIRST_INVOICE_SEQ = 41  # Ben's invoice; the next one issued is ...-0042
 
 ORGANISATIONS = [  # slug, organisation, hub, credits per employee per year
@@ -91,7 +91,7 @@ def _add_hubs(session: Session) -> None:
 
 
 def _add_professionals(session: Session) -> dict[str, Service]:
-    hubs = [session.get(Hub, "h-northwind"), session.get(Hub, "h-globex")]
+    hubs = [session.get_one(Hub, "h-northwind"), session.get_one(Hub, "h-globex")]
     services = {}
     for pro_id, name, title, email, offer, (start, end) in PROFESSIONALS:
         pro = Professional(id=pro_id, name=name, title=title, email=email)
@@ -114,8 +114,9 @@ def _add_bookings(session: Session, services: dict[str, Service], now: datetime)
     year_start = datetime(now.year, 1, 1, tzinfo=UTC)
     today = now.date()
 
-    def add(booking_id: str, client_id: str, pro_id: str, start: datetime, status: str,
-            method: str = rules.CREDITS, booked_at: datetime | None = None) -> Booking:
+    def add(booking_id: str, client_id: str, pro_id: str, start: datetime,
+            status: rules.BookingStatus, method: rules.PaymentMethod = rules.CREDITS,
+            booked_at: datetime | None = None) -> Booking:
         service = services[pro_id]
         if booked_at is None:  # credits are drawn from this year's allowance
             booked_at = max(min(start, now) - timedelta(days=3), year_start)

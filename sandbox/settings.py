@@ -3,16 +3,24 @@
 The sandbox stands in for another company's system, so it imports nothing of ours: these few
 lines are its own. Variables: SANDBOX_DATABASE_URL, PLATFORM_API_KEY (the key callers must send),
 SANDBOX_HOST, SANDBOX_PORT, and for the demo dashboard's widget GATEWAY_PUBLIC_URL (GATEWAY_PORT)
-and WIDGET_TOKEN_SECRET.
+and WIDGET_TOKEN_SECRET. A placeholder key or a malformed value raises `SettingsError` with a
+sentence naming the variable (a database URL is never echoed: it may hold a password).
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "xxx"})
 DEV_API_KEY = "dev-sandbox-key"  # the local demo's key; the real platform has its own
+DEFAULT_DATABASE_URL = "sqlite:///var/sandbox.db"
+DATABASE_URL_EXAMPLE = ("sqlite:///var/sandbox.db or "
+                        "postgresql+psycopg://user:password@host:5432/database")
 
 
 class SettingsError(RuntimeError):
@@ -46,19 +54,51 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, str(default)).strip()
     if not raw.isdigit():
         raise SettingsError(f"{name} must be a whole number, got {raw!r}.")
+    if not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"{name} must be a port number from 1 to 65535, got {raw}.")
     return int(raw)
+
+
+def _database_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """A SQLAlchemy database URL whose driver is installed; whether it answers is checked at
+    start (`python -m sandbox`)."""
+    value = env.get(name, default).strip()
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError) as exc:
+        raise SettingsError(f"{name} is not a database URL; use one like "
+                            f"{DATABASE_URL_EXAMPLE}.") from exc
+    try:
+        url.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as exc:
+        raise SettingsError(f"{name} names a database driver that isn't available here "
+                            f"({url.drivername!r}); use one like {DATABASE_URL_EXAMPLE}.") from exc
+    return value
+
+
+def _web_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) URL with a host, without its trailing slash."""
+    value = env.get(name, default).strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that isn't a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{name} must be an http:// or https:// URL like "
+                            f"http://127.0.0.1:8080, got {value!r}.")
+    return value
 
 
 def load_sandbox_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
     env = dict(os.environ if env is None else env)
     gateway_port = _port(env, "GATEWAY_PORT", 8080)
     return SandboxSettings(
-        database_url=env.get("SANDBOX_DATABASE_URL", "sqlite:///var/sandbox.db").strip(),
+        database_url=_database_url(env, "SANDBOX_DATABASE_URL", DEFAULT_DATABASE_URL),
         api_key=_secret(env, "PLATFORM_API_KEY", DEV_API_KEY),
         host=env.get("SANDBOX_HOST", "127.0.0.1").strip(),
         port=_port(env, "SANDBOX_PORT", 8000),
-        gateway_public_url=env.get("GATEWAY_PUBLIC_URL",
-                                   f"http://127.0.0.1:{gateway_port}").strip().rstrip("/"),
+        gateway_public_url=_web_url(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}"),
         widget_token_secret=(_secret(env, "WIDGET_TOKEN_SECRET")
                              if env.get("WIDGET_TOKEN_SECRET", "").strip() else None),
     )

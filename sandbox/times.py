@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-UTC = timezone.utc
 Clock = Callable[[], datetime]
 
 ISO_EXAMPLE = "2026-11-27T10:00:00Z"

@@ -24,7 +24,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.processes import Ports, actions_process, health_urls, rasa_process, sandbox_process  # noqa: E402
+from bot.config import Ports  # noqa: E402
+from bot.processes import actions_process, health_urls, rasa_process, sandbox_process  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 from tests.helpers.processes import free_port, running  # noqa: E402
 

@@ -18,8 +18,9 @@ def render(example: str) -> str:
     for line in example.splitlines():
         name, sep, value = line.partition("=")
         if sep and not line.startswith("#") and name.strip() in GENERATED and not value.strip():
-            line = f"{name}={secrets.token_urlsafe(24)}"
-        lines.append(line)
+            lines.append(f"{name}={secrets.token_urlsafe(24)}")
+        else:
+            lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -29,7 +30,8 @@ def main() -> int:
         return 0
     target.write_text(render((ROOT / ".env.example").read_text()))
     target.chmod(0o600)
-    print("==> Created .env with fresh secrets (the demo agent's password is DEMO_AGENT_PASSWORD there).")
+    print("==> Created .env with fresh secrets "
+          "(the demo agent's password is DEMO_AGENT_PASSWORD there).")
     return 0
 
 

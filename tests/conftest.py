@@ -9,12 +9,14 @@
 """
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.live_gateway import live_gateway  # noqa: F401  (fixture)
 from tests.helpers.model import model  # noqa: F401  (fixture)
 from tests.helpers.stack import assistant  # noqa: F401  (fixture)
 
 
-def pytest_configure(config) -> None:  # noqa: ANN001 (pytest's Config)
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "postgres: runs against PostgreSQL (tests/helpers/postgres.py)"
     )

@@ -1,34 +1,105 @@
 """Serve the gateway: `python -m bot.gateway`.
 
-Reads its settings with `bot.config.load_gateway_settings()` (GATEWAY_*, RASA_URL, RASA_TOKEN,
-WIDGET_TOKEN_SECRET, DEMO_AGENT_*, SUPPORT_*; see .env.example), brings the conversation store
-to the newest schema (Alembic `upgrade head`), creates or updates the demo agent, then serves
-the widget API, the console (/console) and the widget's files on GATEWAY_HOST:GATEWAY_PORT.
+At start, in this order, each failure a single line on stderr and exit code 2 (no traceback):
+
+1. the settings, read once by `bot.config` (GATEWAY_*, RASA_URL, RASA_TOKEN, WIDGET_TOKEN_SECRET,
+   DEMO_AGENT_*, SUPPORT_*, PLATFORM_*; see .env.example): a missing or placeholder secret, a
+   malformed port, URL or GATEWAY_DATABASE_URL stops it with a sentence naming the variable;
+   a retired setting still set (SUPPORT_HOURS) is a warning line, not a failure;
+2. the conversation store: it must open, answer and take the migrations (Alembic `upgrade head`),
+   or the line names GATEWAY_DATABASE_URL (its password never shown);
+3. the demo agent is created or updated; then it serves the widget API, the console (/console)
+   and the widget's files on GATEWAY_HOST:GATEWAY_PORT.
 """
 from __future__ import annotations
 
 import logging
 import sys
 
-import uvicorn
+from alembic.util.exc import CommandError
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.config import GatewaySettings, SettingsError, load_gateway_settings
-from bot.gateway.app import create_app
-from bot.gateway.auth import seed_agent
+from bot.config import (
+    GatewaySettings,
+    SettingsError,
+    load_gateway_settings,
+    load_platform_settings,
+    warn_retired_settings,
+)
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+MAX_REASON = 300
+
+
+class StoreUnavailable(Exception):
+    """The conversation store can't be used; the message names GATEWAY_DATABASE_URL and the fix."""
+
+
+def redacted(database_url: str) -> str:
+    """The URL as safe to print: its password masked (nothing of it, if it doesn't parse)."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is simply not shown
+        return "(GATEWAY_DATABASE_URL)"
+
+
+def reason(exc: BaseException, database_url: str) -> str:
+    """The error's kind and message on one line, without the URL's password."""
+    cause = getattr(exc, "orig", None) or exc  # a DB-API error wrapped by SQLAlchemy
+    message = " ".join(str(cause).split()) or "no detail"
+    try:
+        password = make_url(database_url).password
+    except Exception:  # noqa: BLE001 - nothing parsed, nothing to hide beyond the URL itself
+        password = None
+    if password:
+        message = message.replace(str(password), "***")
+    message = message.replace(database_url, redacted(database_url))
+    if len(message) > MAX_REASON:
+        message = message[:MAX_REASON] + "..."
+    return f"{type(cause).__name__}: {message}"
+
+
+REACHABLE = "and that its database is running and reachable"
+WRITABLE = "(another version's database?) and that the database can be written to"
+
+
+def store_problem(database_url: str, exc: BaseException, doing: str,
+                  check: str = REACHABLE) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the conversation store at {redacted(database_url)} {doing} ({reason(exc, database_url)})."
+        f" Check GATEWAY_DATABASE_URL {check}; see .env.example.")
+
+
+def open_store(database_url: str) -> Database:
+    """The store's engine, once one connection to it worked."""
+    try:
+        db = Database.from_url(database_url)
+    except (SQLAlchemyError, OSError, ImportError, ValueError) as exc:
+        raise store_problem(database_url, exc, "can't be opened") from exc
+    try:
+        with db.engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as exc:
+        db.dispose()
+        raise store_problem(database_url, exc, "can't be reached") from exc
+    return db
 
 
 def prepare_store(settings: GatewaySettings) -> None:
     """Migrate the store and seed the demo agent (password from the settings, hashed)."""
-    db = Database.from_url(settings.database_url)
+    from bot.gateway.auth import seed_agent  # (with the web stack: after the store answered)
+
+    db = open_store(settings.database_url)
     try:
         upgrade_head(db.engine)
         db.run_sync(lambda session: seed_agent(session, settings.demo_agent_email,
                                                settings.demo_agent_name,
                                                settings.demo_agent_password))
+    except (CommandError, OperationalError) as exc:  # an unknown revision, read-only, locked...
+        raise store_problem(settings.database_url, exc, "can't be migrated", WRITABLE) from exc
     finally:
         db.dispose()
 
@@ -36,17 +107,27 @@ def prepare_store(settings: GatewaySettings) -> None:
 def main() -> int:
     try:
         settings = load_gateway_settings()
+        platform = load_platform_settings()
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry URLs with tokens
-    prepare_store(settings)
+    warn_retired_settings()
+    try:
+        prepare_store(settings)
+    except StoreUnavailable as exc:
+        print(f"gateway: {exc}", file=sys.stderr)
+        return 2
     logging.getLogger("bot.gateway").info("store ready; serving on %s:%s", settings.host,
                                           settings.port)
+    import uvicorn  # the web stack loads after the checks: a bad setting is said at once
+
+    from bot.gateway.app import create_app
+
     # The access log is off: it prints query strings (the event stream's conversation key).
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False,
-                log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(create_app(settings, platform), host=settings.host, port=settings.port,
+                access_log=False, log_level="info", timeout_graceful_shutdown=5)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The gateway app factory: `create_app(settings)`.
+"""The gateway app factory: `create_app(settings, platform)` (both read once at start).
 
 Nothing is created at import time. The app owns its services (store, Rasa client, event hub,
 routing core); at shutdown it lets running turns finish, ends the live streams and closes them.
@@ -6,7 +6,6 @@ The schema is migrated and the demo agent seeded by `python -m bot.gateway` befo
 """
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,15 +18,15 @@ from bot.gateway import console_api, static, widget_api
 from bot.gateway.errors import ApiError, install_error_handlers
 from bot.gateway.middleware import BodyLimit, PathCors, RequestLog, SecurityHeaders
 from bot.gateway.services import Services
-from platform_api import PlatformClientSettings, load_platform_client_settings
+from platform_api import PlatformClientSettings
 
 # A 10,000-character message of 4-byte characters, JSON-escaped, fits with room to spare.
 MAX_BODY_BYTES = 256 * 1024
 
 
 def create_app(settings: GatewaySettings,
-               platform: PlatformClientSettings | None = None) -> FastAPI:
-    services = Services.build(settings, platform or load_platform_client_settings(os.environ))
+               platform: PlatformClientSettings) -> FastAPI:
+    services = Services.build(settings, platform)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 T = TypeVar("T")
 
 
+# A server that drops packets fails the start (or a request) after this, not after TCP's minutes.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for the URL; a SQLite file gets its folder, foreign keys and WAL mode.
 
@@ -24,7 +28,10 @@ def make_engine(database_url: str) -> Engine:
     """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        connect_args = ({"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+                        if url.get_backend_name() == "postgresql" else {})
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                             connect_args=connect_args)
     database = url.database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory and not database.startswith("file:"):

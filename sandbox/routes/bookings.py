@@ -1,7 +1,7 @@
 """Quote, book (idempotent), list and cancel a client's sessions."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Header, Query
 from fastapi.responses import JSONResponse, Response
@@ -26,7 +26,7 @@ IdempotencyKey = Annotated[str, Header(
     alias="Idempotency-Key", min_length=8, max_length=128,
     description="Any unique string per booking attempt; retry with the same key and body.",
 )]
-BOOKING_ERRORS = {
+BOOKING_ERRORS: dict[int | str, dict[str, Any]] = {
     404: error("Unknown client, professional or service."),
     409: error("`slot_unavailable`, `no_credits_left` or `idempotency_key_reused`."),
 }

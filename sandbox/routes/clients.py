@@ -1,13 +1,15 @@
 """A client's profile, credits, connections and hub professionals."""
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox import present, queries
 from sandbox.deps import LinksDep, NowDep, SessionDep
 from sandbox.routes import error, protected_router
 from sandbox.schemas import ClientOut, ConnectionsOut, CreditsOut, ProfessionalsOut
 
 router = protected_router("clients")
-NOT_FOUND = {404: error("Unknown client (`client_not_found`).")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error("Unknown client (`client_not_found`).")}
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut, responses=NOT_FOUND,

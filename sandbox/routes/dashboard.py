@@ -1,7 +1,8 @@
 """The demo client dashboard: one page per demo client, embedding the support widget.
 
-The page signs a fresh identity token for its client on every load (sandbox/identity_tokens.py), exactly as the
-real platform's dashboard would; the signed-out page embeds the widget with an empty token.
+The page signs a fresh identity token for its client on every load (sandbox/identity_tokens.py),
+exactly as the real platform's dashboard would; the signed-out page embeds the widget with an
+empty token.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sandbox.settings import SandboxSettings
-from sandbox.identity_tokens import sign_identity_token
 from sandbox import dashboard, queries, rules
 from sandbox.deps import NowDep, SessionDep
+from sandbox.identity_tokens import sign_identity_token
 from sandbox.models import Client
+from sandbox.settings import SandboxSettings
 
 router = APIRouter(tags=["pages"])
 NO_STORE = {"Cache-Control": "no-store"}  # the page carries a token: never cache it

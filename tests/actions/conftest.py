@@ -2,8 +2,9 @@
 
 - `sandbox`, `sandbox_url`, `api_key`: a live sandbox with a frozen clock
   (tests/helpers/sandbox_fixtures.py).
-- `actions`: the action server (`python -m rasa_sdk --actions actions`) pointed at that sandbox.
-- `down_actions`: the action server pointed at a closed port (the platform is down).
+- `actions`: the action server (`python -m actions`) pointed at that sandbox.
+- `down_actions`: the action server pointed at a closed port (the platform is down); it doesn't
+  wait for the platform at start (PLATFORM_STARTUP_WAIT=0), it serves at once.
 - `slow_actions`: the action server pointed at a server that answers after the read timeout.
 - `domain`: domain.yml as the dict Rasa sends with every call.
 """
@@ -45,7 +46,7 @@ def _server_env(base_url: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def actions(sandbox_url: str, domain: dict[str, Any]) -> Iterator[ActionServer]:
+def actions(sandbox_url: str, domain: dict[str, Any]) -> Iterator[ActionServer]:  # noqa: F811
     with run_action_server(_server_env(sandbox_url)) as url:
         yield ActionServer(url, domain)
 
@@ -53,16 +54,16 @@ def actions(sandbox_url: str, domain: dict[str, Any]) -> Iterator[ActionServer]:
 @pytest.fixture(scope="session")
 def down_actions(domain: dict[str, Any]) -> Iterator[ActionServer]:
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    with run_action_server(_server_env(closed)) as url:
+    with run_action_server(_server_env(closed, PLATFORM_STARTUP_WAIT="0")) as url:
         yield ActionServer(url, domain)
 
 
 class _SlowHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:  # http.server's naming
         time.sleep(SLOW_SECONDS)
         self._answer()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         time.sleep(SLOW_SECONDS)
         self._answer()
 
@@ -93,6 +94,7 @@ def slow_platform() -> Iterator[dict[str, int]]:
 
 @pytest.fixture(scope="session")
 def slow_actions(slow_platform: dict[str, int], domain: dict[str, Any]) -> Iterator[ActionServer]:
-    env = _server_env(f"http://127.0.0.1:{slow_platform['port']}", PLATFORM_READ_TIMEOUT="1")
+    env = _server_env(f"http://127.0.0.1:{slow_platform['port']}", PLATFORM_READ_TIMEOUT="1",
+                      PLATFORM_STARTUP_WAIT="0")
     with run_action_server(env) as url:
         yield ActionServer(url, domain)

@@ -95,7 +95,9 @@ def test_cancelling_after_the_warning_acknowledges_the_late_cancellation(actions
             user("/x"), client_id="c-dan", requested=BOOKING_ID, slots={BOOKING_ID: "b-dan-5"}
         ),
     )
-    history = [{"event": "action", "name": "action_start_cancellation"}, bot(warning.text)]
+    # What Rasa keeps of the question: its message, then its events (cancel_late_warned).
+    history = [{"event": "action", "name": "action_start_cancellation"}, bot(warning.text),
+               *warning.events]
     reply = actions.run(
         "action_submit_cancellation",
         tracker(
@@ -165,3 +167,51 @@ def test_declining_leaves_the_booking_as_it_is(actions, sandbox):
     )
     assert reply.response_names == ["utter_cancel_stopped"]
     assert len(upcoming_of(sandbox, "c-dan")) == 1
+
+
+# -- the 24-hour warning is remembered in the cancel_late_warned slot, not found in the text -----
+
+WARNED = "cancel_late_warned"
+
+
+def test_the_confirmation_question_records_whether_it_warned(actions, sandbox):
+    """Dan's session is inside 24 hours: warned; Anna's is days ahead: not warned."""
+    dan = actions.run("action_ask_cancel_confirmed", form_turn(
+        user("/x"), client_id="c-dan", requested=BOOKING_ID, slots={BOOKING_ID: "b-dan-5"}))
+    assert dan.slots == {WARNED: True}
+    [booking] = upcoming_of(sandbox, "c-anna")
+    anna = actions.run("action_ask_cancel_confirmed", form_turn(
+        user("/x"), client_id="c-anna", requested=BOOKING_ID, slots={BOOKING_ID: booking["id"]}))
+    assert anna.slots == {WARNED: False}
+
+
+def test_the_slot_not_the_wording_acknowledges_a_late_cancellation(actions, sandbox):
+    """The warning's words in the history without the slot: refused, nothing cancelled. The slot
+    with other words: cancelled. Rewording the warning can't change what is acknowledged."""
+    confirmed = {BOOKING_ID: "b-dan-5", CONFIRMED: True}
+    words_only = actions.run("action_submit_cancellation", tracker(
+        user("/affirm"), client_id="c-dan", slots={**confirmed, WARNED: False},
+        history=[{"event": "action", "name": "action_start_cancellation"},
+                 bot("This session starts within 24 hours. Cancelling now may incur a penalty.")]))
+    assert "haven't cancelled it" in words_only.text
+    assert len(upcoming_of(sandbox, "c-dan")) == 1
+    slot_only = actions.run("action_submit_cancellation", tracker(
+        user("/affirm"), client_id="c-dan", slots={**confirmed, WARNED: True},
+        history=[{"event": "action", "name": "action_start_cancellation"},
+                 bot("Heads up: it's soon.")]))
+    assert slot_only.text.startswith("Cancelled: Physiotherapy session with Jón Einarsson")
+    assert upcoming_of(sandbox, "c-dan") == []
+
+
+def test_a_new_cancellation_forgets_an_earlier_warning(actions):
+    """action_start_cancellation unsets a cancel_late_warned left by an earlier cancellation."""
+    reply = actions.run("action_start_cancellation",
+                        tracker(user("/cancel_session"), slots={WARNED: True}))
+    assert reply.slots[WARNED] is None
+
+
+def test_stopping_a_cancellation_forgets_the_warning(actions):
+    """`stop` during the cancel form unsets cancel_late_warned with the form's answers."""
+    reply = actions.run("action_stop_booking", tracker(
+        user("/stop"), active_loop="cancel_form", slots={BOOKING_ID: "b-dan-5", WARNED: True}))
+    assert reply.slots[WARNED] is None and reply.slots[BOOKING_ID] is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -40,7 +40,7 @@ PROFESSIONALS = [
         "services": [{"id": "s-maya-coaching", "name": "Coaching session", "duration_minutes": 60}],
     },
 ]
-NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # a Monday
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # a Monday
 SLOTS = [
     {"start": s}
     for s in (

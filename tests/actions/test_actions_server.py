@@ -73,7 +73,8 @@ def test_account_actions_ask_to_sign_in_without_a_client_id(actions, action):
 
 def _assert_apology(reply):
     assert "can't reach your account right now" in reply.text
-    assert SUPPORT_ENV["SUPPORT_EMAIL"] in reply.text and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text
+    assert (SUPPORT_ENV["SUPPORT_EMAIL"] in reply.text
+            and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text)
     assert {"title": "Talk to a person", "payload": "/request_human"} in reply.buttons
 
 

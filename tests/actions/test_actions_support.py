@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.action_trackers import bot, tracker, user, user_event
+from tests.helpers.action_trackers import action, bot, slot, tracker, user, user_event
 
 PERSON = {"title": "Talk to a person", "payload": "/request_human"}
+REASON = "handoff_reason"
 
 
 def missed(text="asdf", intent="nlu_fallback", **extra):
@@ -15,9 +16,10 @@ def missed(text="asdf", intent="nlu_fallback", **extra):
 
 def test_safety_reply_gives_emergency_contacts_and_hands_off_urgently(actions):
     """Emergency number and helplines first; a person at once (urgent hand-off, bot paused)."""
+    # Rasa has filled handoff_reason from the self_harm intent (domain.yml) before this runs.
     reply = actions.run(
         "action_safety_reply", tracker(user("I want to end it all", intent="self_harm"),
-                                       live_handoff=True)
+                                       live_handoff=True, slots={REASON: "safety"})
     )
     assert "112" in reply.text and "Helpline 1717" in reply.text
     assert "can't give clinical advice" in reply.text and "person from our team" in reply.text
@@ -52,7 +54,8 @@ def test_handoff_asks_the_gateway_for_a_person_and_pauses(actions):
 def test_without_live_handoff_the_team_is_named_and_the_bot_keeps_listening(actions):
     """Plain REST clients (no gateway): the support e-mail and hours, no pause, no payload."""
     reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human")))
-    assert "help@support.example" in reply.text and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text
+    assert ("help@support.example" in reply.text
+            and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text)
     assert reply.customs == []
     assert not reply.has_event("pause")
 
@@ -70,7 +73,8 @@ def test_safety_reply_without_live_handoff_still_gives_contacts_first(actions):
     "history, reason, priority",
     [
         (
-            [bot("Sorry, I can't reach your account right now. Please try again")],
+            [bot("Sorry, I can't reach your account right now. Please try again"),
+             slot(REASON, "platform_unavailable")],
             "platform_unavailable",
             "normal",
         ),
@@ -80,7 +84,8 @@ def test_safety_reply_without_live_handoff_still_gives_contacts_first(actions):
             "normal",
         ),
         (
-            [bot("I'm really sorry you're going through this, and I'm glad you said something.")],
+            [bot("I'm really sorry you're going through this, and I'm glad you said something."),
+             slot(REASON, "safety")],
             "safety",
             "urgent",
         ),
@@ -186,3 +191,63 @@ def test_second_miss_in_a_row_hands_off_when_a_person_can_take_over(actions):
     assert "passing you to a person" in reply.text
     assert reply.customs == [{"handoff": {"reason": "not_understood", "priority": "normal"}}]
     assert reply.has_event("pause")
+
+
+# -- the hand-off's reason comes from the handoff_reason slot, not from earlier wording ----------
+
+APOLOGY = "Sorry, I can't reach your account right now. Please try again in a few minutes."
+
+
+def _handoff(actions, history=(), **kwargs):
+    reply = actions.run("action_handoff", tracker(user("/request_human"), history=list(history),
+                                                  live_handoff=True, **kwargs))
+    return reply.customs[0]["handoff"]
+
+
+def test_the_reason_follows_the_slot_whatever_the_apology_said(actions):
+    """Another wording with the slot set is still a platform failure; the old wording without
+    the slot is a plain request (so rewording the apology can't change the queue)."""
+    reworded = [bot("Our systems are having a moment."), slot(REASON, "platform_unavailable")]
+    assert _handoff(actions, reworded) == {"reason": "platform_unavailable", "priority": "normal"}
+    assert _handoff(actions, [bot(APOLOGY)]) == {"reason": "requested", "priority": "high"}
+
+
+def test_the_platform_reason_counts_only_right_after_the_apology(actions):
+    """Something else said since the apology (a help topic here): the user simply asked."""
+    history = [bot(APOLOGY), slot(REASON, "platform_unavailable"), action("action_listen"),
+               user_event(user("how do I get a receipt", intent="faq")), action("utter_faq"),
+               bot("Receipts for sessions you've paid are on your Payments page.")]
+    assert _handoff(actions, history) == {"reason": "requested", "priority": "high"}
+
+
+def test_the_safety_reason_holds_for_the_rest_of_the_session(actions):
+    """After a safety reply and a later, unrelated exchange, a person is still urgent."""
+    history = [action("action_listen"), user_event(user("/ask_credits")),
+               action("action_check_credits"), bot("You have 4 of your 6 credits left.")]
+    reply = _handoff(actions, history, slots={REASON: "safety"})
+    assert reply == {"reason": "safety", "priority": "urgent"}
+
+
+def test_the_safety_net_of_the_fallback_records_the_safety_reason(actions):
+    """A risk phrase the NLU missed: the safety reply sets handoff_reason to "safety"."""
+    reply = actions.run("action_fallback", tracker(missed("honestly I want to kill myself")))
+    assert "112" in reply.text and reply.slots[REASON] == "safety"
+
+
+def test_the_platform_apology_records_its_reason(down_actions):
+    """The apology sets handoff_reason; a safety reason already there is kept."""
+    reply = down_actions.run("action_check_credits", tracker(user("/ask_credits")))
+    assert "can't reach your account" in reply.text
+    assert reply.slots[REASON] == "platform_unavailable"
+    kept = down_actions.run("action_check_credits",
+                            tracker(user("/ask_credits"), slots={REASON: "safety"}))
+    assert "can't reach your account" in kept.text and REASON not in kept.slots
+
+
+def test_a_person_asked_for_after_the_apology_is_queued_as_platform_unavailable(
+        actions, down_actions):
+    """The apology's own events, kept as Rasa keeps them, make the next hand-off's reason."""
+    apology = down_actions.run("action_list_invoices", tracker(user("/ask_invoices")))
+    history = [action("action_list_invoices"), bot(apology.text, apology.buttons),
+               *apology.events]
+    assert _handoff(actions, history) == {"reason": "platform_unavailable", "priority": "normal"}

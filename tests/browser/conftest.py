@@ -23,8 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import (Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect,
-                                 sync_playwright)
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from bot.processes import ROOT
 from tests.helpers.browser import EXPECT_TIMEOUT, ConsolePage, WidgetPage

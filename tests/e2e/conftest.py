@@ -41,7 +41,8 @@ def button(replies: list[dict], title_part: str) -> dict:
     for candidate in buttons_of(replies):
         if title_part.lower() in candidate["title"].lower():
             return candidate
-    raise AssertionError(f"no button with {title_part!r} in {[b['title'] for b in buttons_of(replies)]}")
+    titles = [b["title"] for b in buttons_of(replies)]
+    raise AssertionError(f"no button with {title_part!r} in {titles}")
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
-"""The Alembic migrations build exactly the schema of the models, on SQLite and PostgreSQL."""
+"""The Alembic migrations build exactly the schema of the models, on SQLite and PostgreSQL, also
+through the `alembic` command with nothing but GATEWAY_DATABASE_URL set."""
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -8,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+from bot.processes import ROOT
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade_head
 from bot.store.models import Base
@@ -43,3 +47,37 @@ def test_upgrade_head_twice_changes_nothing(engine):
     tables = set(inspect(engine).get_table_names())
     assert {"conversations", "messages", "agents", "agent_sessions", "audit_events",
             "alembic_version"} <= tables
+
+
+SECRET_NAMES = ("RASA_TOKEN", "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD", "PLATFORM_API_KEY")
+
+
+def alembic(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    """`.venv/bin/alembic *args` from the repository root, in an environment that holds the
+    database URL and nothing else of ours: no secret at all."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GATEWAY_DATABASE_URL": database_url}
+    assert not any(name in env for name in SECRET_NAMES)
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "alembic"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_the_alembic_command_needs_only_the_database_url(engine):
+    url = engine.url.render_as_string(hide_password=False)
+    result = alembic("upgrade", "head", database_url=url)
+    assert result.returncode == 0, result.stderr
+    tables = set(inspect(engine).get_table_names())
+    assert {"conversations", "messages", "agents", "agent_sessions", "audit_events",
+            "alembic_version"} <= tables
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    current = alembic("current", database_url=url)
+    assert "(head)" in current.stdout, current.stderr
+
+
+def test_the_alembic_command_names_a_malformed_database_url():
+    result = alembic("upgrade", "head", database_url="postgresql+psycopg://gw:hunter2@db:x/gw")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "GATEWAY_DATABASE_URL is not a database URL" in result.stderr
+    assert "hunter2" not in result.stderr

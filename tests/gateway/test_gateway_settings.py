@@ -1,13 +1,40 @@
-"""The team's hours (settings and arithmetic) and the gateway's settings checks."""
+"""The team's hours (settings and arithmetic), the settings checks of `bot.config` (the gateway's
+and the local run's), the process specs built from them, and the real gateway refusing to start
+on bad settings or a store it can't use."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import io
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
+from dotenv import dotenv_values
 
-from bot.config import SettingsError, load_gateway_settings
+from bot.cli import child_environment
+from bot.config import (
+    Ports,
+    SettingsError,
+    load_gateway_settings,
+    load_platform_settings,
+    load_ports,
+    load_run_settings,
+    load_store_url,
+    retired_settings,
+    warn_retired_settings,
+)
+from bot.processes import ROOT, VENV_PYTHON, actions_process, gateway_process
 from envsettings.support_hours import SupportHours, describe, is_open
+from scripts import init_env
+from scripts.init_env import render
+from tests.helpers.processes import free_port
 
 SECRETS = {"RASA_TOKEN": "a-real-token-123", "WIDGET_TOKEN_SECRET": "a-real-secret-123",
            "DEMO_AGENT_PASSWORD": "a-real-password"}
@@ -16,7 +43,7 @@ WEEKDAYS_9_TO_17 = SupportHours(open_hour=9, close_hour=17, days=(0, 1, 2, 3, 4)
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """2026-03-02 is a Monday."""
-    return datetime(2026, 3, 2 + day, hour, minute, tzinfo=timezone.utc)
+    return datetime(2026, 3, 2 + day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("moment, open_", [
@@ -62,3 +89,288 @@ def test_a_missing_secret_stops_the_start(missing):
     env = {k: v for k, v in SECRETS.items() if k != missing}
     with pytest.raises(SettingsError, match=missing):
         load_gateway_settings(env)
+
+
+# --- malformed values name the variable ---------------------------------------------------------
+
+@pytest.mark.parametrize("env, name", [
+    ({"RASA_URL": "127.0.0.1:5005"}, "RASA_URL"),
+    ({"RASA_URL": "http://"}, "RASA_URL"),
+    ({"GATEWAY_PUBLIC_URL": "gateway.example"}, "GATEWAY_PUBLIC_URL"),
+    ({"GATEWAY_PUBLIC_URL": "https://gateway.example:port"}, "GATEWAY_PUBLIC_URL"),
+    ({"GATEWAY_PORT": "eighty"}, "GATEWAY_PORT"),
+    ({"GATEWAY_PORT": "70000"}, "GATEWAY_PORT"),
+    ({"GATEWAY_DATABASE_URL": "var/gateway.db"}, "GATEWAY_DATABASE_URL"),
+    ({"GATEWAY_DATABASE_URL": "postgres://gw@db/gateway"}, "GATEWAY_DATABASE_URL"),
+])
+def test_a_malformed_value_stops_the_start_with_a_message_naming_it(env, name):
+    with pytest.raises(SettingsError, match=name):
+        load_gateway_settings({**SECRETS, **env})
+
+
+def test_a_malformed_database_url_is_never_echoed():
+    """It may hold a password."""
+    with pytest.raises(SettingsError) as error:
+        load_store_url({"GATEWAY_DATABASE_URL": "postgresql+psycopg://gw:hunter2-pw@db:port/x"})
+    assert "hunter2-pw" not in str(error.value)
+    assert "GATEWAY_DATABASE_URL" in str(error.value)
+
+
+def test_the_store_url_needs_no_secret():
+    assert load_store_url({}) == "sqlite:///var/gateway.db"
+    url = "postgresql+psycopg://gw@127.0.0.1:5432/gateway"
+    assert load_store_url({"GATEWAY_DATABASE_URL": url}) == url
+
+
+def test_urls_lose_their_trailing_slash():
+    settings = load_gateway_settings({**SECRETS, "RASA_URL": "http://rasa:5005/",
+                                      "GATEWAY_PUBLIC_URL": "https://chat.example/"})
+    assert (settings.rasa_url, settings.public_url) == ("http://rasa:5005",
+                                                         "https://chat.example")
+
+
+# --- the local run's settings (`python -m bot.cli`) ---------------------------------------------
+
+def test_the_run_settings_default_to_the_local_ports_and_a_random_token():
+    settings = load_run_settings({})
+    assert settings.ports == Ports(rasa=5005, actions=5055, sandbox=8000, gateway=8080)
+    assert settings.rasa_token is None  # `run` makes one per run
+    assert settings.platform_api_url == "http://127.0.0.1:8000"
+
+
+def test_the_platform_follows_the_sandbox_port_unless_set():
+    assert load_run_settings({"SANDBOX_PORT": "9000"}).platform_api_url == "http://127.0.0.1:9000"
+    settings = load_run_settings({"PLATFORM_API_URL": "https://platform.example/"})
+    assert settings.platform_api_url == "https://platform.example"
+
+
+@pytest.mark.parametrize("name", ["RASA_PORT", "ACTIONS_PORT", "SANDBOX_PORT", "GATEWAY_PORT"])
+@pytest.mark.parametrize("value", ["abc", "0", "65536", "-1"])
+def test_a_malformed_port_names_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        load_run_settings({name: value})
+    with pytest.raises(SettingsError, match=name):
+        load_ports({name: value})
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"RASA_TOKEN": "change-me"}, "RASA_TOKEN"),
+    ({"PLATFORM_API_URL": "platform.example"}, "PLATFORM_API_URL"),
+])
+def test_a_placeholder_token_or_a_malformed_platform_url_stops_the_run(env, name):
+    with pytest.raises(SettingsError, match=name):
+        load_run_settings(env)
+
+
+def test_the_run_settings_never_show_the_token():
+    settings = load_run_settings({"RASA_TOKEN": "a-real-token-123"})
+    assert settings.rasa_token == "a-real-token-123"
+    assert "a-real-token-123" not in repr(settings)
+
+
+@pytest.mark.parametrize("command", [["run"], ["chat"]])
+def test_the_cli_says_which_setting_is_wrong_without_a_traceback(command):
+    result = subprocess.run(
+        [str(VENV_PYTHON), "-m", "bot.cli", *command], cwd=ROOT, capture_output=True, text=True,
+        env={**clean_environment(), "RASA_PORT": "five"}, stdin=subprocess.DEVNULL, timeout=60,
+        check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"bot.cli {command[0]}: RASA_PORT must be a whole number, got 'five'."]
+
+
+# --- the process specs are built from what they are given, not from the environment --------------
+
+def test_the_action_server_runs_python_m_actions_on_its_port(monkeypatch):
+    monkeypatch.setenv("PLATFORM_API_URL", "http://from-the-environment.example")
+    spec = actions_process(Ports(actions=5999, sandbox=8999))
+    assert spec.argv == [str(VENV_PYTHON), "-m", "actions"]
+    assert spec.env["ACTIONS_PORT"] == "5999"
+    assert spec.env["PLATFORM_API_URL"] == "http://127.0.0.1:8999"
+    given = actions_process(Ports(), "https://platform.example")
+    assert given.env["PLATFORM_API_URL"] == "https://platform.example"
+
+
+def test_the_gateway_spec_carries_the_ports_token_and_platform(monkeypatch):
+    monkeypatch.setenv("PLATFORM_API_URL", "http://from-the-environment.example")
+    spec = gateway_process(Ports(rasa=5111, sandbox=8111, gateway=8222), "tok-123")
+    assert spec.argv == [str(VENV_PYTHON), "-m", "bot.gateway"]
+    assert spec.env == {"GATEWAY_PORT": "8222", "RASA_URL": "http://127.0.0.1:5111",
+                        "RASA_TOKEN": "tok-123", "PLATFORM_API_URL": "http://127.0.0.1:8111"}
+
+
+# --- SUPPORT_HOURS, retired ----------------------------------------------------------------------
+
+def test_an_old_support_hours_is_ignored_with_a_warning_naming_what_replaces_it():
+    [message] = retired_settings({"SUPPORT_HOURS": "Mon-Fri 9-5 GMT"})
+    assert "SUPPORT_HOURS" in message and "ignored" in message
+    for replacement in ("SUPPORT_OPEN_HOUR", "SUPPORT_CLOSE_HOUR", "SUPPORT_DAYS"):
+        assert replacement in message
+    assert "Monday to Friday, 09:00–17:00 (UTC)" in message
+    assert retired_settings({}) == []
+    # it changes nothing: the gateway still starts with the enforced hours
+    settings = load_gateway_settings({**SECRETS, "SUPPORT_HOURS": "Mon-Fri 9-5 GMT"})
+    assert settings.support_hours == WEEKDAYS_9_TO_17
+
+
+def test_the_warning_is_one_log_line(caplog):
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        warn_retired_settings({"SUPPORT_HOURS": "Mon-Fri 9-5", "SUPPORT_DAYS": ""})
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "never (SUPPORT_DAYS is empty)" in record.getMessage()
+    assert "\n" not in record.getMessage()
+
+
+def test_run_refuses_a_missing_gateway_secret_before_starting_anything():
+    """Checked before Rasa spends half a minute loading its model. (The placeholder is set, not
+    left out: the environment wins over a developer's .env, so this never starts anything.)"""
+    result = subprocess.run(
+        [str(VENV_PYTHON), "-m", "bot.cli", "run"], cwd=ROOT, capture_output=True, text=True,
+        env={**clean_environment(), "RASA_TOKEN": "a-real-token-123",
+             "WIDGET_TOKEN_SECRET": "change-me"},
+        stdin=subprocess.DEVNULL, timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("bot.cli run: WIDGET_TOKEN_SECRET is not set")
+    assert result.stdout == ""  # nothing started
+
+
+def test_run_says_it_once_and_its_processes_do_not_repeat_it(monkeypatch):
+    """`python -m bot.cli run` warns, then leaves the retired setting out of what its processes
+    inherit, so `make run` shows the warning once."""
+    monkeypatch.setenv("SUPPORT_HOURS", "Mon-Fri 9-5 GMT")
+    inherited = child_environment({"RASA_TOKEN": "tok-123"})
+    assert "SUPPORT_HOURS" not in inherited
+    assert inherited["RASA_TOKEN"] == "tok-123"
+    assert inherited["PATH"] == os.environ["PATH"]
+
+
+# --- a fresh clone's .env ------------------------------------------------------------------------
+
+def test_the_env_made_from_the_example_starts_everything_without_warnings():
+    """scripts/init_env.py: .env.example with fresh secrets is a complete, current .env."""
+    env = dotenv_values(stream=io.StringIO(render((ROOT / ".env.example").read_text())))
+    values = {name: value or "" for name, value in env.items()}
+    for name in ("RASA_TOKEN", "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD"):
+        assert len(values[name]) >= 24
+    load_gateway_settings(values)
+    load_platform_settings(values)
+    assert load_run_settings(values).rasa_token == values["RASA_TOKEN"]
+    assert retired_settings(values) == []
+
+
+def test_init_env_writes_a_private_env_once(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".env.example").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.setattr(init_env, "ROOT", tmp_path)
+    assert init_env.main() == 0
+    written = (tmp_path / ".env").read_text()
+    assert (tmp_path / ".env").stat().st_mode & 0o777 == 0o600
+    assert "Created .env" in capsys.readouterr().out
+    assert init_env.main() == 0  # an existing .env is left alone
+    assert (tmp_path / ".env").read_text() == written
+
+
+# --- the real gateway process refuses to start, saying why in one line --------------------------
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without any of the assistant's settings."""
+    ours = ("GATEWAY_", "RASA_", "WIDGET_", "DEMO_AGENT_", "SUPPORT_", "PLATFORM_", "SANDBOX_",
+            "ACTIONS_", "CONSOLE_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+
+
+def start_gateway(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot.gateway` (the spec `make run` uses) with good secrets, a fresh SQLite store
+    and free ports, plus `settings`; waits for it to stop (a good one would serve: 20 s cap)."""
+    spec = gateway_process(Ports(rasa=free_port(), sandbox=free_port(), gateway=free_port()),
+                           SECRETS["RASA_TOKEN"])
+    env = {**clean_environment(), **spec.env, **SECRETS,
+           "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}", **settings}
+    return subprocess.run(spec.argv, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=20, check=False)
+
+
+def refused(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a refused start printed last (exit code 2, no traceback); log lines of what
+    went well may come before it."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line for line in lines if line.startswith("gateway: ")] == lines[-1:], result.stderr
+    return lines[-1]
+
+
+def test_the_gateway_refuses_a_missing_secret(tmp_path):
+    line = refused(start_gateway(tmp_path, WIDGET_TOKEN_SECRET="change-me"))
+    assert "WIDGET_TOKEN_SECRET is not set (or still a placeholder)" in line
+    assert ".env.example" in line
+
+
+@pytest.mark.parametrize("name, value", [
+    ("RASA_URL", "localhost:5005"),
+    ("GATEWAY_PUBLIC_URL", "chat.example"),
+    ("GATEWAY_DATABASE_URL", "postgresql+psycopg://gw:hunter2-pw@db:nope/gateway"),
+])
+def test_the_gateway_refuses_a_malformed_url(tmp_path, name, value):
+    line = refused(start_gateway(tmp_path, **{name: value}))
+    assert name in line
+    assert "hunter2-pw" not in line
+
+
+def test_the_gateway_refuses_a_store_it_cannot_reach_without_showing_its_password(tmp_path):
+    url = f"postgresql+psycopg://gw:hunter2-pw@127.0.0.1:{free_port()}/gateway"
+    line = refused(start_gateway(tmp_path, GATEWAY_DATABASE_URL=url))
+    assert "can't be reached" in line
+    assert "GATEWAY_DATABASE_URL" in line
+    assert "gw:***@127.0.0.1" in line
+    assert "hunter2-pw" not in line
+
+
+def test_the_gateway_refuses_a_store_it_cannot_open(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    url = f"sqlite:///{tmp_path / 'a-file' / 'gateway.db'}"
+    line = refused(start_gateway(tmp_path, GATEWAY_DATABASE_URL=url))
+    assert "can't be opened" in line
+    assert "GATEWAY_DATABASE_URL" in line
+
+
+def test_the_gateway_refuses_a_store_from_an_unknown_schema_revision(tmp_path):
+    database = tmp_path / "newer.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        connection.execute("INSERT INTO alembic_version VALUES ('9999_from_the_future')")
+    line = refused(start_gateway(tmp_path, GATEWAY_DATABASE_URL=f"sqlite:///{database}"))
+    assert "can't be migrated" in line
+    assert "9999_from_the_future" in line
+    assert "GATEWAY_DATABASE_URL" in line
+
+
+def test_the_gateway_starts_with_an_old_support_hours_and_says_so_once(tmp_path):
+    spec = gateway_process(Ports(rasa=free_port(), sandbox=free_port(), gateway=free_port()),
+                           SECRETS["RASA_TOKEN"])
+    env = {**clean_environment(), **spec.env, **SECRETS, "SUPPORT_HOURS": "Mon-Fri 9-5 GMT",
+           "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}"}
+    process = subprocess.Popen(spec.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        health = f"http://127.0.0.1:{spec.env['GATEWAY_PORT']}/health"
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                if requests.get(health, timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "the gateway did not start in 30 s"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            output = process.communicate(timeout=10)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0]
+    warnings = [line for line in output.splitlines() if "SUPPORT_HOURS" in line]
+    assert len(warnings) == 1, output
+    assert "WARNING bot.config: SUPPORT_HOURS is no longer used and is ignored" in warnings[0]

@@ -1,14 +1,19 @@
-"""Run the real action server (`python -m rasa_sdk --actions actions`) for a test, and call it.
+"""Run the real action server (`python -m actions`) for a test, and call it.
 
     with run_action_server({"PLATFORM_API_URL": base_url, "PLATFORM_API_KEY": key}) as url:
         reply = ActionServer(url, domain).run("action_check_credits", tracker)
         reply.text, reply.buttons, reply.slots
+
+    started = start_action_server({"PLATFORM_API_KEY": "change-me"})   # expected to refuse
+    started.returncode, started.output
 
 The server speaks the same protocol Rasa uses: POST /webhook with next_action, tracker and domain.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +21,14 @@ from typing import Any
 
 import requests
 
-from bot.processes import Ports, actions_process
+from bot.processes import ROOT, VENV_PYTHON, ProcessSpec
 from tests.helpers.processes import free_port, running
+
+
+def action_server_process(port: int) -> ProcessSpec:
+    """`python -m actions` on `port` (the command bot/processes.py gives `make run`)."""
+    return ProcessSpec(name="actions", argv=[str(VENV_PYTHON), "-m", "actions"],
+                       env={"ACTIONS_PORT": str(port)})
 
 
 @contextmanager
@@ -25,8 +36,28 @@ def run_action_server(env: dict[str, str]) -> Iterator[str]:
     """Serve our actions on a free loopback port with `env` added; yields the base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running(actions_process(Ports(actions=port)), f"{url}/health", env=env, timeout=30):
+    with running(action_server_process(port), f"{url}/health", env=env, timeout=30):
         yield url
+
+
+@dataclass
+class Ended:
+    """How an action server that was expected to refuse to start ended."""
+
+    returncode: int
+    output: str
+
+
+def start_action_server(env: dict[str, str], timeout: float = 30.0) -> Ended:
+    """Start `python -m actions` with `env` added and wait for it to exit by itself.
+
+    For settings it must refuse: a server that starts serving instead runs into `timeout`
+    (subprocess.TimeoutExpired), which fails the test.
+    """
+    spec = action_server_process(free_port())
+    finished = subprocess.run(spec.argv, cwd=ROOT, env={**os.environ, **spec.env, **env},
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    return Ended(finished.returncode, finished.stdout + finished.stderr)
 
 
 @dataclass

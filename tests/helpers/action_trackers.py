@@ -5,7 +5,8 @@
             form="booking_form", requested_slot="booking_professional_id")
 
 `form=` builds the turn as the form's own validation sees it (latest action = the form, the
-candidate slots appended after it); without it the latest action is `action_listen`.
+candidate slots appended after it); without it the latest action is `action_listen`. Slot events
+in `history` (for example what an earlier action returned) set those slots, as in Rasa.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def tracker(
     """A tracker after `message`, with `slots` set and `history` before it.
 
     `form`: the form is active and this is its validation (or question) step for the turn;
-    `candidates`: slot values Rasa hands to the form's validation as extracted this turn.
+    `candidates`: slot values Rasa hands to the form's validation as extracted this turn;
+    `history`: events before the message; its slot events also set those slots.
     """
     message = message or user("/greet")
     values = {
@@ -121,6 +123,7 @@ def tracker(
     ]
     events += [slot(k, v) for k, v in values.items() if v is not None]
     events += list(history or [])
+    values.update({e["name"]: e["value"] for e in history or [] if e.get("event") == "slot"})
     events += [action("action_listen"), user_event(message)]
     latest_action = "action_listen"
     loop = form or active_loop

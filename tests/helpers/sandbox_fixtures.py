@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from tests.helpers.sandbox_api import SandboxApi
 from tests.helpers.sandbox_server import run_sandbox
 
 API_KEY = "actions-test-key-0123456789"
-FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # Monday 2 March 2026, 09:30 UTC
+FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # Monday 2 March 2026, 09:30 UTC
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from datetime import datetime
 import requests
 import uvicorn
 
-from sandbox.settings import load_sandbox_settings
 from sandbox.api import create_app
+from sandbox.settings import load_sandbox_settings
 
 START_TIMEOUT = 15.0
 

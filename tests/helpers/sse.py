@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import queue
@@ -52,10 +53,8 @@ class EventStream:
     def __exit__(self, *exc: object) -> None:
         connection = self._connection
         if connection is not None and connection.sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 connection.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             connection.close()
         self._thread.join(timeout=5)
 
@@ -118,8 +117,6 @@ class EventStream:
         """Everything that arrives in the next `seconds`."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.seen.append(self.events.get(timeout=0.05))
-            except queue.Empty:
-                pass
         return self.seen

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from platform_api import DEV_PLATFORM_API_KEY
 from bot.processes import ROOT, Ports, actions_process, health_urls, rasa_process, sandbox_process
+from platform_api import DEV_PLATFORM_API_KEY
 from tests.helpers.gateway import WIDGET_SECRET
 from tests.helpers.processes import free_port, running
 

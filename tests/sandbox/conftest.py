@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +18,7 @@ from tests.helpers.postgres import require_postgres, temporary_schema
 from tests.helpers.sandbox_api import SandboxApi
 from tests.helpers.sandbox_server import run_sandbox
 
-FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # Monday 2 March 2026, 09:30 UTC
+FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # Monday 2 March 2026, 09:30 UTC
 API_KEY = "test-sandbox-key-0123456789"
 
 

@@ -9,9 +9,10 @@ import jwt
 import pytest
 import requests
 
-from sandbox.settings import SettingsError, load_sandbox_settings
 from bot.identity import InvalidIdentityToken, verify_identity_token
 from sandbox import dashboard
+from sandbox.settings import SettingsError, load_sandbox_settings
+from tests.helpers.sandbox_api import SandboxApi
 from tests.helpers.sandbox_server import run_sandbox
 from tests.sandbox.conftest import API_KEY, FIXED_NOW
 
@@ -47,7 +48,7 @@ def scripts(html: str) -> list[dict[str, str | None]]:
     return parser.tags
 
 
-def page(api, path: str) -> requests.Response:  # noqa: ANN001 (SandboxApi)
+def page(api: SandboxApi, path: str) -> requests.Response:
     return requests.get(api.base_url + path, timeout=10)
 
 
@@ -103,7 +104,7 @@ def test_the_token_lives_fifteen_minutes_from_the_real_time_of_the_page_load(api
     [tag] = scripts(page(api, "/dashboard/c-anna").text)
     claims = jwt.decode(tag["data-identity-token"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 15 * 60
-    assert abs(claims["iat"] - dt.datetime.now(dt.timezone.utc).timestamp()) < 60
+    assert abs(claims["iat"] - dt.datetime.now(dt.UTC).timestamp()) < 60
     assert claims["aud"] == "wellbeing-widget"
 
 

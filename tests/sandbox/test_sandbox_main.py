@@ -102,7 +102,7 @@ def test_reset_only_reseeds_and_exits_without_serving(tmp_path):
         book_first_maya_slot(base_url)
     result = subprocess.run([sys.executable, "-m", "sandbox", "--reset-only"], cwd=ROOT,
                             env=sandbox_env(database, free_port()), capture_output=True, text=True,
-                            timeout=30)
+                            timeout=30, check=False)
     assert result.returncode == 0, result.stderr
     with serving(database) as (base_url, _):
         assert chloe_upcoming(base_url) == []
@@ -125,6 +125,6 @@ def test_the_log_has_requests_but_no_personal_data(tmp_path):
 def test_a_placeholder_api_key_stops_the_start_with_the_fix(tmp_path):
     env = sandbox_env(tmp_path / "sandbox.db", free_port(), api_key="change-me")
     result = subprocess.run([sys.executable, "-m", "sandbox"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=30)
+                            capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert "PLATFORM_API_KEY" in result.stderr

@@ -1,7 +1,7 @@
 """The HTML pages for people: home, hub, outbox, payment. Everything shown is escaped."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 
@@ -24,7 +24,7 @@ def test_the_outbox_page_lists_sent_e_mails(api):
 def test_the_outbox_page_escapes_everything():
     email = OutboxEmail(id=1, to="<b>x@example</b>", subject="<script>alert(1)</script>",
                         body="a & b <img src=x onerror=alert(1)>",
-                        sent_at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+                        sent_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
     html = pages.outbox_page([email])
     assert "<script>" not in html and "<img" not in html and "<b>x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "a &amp; b" in html

@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sandbox import rules
 from sandbox.rules import RuleViolation, Window
 
-NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # a Monday
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # a Monday
 WEEKDAYS_9_TO_16 = [Window(day, 9, 16) for day in range(5)]
 
 
 @dataclass
 class FakeBooking:
-    payment_method: str = rules.CREDITS
-    status: str = rules.BOOKED
+    payment_method: rules.PaymentMethod = rules.CREDITS
+    status: rules.BookingStatus = rules.BOOKED
     late_cancellation: bool = False
     booked_at: datetime = NOW - timedelta(days=1)
 
@@ -37,7 +37,7 @@ def test_cancelling_gives_the_credit_back_unless_late():
 
 def test_credits_booked_in_another_year_do_not_count():
     """Allowances are per calendar year of booking."""
-    last_year = FakeBooking(booked_at=datetime(2025, 12, 30, tzinfo=timezone.utc))
+    last_year = FakeBooking(booked_at=datetime(2025, 12, 30, tzinfo=UTC))
     assert rules.credits_used([last_year], NOW) == 0
 
 
@@ -108,7 +108,7 @@ def test_slots_stop_at_the_horizon_and_skip_weekends():
 
 
 def test_slots_overlapping_a_booking_are_not_open():
-    busy_start = datetime(2026, 3, 3, 12, 30, tzinfo=timezone.utc)
+    busy_start = datetime(2026, 3, 3, 12, 30, tzinfo=UTC)
     busy = [(busy_start, busy_start + timedelta(minutes=45))]
     slots = rules.open_slots(WEEKDAYS_9_TO_16, 50, busy, NOW, days=2)
     hours_on_tuesday = [s.hour for s, _ in slots if s.date() == busy_start.date()]

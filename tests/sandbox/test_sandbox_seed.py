@@ -1,13 +1,13 @@
 """The demo hub holds the same numbers whatever day of the year the sandbox is seeded on."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from tests.helpers.sandbox_server import run_sandbox
 from tests.helpers.sandbox_api import SandboxApi
+from tests.helpers.sandbox_server import run_sandbox
 
-UTC = timezone.utc
 API_KEY = "seed-test-key-0123456789"
 SEED_DATES = [
     datetime(2026, 1, 1, 0, 30, tzinfo=UTC),  # half an hour into the year

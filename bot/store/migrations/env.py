@@ -1,18 +1,24 @@
 """Alembic environment for the gateway's store.
 
 The database URL, first found wins: a connection handed over by `bot.store.migrate` (the gateway
-at start, the tests), `-x url=...` on the command line, then `GATEWAY_DATABASE_URL` through
-`bot.config.load_gateway_settings()` (reading .env like `make run` does).
+at start, the tests), `-x url=...` on the command line, then GATEWAY_DATABASE_URL (from the
+environment, or `.env` at the repository root like `make run`) through `bot.config.load_store_url`:
+the URL alone, so `alembic upgrade head` needs no secret of the gateway's.
 """
 from __future__ import annotations
 
 import logging.config
+import os
+import sys
+from pathlib import Path
 
 from alembic import context
 from sqlalchemy import Connection
 
 from bot.store.db import make_engine
 from bot.store.models import Base
+
+ROOT = Path(__file__).resolve().parents[3]  # bot/store/migrations/env.py -> the repository
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,11 +30,13 @@ def _database_url() -> str:
         return url
     from dotenv import load_dotenv
 
-    from bot.config import load_gateway_settings
-    from bot.processes import ROOT
+    from bot.config import SettingsError, load_store_url
 
-    load_dotenv(ROOT / ".env")
-    return load_gateway_settings().database_url
+    load_dotenv(ROOT / ".env")  # the environment wins over the file
+    try:
+        return load_store_url(os.environ)
+    except SettingsError as exc:  # one line that names the fix, not a traceback
+        sys.exit(f"alembic: {exc}")
 
 
 def _configure(connection: Connection) -> None:

@@ -1,17 +1,22 @@
 """`action_session_start`: the verified identity from the gateway's metadata goes into slots.
 
 The gateway sends `metadata: {"client_id": ..., "channel": ..., "live_handoff": true}` with each
-message (`live_handoff`: a person can take over here; plain REST clients don't have that); Rasa hands the
-first message's metadata to the session start as the `session_started_metadata` slot. Identity is
-never read from what the user types.
+message (`live_handoff`: a person can take over here; plain REST clients don't have that); Rasa
+hands the first message's metadata to the session start as the `session_started_metadata` slot.
+Identity is never read from what the user types.
+
+(Not to be confused with actions/sessions.py: the client's therapy sessions.)
 """
 from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import AssistantAction
 
 
 def session_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -25,14 +30,14 @@ def _text_or_none(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-class SessionStart(Action):
+class SessionStart(AssistantAction):
     """Start a session with `client_id` and `channel` copied from the session metadata."""
 
     def name(self) -> str:
         return "action_session_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict) -> list[EventType]:
+            domain: DomainDict) -> list[EventType]:
         metadata = session_metadata(tracker)
         return [
             SessionStarted(),
