@@ -32,6 +32,15 @@ class SandboxApi:
         headers = {"Idempotency-Key": key or f"test-{uuid.uuid4().hex}"}
         return self.post(f"/api/v1/clients/{client_id}/bookings", body, headers=headers)
 
+    def resend(self, client_id: str, invoice_id: str | None = None,
+               key: str | None = None) -> requests.Response:
+        """POST a re-send of one invoice (or of every unpaid one) with an Idempotency-Key (a new
+        one unless given)."""
+        path = f"/api/v1/clients/{client_id}/invoices"
+        path += f"/{invoice_id}/resend" if invoice_id is not None else "/resend"
+        headers = {"Idempotency-Key": key or f"test-{uuid.uuid4().hex}"}
+        return self.post(path, headers=headers)
+
     def credits(self, client_id: str) -> dict:
         return self.get(f"/api/v1/clients/{client_id}/credits").json()
 
