@@ -5,6 +5,9 @@ import uuid
 from typing import Any
 
 import requests
+from sqlalchemy import create_engine, update
+
+from sandbox.models import Service
 
 
 class SandboxApi:
@@ -51,3 +54,15 @@ class SandboxApi:
 
     def outbox(self, to: str | None = None) -> list[dict]:
         return self.get("/api/v1/outbox", params={"to": to} if to else None).json()["emails"]
+
+
+def set_service_price(database_url: str, service_id: str, minor: int) -> None:
+    """The professional changes a service's price (the API has no route for that): written
+    straight into the sandbox's database; the next reset re-seeds the demo price."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(Service).where(Service.id == service_id)
+                               .values(price_minor=minor))
+    finally:
+        engine.dispose()

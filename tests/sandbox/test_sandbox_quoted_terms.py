@@ -9,10 +9,9 @@ The sandbox's now is Monday 2 March 2026, 09:30 UTC. Dan has 1 of 6 credits left
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, update
 
-from sandbox.models import Service
 from tests.helpers.postgres import BOTH_BACKENDS
+from tests.helpers.sandbox_api import set_service_price
 
 JON_WED_10 = {"professional_id": "p-jon", "service_id": "s-jon-physio",
               "start": "2026-03-04T10:00:00Z"}
@@ -45,17 +44,6 @@ def spend_dan_s_last_credit(api) -> None:
     """What a second tab does: another booking takes Dan's one remaining credit."""
     assert api.book("c-dan", JON_WED_11).json()["payment_method"] == "credits"
     assert api.credits("c-dan")["remaining"] == 0
-
-
-def set_price(database_url: str, service_id: str, minor: int) -> None:
-    """The professional changes the service's price (the API has no route for that)."""
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(update(Service).where(Service.id == service_id)
-                               .values(price_minor=minor))
-    finally:
-        engine.dispose()
 
 
 def error_code(response) -> str:
@@ -107,7 +95,7 @@ def test_a_credit_price_without_a_payment_is_409_price_changed_once_the_credit_w
 def test_a_price_changed_since_the_quote_is_409_price_changed(api, sandbox_database):
     offer = quote(api, "c-ben", JON_WED_10).json()
     assert offer["price"] == JON_PRICE
-    set_price(sandbox_database, "s-jon-physio", 13500)
+    set_service_price(sandbox_database, "s-jon-physio", 13500)
     accepted = {**JON_WED_10, "payment": "self", "expected_price": offer["price"]}
     invoices_before = invoices(api, "c-ben")
     for response in (quote(api, "c-ben", accepted), api.book("c-ben", accepted)):
