@@ -103,13 +103,6 @@ class ExpectedPrice(BaseModel):
     )
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["ISK"])
 
-    @field_validator("amount")
-    @classmethod
-    def _finite(cls, value: int | float) -> int | float:
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("must be a finite number")
-        return value
-
 
 class BookingRequest(BaseModel):
     """The body of a quote and of a booking."""
