@@ -3,6 +3,11 @@
 The rules (data/rules/booking.yml): book_session -> action_start_booking -> booking_form; when the
 form is done -> action_submit_booking; `change_booking` -> action_change_booking_answer ->
 booking_form; `stop` -> action_stop_booking.
+
+`action_submit_booking` books the terms the confirmation showed (`booking_quote`: payment and
+price). When they no longer hold (the platform's `409 no_credits_left` / `price_changed`), or no
+quote was shown for these answers, it books nothing and opens the form again at the confirmation,
+whose question then says what changed and asks again.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from actions.booking_form import (
     SERVICE,
     START,
     reset_from,
+    shown_quote,
 )
 from actions.common import (
     BOOK_BUTTON,
@@ -44,6 +50,13 @@ logger = logging.getLogger(__name__)
 
 # The cancel form's slots (actions/sessions.py): `stop` leaves either flow.
 CANCEL_SLOTS = ("cancel_booking_id", "cancel_confirmed", CANCEL_LATE_WARNED)
+# The platform's answers when the quoted terms no longer hold (docs/contracts.md).
+TERMS_CHANGED = ("no_credits_left", "price_changed")
+
+
+def confirm_again() -> list[EventType]:
+    """Back to the booking form's confirmation, answers kept: the form asks it again at once."""
+    return [SlotSet(CONFIRMED, None), ActiveLoop("booking_form")]
 
 
 class StartBooking(AssistantAction):
@@ -91,15 +104,24 @@ class SubmitBooking(AssistantAction):
         if confirmed is not True or not client_id or not all(answers):
             # The form ended early (no sign-in, a platform failure) and has already said why.
             return resets
+        quote = shown_quote(tracker)
+        if quote is None:
+            # Never book terms the client wasn't shown: ask the confirmation again.
+            logger.info("%s: no quote shown for these answers; confirming again", self.name())
+            return confirm_again()
         key = tracker.get_slot("booking_request_id") or fallback_request_id(tracker)
         try:
-            booking = self.platform.create_booking(client_id, *answers, idempotency_key=key)
+            booking = self.platform.create_booking(
+                client_id, *answers, idempotency_key=key, payment=quote["payment"],
+                expected_price=quote["price"])
         except PlatformUnavailable as exc:
             logger.warning("%s: platform unavailable (%s)", self.name(), type(exc).__name__)
             apologise(dispatcher, self.support)
             return resets + platform_trouble(tracker)
         except PlatformRejected as exc:
             logger.info("%s: booking refused (%s)", self.name(), exc.code)
+            if exc.code in TERMS_CHANGED:
+                return confirm_again()  # nothing booked; the question says what changed
             say_refusal(dispatcher, exc, answers[0])
             return resets
         dispatcher.utter_message(text=booked_message(self.platform, client_id, booking))

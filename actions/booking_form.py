@@ -18,6 +18,12 @@ How an answer is read (`extract_<slot>`):
 How the form ends early (no verified client, or the platform fails): the validation action sets
 `requested_slot` to None, so the form finishes at once; `action_submit_booking` then finds
 `booking_confirmed` unset and books nothing.
+
+The quote the confirmation showed is kept in `booking_quote` (`quote_record`): what it was for
+(the attempt's request id, professional, service, start) and its terms (payment, price).
+`action_submit_booking` books exactly those terms. The "Yes" button names the terms it accepts
+(`confirmed_quote`, `quote_token`): a "Yes" clicked for terms that have changed since (a
+double-click on the old question) is not taken as a yes to the new ones.
 """
 from __future__ import annotations
 
@@ -52,6 +58,7 @@ from platform_api import PlatformClient
 PROFESSIONAL, SERVICE, START, CONFIRMED = (
     "booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed")
 BOOKING_SLOTS = (PROFESSIONAL, SERVICE, START, CONFIRMED)
+QUOTE, CONFIRMED_QUOTE, REQUEST_ID = "booking_quote", "confirmed_quote", "booking_request_id"
 # Intents whose typed text may be an answer to the question asked.
 TYPED_ANSWER_INTENTS = {"inform", "book_session", "nlu_fallback"}
 
@@ -63,6 +70,46 @@ def reset_from(slot: str) -> list[EventType]:
 
 def end_booking_form() -> list[EventType]:
     return reset_from(PROFESSIONAL) + [SlotSet("requested_slot", None)]
+
+
+# -- the quote the client was shown ---------------------------------------------------------
+
+def quote_record(tracker: Tracker, quote: dict[str, Any]) -> dict[str, Any]:
+    """What the confirmation quoted, for which answers: the value of the `booking_quote` slot."""
+    return {
+        "request_id": tracker.get_slot(REQUEST_ID),
+        "professional_id": tracker.get_slot(PROFESSIONAL),
+        "service_id": tracker.get_slot(SERVICE),
+        "start": tracker.get_slot(START),
+        "payment": "credits" if quote.get("payment_method") == "credits" else "self",
+        "price": {"amount": quote["price"]["amount"], "currency": quote["price"]["currency"]},
+    }
+
+
+def shown_quote(tracker: Tracker) -> dict[str, Any] | None:
+    """The quote last shown for the current answers of this attempt, or None."""
+    record = tracker.get_slot(QUOTE)
+    if not isinstance(record, dict):
+        return None
+    current = {"request_id": tracker.get_slot(REQUEST_ID),
+               "professional_id": tracker.get_slot(PROFESSIONAL),
+               "service_id": tracker.get_slot(SERVICE), "start": tracker.get_slot(START)}
+    if any(record.get(name) != value for name, value in current.items()):
+        return None
+    price = record.get("price")
+    if record.get("payment") not in ("credits", "self") or not isinstance(price, dict):
+        return None
+    return record
+
+
+def quote_token(record: dict[str, Any]) -> str:
+    """The terms in a few characters, carried by the "Yes" button: `credits:0:ISK`,
+    `self:12000:ISK`."""
+    price = record.get("price") or {}
+    amount = price.get("amount")
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)
+    return f"{record.get('payment')}:{amount}:{price.get('currency')}"
 
 
 # -- platform look-ups, remembered for the rest of the request ------------------------------
@@ -208,7 +255,16 @@ class ValidateBookingForm(AccountFormValidation):
 
     def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        return yes_or_no(tracker, CONFIRMED)
+        answer = yes_or_no(tracker, CONFIRMED)
+        accepted = entity_of(tracker, CONFIRMED_QUOTE)
+        if answer.get(CONFIRMED) is True and accepted is not None:
+            shown = shown_quote(tracker)
+            if shown is None or accepted != quote_token(shown):
+                # A "Yes" from the question before the terms changed: not a yes to these.
+                dispatcher.utter_message(text="That was a yes to the earlier terms, so I haven't "
+                                              "booked anything.")
+                return {CONFIRMED: None}
+        return answer
 
     # validation: is the answer possible?
 

@@ -16,13 +16,17 @@ from rasa_sdk.types import DomainDict
 from actions import formatting as fmt
 from actions.booking_form import (
     PROFESSIONAL,
+    QUOTE,
     SERVICE,
     START,
     changed_this_turn,
     hub_professionals,
     open_slots,
     professional_by_id,
+    quote_record,
+    quote_token,
     service_of,
+    shown_quote,
 )
 from actions.common import (
     END_FORM_REQUEST,
@@ -152,8 +156,40 @@ def payment_sentence(quote: dict[str, Any]) -> str:
             "with a payment link after it's confirmed.")
 
 
+def what_changed(before: dict[str, Any], now: dict[str, Any], quote: dict[str, Any]) -> str:
+    """Since the last question: how the terms of this booking changed, and what they are now."""
+    price = fmt.money(quote.get("price"))
+    if before["payment"] == "credits" and now["payment"] == "self":
+        return ("Since I asked, your last sponsored credit has been used (perhaps by a booking in "
+                "another tab or on another device), so a credit no longer covers this session. "
+                f"It would be self-paid: {price} to the professional; you'd get an invoice with a "
+                "payment link after it's confirmed.")
+    if before["payment"] == "self" and now["payment"] == "credits":
+        left = quote.get("credits_remaining_after", 0)
+        return ("Since I asked, a sponsored credit has become available, so this session can be "
+                f"paid with 1 credit (you'll have {left} left) instead.")
+    return (f"Since I asked, the price of this session has changed from "
+            f"{fmt.money(before['price'])} to {price}. It's self-paid: {price} to the "
+            "professional; you'd get an invoice with a payment link after it's confirmed.")
+
+
+def on_new_terms(before: dict[str, Any], now: dict[str, Any]) -> str:
+    """How the booking would be paid now, in words that fit "book it ...": "self-paid"."""
+    if now["payment"] == "credits":
+        return "with a credit"
+    if before["payment"] == "self":  # still self-paid: the price is what changed
+        return f"for {fmt.money(now['price'])}"
+    return "self-paid"
+
+
 class AskBookingConfirmed(AssistantAction):
-    """One message: who, when, how it's paid (and the 24-hour warning first). Book it?"""
+    """One message: who, when, how it's paid (and the 24-hour warning first). Book it?
+
+    The quote is kept in `booking_quote`; the "Yes" button names its terms. If the terms differ
+    from the ones shown before for the same answers (a credit went since, the price changed),
+    the question says what changed and asks again: book it on the new terms, choose another
+    time, or stop.
+    """
 
     def name(self) -> str:
         return "action_ask_booking_confirmed"
@@ -172,16 +208,23 @@ class AskBookingConfirmed(AssistantAction):
             offer_times(dispatcher, tracker, self.platform,
                         intro="Sorry, that time can't be booked any more.")
             return [SlotSet(START, None), SlotSet("requested_slot", START)]
+        record, before = quote_record(tracker, quote), shown_quote(tracker)
         service, professional = quote["service"], quote["professional"]
         length = fmt.duration(service.get("duration_minutes"))
-        question = (f"Shall I book {service['name']} ({length}) with {professional['name']} on "
-                    f"{fmt.when(quote['start'])}? {payment_sentence(quote)}")
+        what = (f"{service['name']} ({length}) with {professional['name']} on "
+                f"{fmt.when(quote['start'])}")
+        yes = button("Yes, book it", "affirm", confirmed_quote=quote_token(record))
+        if before is not None and quote_token(before) != quote_token(record):
+            how = on_new_terms(before, record)
+            question = (f"{what_changed(before, record, quote)}\n\nNothing is booked yet. "
+                        f"Would you like to book {what} {how}?")
+            buttons = [{**yes, "title": f"Book it {how}"},
+                       _change_button("Choose another time", START), STOP_BUTTON]
+        else:
+            question = f"Shall I book {what}? {payment_sentence(quote)}"
+            buttons = [yes, _change_button("Change time", START),
+                       _change_button("Change professional", PROFESSIONAL), STOP_BUTTON]
         if quote.get("inside_cancellation_window"):
             question = f"{LATE_BOOKING_WARNING}\n\n{question}"
-        dispatcher.utter_message(text=question, buttons=[
-            {"title": "Yes, book it", "payload": "/affirm"},
-            _change_button("Change time", START),
-            _change_button("Change professional", PROFESSIONAL),
-            STOP_BUTTON,
-        ])
-        return []
+        dispatcher.utter_message(text=question, buttons=buttons)
+        return [SlotSet(QUOTE, record)]

@@ -4,7 +4,7 @@ It imports nothing of ours but `envsettings`. `client.py` speaks the contract of
 docs/contracts.md over HTTP, `errors.py` is its exception tree, `settings.py` reads where the
 platform is and with which key.
 """
-from platform_api.client import PlatformClient
+from platform_api.client import PlatformClient, Resent
 from platform_api.errors import (
     PlatformError,
     PlatformNotFound,
@@ -25,5 +25,6 @@ __all__ = [
     "PlatformNotFound",
     "PlatformRejected",
     "PlatformUnavailable",
+    "Resent",
     "load_platform_client_settings",
 ]

@@ -8,7 +8,10 @@
   small backoff. A failure to *connect* is retried for every method: nothing reached the server,
   so nothing can happen twice. A read *timeout* is never retried: a platform that is slow now
   won't be fast a moment later, and the user would wait twice as long for the apology.
-- Every create carries an `Idempotency-Key`, so a repeated booking replays instead of booking twice.
+- Every write that must happen once (a booking, an invoice re-send) carries the caller's
+  `Idempotency-Key`, so a repeat replays the first answer instead of booking or e-mailing twice.
+- A booking can carry the quote the client accepted (`payment`, `expected_price`): the platform
+  then books exactly that, or refuses with `409 no_credits_left` / `409 price_changed`.
 - Failures are a small exception tree (platform_api/errors.py): `PlatformUnavailable` (the platform
   can't be reached, took too long, or broke) and `PlatformRejected` (it answered "no", with the
   contract's error code), `PlatformNotFound` for a 404.
@@ -16,6 +19,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
@@ -37,6 +42,19 @@ if TYPE_CHECKING:
     from urllib3.response import BaseHTTPResponse
 
 RETRY_STATUSES = (500, 502, 503, 504)
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass(frozen=True)
+class Resent:
+    """The answer to a re-send: the address, the invoices (contract shape), and `replayed`: this
+    Idempotency-Key had been used already, so the platform replayed its first answer and sent
+    nothing this time."""
+
+    sent_to: str
+    invoices: list[dict[str, Any]]
+    replayed: bool
+
 BACKOFF_SECONDS = 0.2
 
 
@@ -105,9 +123,11 @@ class PlatformClient:
             self._local.session = session
         return session
 
-    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                 json: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def _send(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+              json: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None) -> tuple[dict[str, Any], bool]:
+        """The JSON object the platform answered, and whether it was a replay of an earlier
+        answer to the same Idempotency-Key (header `Idempotent-Replayed: true`)."""
         url = f"{self.base_url}{path}"
         try:
             response = self._session().request(method, url, params=params, json=json,
@@ -125,7 +145,13 @@ class PlatformClient:
             raise PlatformUnavailable(f"{method} {path}: not JSON") from exc
         if not isinstance(body, dict):
             raise PlatformUnavailable(f"{method} {path}: unexpected body")
-        return body
+        replayed = response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true"
+        return body, replayed
+
+    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                 json: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+        return self._send(method, path, params=params, json=json, headers=headers)[0]
 
     def _get(self, path: str, **params: Any) -> dict[str, Any]:
         return self._request("GET", path, params={k: v for k, v in params.items() if v is not None})
@@ -166,9 +192,17 @@ class PlatformClient:
         return self._post(f"/api/v1/clients/{_segment(client_id)}/bookings/quote", body)
 
     def create_booking(self, client_id: str, professional_id: str, service_id: str, start: str,
-                       *, idempotency_key: str, payment: str | None = None) -> dict[str, Any]:
-        """Book a slot. The same key with the same body replays the first booking."""
+                       *, idempotency_key: str, payment: str | None = None,
+                       expected_price: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Book a slot. The same key with the same body replays the first booking.
+
+        `payment` ("credits" or "self") and `expected_price` (the quote's `price`) hold the
+        platform to the quote the client accepted.
+        """
         body = _booking_body(professional_id, service_id, start, payment)
+        if expected_price is not None:
+            body["expected_price"] = {"amount": expected_price["amount"],
+                                      "currency": expected_price["currency"]}
         return self._post(f"/api/v1/clients/{_segment(client_id)}/bookings", body,
                           headers={"Idempotency-Key": idempotency_key})
 
@@ -185,12 +219,21 @@ class PlatformClient:
         path = f"/api/v1/clients/{_segment(client_id)}/invoices"
         return self._get_items(path, "invoices", status=status)
 
-    def resend_invoice(self, client_id: str, invoice_id: str) -> dict[str, Any]:
+    def resend_invoice(self, client_id: str, invoice_id: str, *, idempotency_key: str) -> Resent:
+        """E-mail one invoice again. The same key replays the first answer: one e-mail."""
         path = f"/api/v1/clients/{_segment(client_id)}/invoices/{_segment(invoice_id)}/resend"
-        return self._post(path)
+        return self._resend(path, idempotency_key)
 
-    def resend_all_invoices(self, client_id: str) -> dict[str, Any]:
-        return self._post(f"/api/v1/clients/{_segment(client_id)}/invoices/resend")
+    def resend_all_invoices(self, client_id: str, *, idempotency_key: str) -> Resent:
+        """E-mail every unpaid invoice again. The same key replays the first answer."""
+        return self._resend(f"/api/v1/clients/{_segment(client_id)}/invoices/resend",
+                            idempotency_key)
+
+    def _resend(self, path: str, idempotency_key: str) -> Resent:
+        body, replayed = self._send("POST", path, json={},
+                                    headers={"Idempotency-Key": idempotency_key})
+        invoices: list[dict[str, Any]] = body["invoices"]
+        return Resent(sent_to=str(body["sent_to"]), invoices=invoices, replayed=replayed)
 
 
 def _booking_body(professional_id: str, service_id: str, start: str,

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from sandbox import emails, invoicing, queries, rules
 from sandbox.links import Links
 from sandbox.models import Booking, Client, Professional, Service
+from sandbox.money import format_money, to_minor
 from sandbox.rules import PaymentMethod, RuleViolation
-from sandbox.schemas import BookingRequest
+from sandbox.schemas import BookingRequest, ExpectedPrice
 
 
 def slot_unavailable() -> RuleViolation:
@@ -46,11 +47,28 @@ def plan(session: Session, client: Client, request: BookingRequest, now: datetim
     remaining = queries.credit_summary(session, client, now).remaining
     method = rules.choose_payment_method(request.payment, remaining)
     with_credits = method == rules.CREDITS
+    price_minor = 0 if with_credits else service.price_minor
+    if request.expected_price is not None:
+        check_expected_price(request.expected_price, price_minor, service.currency)
     return Plan(
         professional=professional, service=service, start=request.start,
         end=request.start + timedelta(minutes=service.duration_minutes), payment_method=method,
-        price_minor=0 if with_credits else service.price_minor,
+        price_minor=price_minor,
         credits_remaining_after=remaining - 1 if with_credits else remaining,
+    )
+
+
+def check_expected_price(expected: ExpectedPrice, price_minor: int, currency: str) -> None:
+    """409 `price_changed` unless the booking costs exactly what the client was quoted."""
+    if expected.currency == currency and to_minor(expected.amount, currency) == price_minor:
+        return
+    quoted_minor = to_minor(expected.amount, expected.currency)
+    quoted = (f"{expected.amount} {expected.currency}" if quoted_minor is None
+              else format_money(quoted_minor, expected.currency))
+    raise RuleViolation(
+        "price_changed",
+        f"This booking would now cost {format_money(price_minor, currency)}, not the "
+        f"{quoted} that was quoted; nothing was booked. Quote again and confirm the new price.",
     )
 
 

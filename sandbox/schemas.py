@@ -93,6 +93,17 @@ class SlotsOut(BaseModel):
     slots: list[SlotOut]
 
 
+class ExpectedPrice(BaseModel):
+    """The price a client was quoted (`Quote.price`), sent back with the booking."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    amount: int | float = Field(
+        ge=0, le=10**12, description="Major units, as the quote showed it: 18000, 120 or 120.5."
+    )
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["ISK"])
+
+
 class BookingRequest(BaseModel):
     """The body of a quote and of a booking."""
 
@@ -102,7 +113,14 @@ class BookingRequest(BaseModel):
     service_id: Id
     start: datetime = Field(description=f"Start of an open slot, e.g. {ISO_EXAMPLE}.")
     payment: Literal["credits", "self"] | None = Field(
-        default=None, description="Omit for credits while any remain; `self` to pay yourself."
+        default=None,
+        description="Omit for credits while any remain; `credits` to insist on a credit "
+                    "(`409 no_credits_left` when none is left); `self` to pay yourself.",
+    )
+    expected_price: ExpectedPrice | None = Field(
+        default=None,
+        description="The `price` of the quote the client accepted (0 with credits). When the "
+                    "booking would cost anything else: `409 price_changed`, nothing booked.",
     )
 
     @field_validator("start", mode="before")

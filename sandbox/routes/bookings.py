@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Body, Header, Query
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from fastapi import Body, Query
+from fastapi.responses import Response
 
 from sandbox import booking as bookings
 from sandbox import idempotency, present, queries
 from sandbox.deps import LinksDep, NowDep, SessionDep
-from sandbox.routes import error, protected_router
+from sandbox.routes import IdempotencyKey, error, protected_router, replayed, respond_once
 from sandbox.schemas import (
     BookingOut,
     BookingRequest,
@@ -22,13 +21,11 @@ from sandbox.schemas import (
 
 router = protected_router("bookings")
 
-IdempotencyKey = Annotated[str, Header(
-    alias="Idempotency-Key", min_length=8, max_length=128,
-    description="Any unique string per booking attempt; retry with the same key and body.",
-)]
 BOOKING_ERRORS: dict[int | str, dict[str, Any]] = {
     404: error("Unknown client, professional or service."),
-    409: error("`slot_unavailable`, `no_credits_left` or `idempotency_key_reused`."),
+    409: error("`slot_unavailable`; `no_credits_left` (`payment: \"credits\"` with none "
+               "left); `price_changed` (`expected_price` is not what it would cost now); "
+               "`idempotency_key_reused` (booking only)."),
 }
 
 
@@ -42,11 +39,7 @@ def quote(client_id: str, request: BookingRequest, session: SessionDep, now: Now
 
 @router.post(
     "/clients/{client_id}/bookings", status_code=201, response_model=BookingOut,
-    responses={**BOOKING_ERRORS, 200: {
-        "model": BookingOut,
-        "description": "Replay of the first response for this Idempotency-Key "
-                       "(header `Idempotent-Replayed: true`).",
-    }},
+    responses={**BOOKING_ERRORS, **replayed(BookingOut)},
     summary="Book a session",
 )
 def create_booking(
@@ -54,35 +47,19 @@ def create_booking(
     session: SessionDep, now: NowDep, links: LinksDep,
 ) -> Response:
     """Books an open slot, paid with credits while any remain (or self-paid: an unpaid invoice
-    and its e-mail); the client and professional get a confirmation e-mail."""
+    and its e-mail); the client and professional get a confirmation e-mail. Send the quote's
+    `payment` and `expected_price` to book exactly what the client accepted: when that no longer
+    holds, `409 no_credits_left` or `409 price_changed` and nothing is booked."""
     client = queries.get_client(session, client_id)
-    client_id = client.id
-    queries.lock_client(session, client_id)
-    request_hash = idempotency.fingerprint(request)
-    stored = idempotency.stored_response(session, client_id, idempotency_key, request_hash)
-    if stored is not None:
-        return _replay(stored)
-    try:
+
+    def write() -> tuple[int, dict[str, Any]]:
         plan = bookings.plan(session, client, request, now)
         booking = bookings.book(session, client, plan, links, now)
-        body = present.booking(booking, now).model_dump(mode="json")
-        response = JSONResponse(body, status_code=201)
-        idempotency.remember(session, client_id, idempotency_key, request_hash, 201,
-                             bytes(response.body).decode(), now)
-        session.flush()
-    except IntegrityError:
-        # Another request won the race: the same key (replay it) or the same slot.
-        session.rollback()
-        stored = idempotency.stored_response(session, client_id, idempotency_key, request_hash)
-        if stored is not None:
-            return _replay(stored)
-        raise bookings.slot_unavailable() from None
-    return response
+        return 201, present.booking(booking, now).model_dump(mode="json")
 
-
-def _replay(body: str) -> Response:
-    return Response(body, status_code=200, media_type="application/json",
-                    headers={"Idempotent-Replayed": "true"})
+    # A database refusal that is not a concurrent duplicate of this key: the slot's unique index.
+    return respond_once(session, client.id, idempotency_key, idempotency.fingerprint(request),
+                        now, write, on_race=bookings.slot_unavailable)
 
 
 @router.get("/clients/{client_id}/bookings", response_model=BookingsOut,

@@ -22,7 +22,14 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.helpers.action_server import ActionServer, free_port, run_action_server
-from tests.helpers.sandbox_fixtures import API_KEY, FIXED_NOW, api_key, sandbox, sandbox_url  # noqa: F401
+from tests.helpers.sandbox_fixtures import (  # noqa: F401 (fixtures)
+    API_KEY,
+    FIXED_NOW,
+    api_key,
+    sandbox,
+    sandbox_database,
+    sandbox_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORT_ENV = {

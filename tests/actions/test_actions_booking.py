@@ -6,6 +6,7 @@ import pytest
 
 from actions.formatting import slot_title
 from tests.helpers.action_trackers import bot, tracker, user
+from tests.helpers.sandbox_api import set_service_price
 
 PRO, SERVICE, START, CONFIRMED = (
     "booking_professional_id",
@@ -13,7 +14,9 @@ PRO, SERVICE, START, CONFIRMED = (
     "booking_start",
     "booking_confirmed",
 )
+QUOTE = "booking_quote"
 SARA = {PRO: "p-sara", SERVICE: "s-sara-therapy"}
+JON = {PRO: "p-jon", SERVICE: "s-jon-physio"}
 WHO_BUTTONS = [
     bot(
         "Who would you like to book with?",
@@ -326,15 +329,20 @@ def test_a_slot_taken_before_the_confirmation_asks_for_a_time_again(actions, san
 # -- booking -----------------------------------------------------------------------------------
 
 
-def confirmed_answers(slot, key="request-key-0001"):
-    return {**SARA, START: slot["start"], CONFIRMED: True, "booking_request_id": key}
+def confirmed_answers(actions, slot, key="request-key-0001", client_id="c-anna", pro=SARA):
+    """The answers after the confirmation was shown (its quote kept) and answered "yes"."""
+    answers = {**pro, START: slot["start"], "booking_request_id": key}
+    shown = actions.run("action_ask_booking_confirmed",
+                        form_turn(user("/x"), client_id=client_id, requested=START,
+                                  slots=answers))
+    return {**answers, QUOTE: shown.slots[QUOTE], CONFIRMED: True}
 
 
 def test_submitting_twice_with_the_same_request_id_books_once(actions, sandbox):
     """A repeated submit replays the first booking: one booking in the sandbox, same answer."""
     slot = later_slot(sandbox)
     before = len(bookings_of(sandbox, "c-anna"))
-    state = tracker(user("/affirm"), slots=confirmed_answers(slot))
+    state = tracker(user("/affirm"), slots=confirmed_answers(actions, slot))
     first = actions.run("action_submit_booking", state)
     second = actions.run("action_submit_booking", state)
     assert len(bookings_of(sandbox, "c-anna")) == before + 1
@@ -350,7 +358,8 @@ def test_bens_booking_is_self_paid_and_his_invoice_is_sent(actions, sandbox):
     slot = later_slot(sandbox)
     reply = actions.run(
         "action_submit_booking",
-        tracker(user("/affirm"), client_id="c-ben", slots=confirmed_answers(slot)),
+        tracker(user("/affirm"), client_id="c-ben",
+                slots=confirmed_answers(actions, slot, client_id="c-ben")),
     )
     unpaid = sandbox.get("/api/v1/clients/c-ben/invoices").json()["invoices"]
     new = [i for i in unpaid if i["session_start"] == slot["start"]]
@@ -363,11 +372,12 @@ def test_bens_booking_is_self_paid_and_his_invoice_is_sent(actions, sandbox):
 def test_a_slot_taken_at_the_last_moment_books_nothing_and_offers_another_time(actions, sandbox):
     """409 slot_unavailable: apologise, nothing booked, a button to pick another time."""
     slot = later_slot(sandbox)
+    answers = confirmed_answers(actions, slot)
     body = {"professional_id": "p-sara", "service_id": "s-sara-therapy", "start": slot["start"]}
     assert sandbox.book("c-dan", body).status_code == 201
     before = len(bookings_of(sandbox, "c-anna"))
     reply = actions.run(
-        "action_submit_booking", tracker(user("/affirm"), slots=confirmed_answers(slot))
+        "action_submit_booking", tracker(user("/affirm"), slots=answers)
     )
     assert "nothing was booked" in reply.text
     assert '/book_session{"booking_professional_id":"p-sara"}' in reply.payloads
@@ -378,7 +388,7 @@ def test_declining_books_nothing(actions, sandbox):
     """booking_confirmed False: "Okay, nothing booked." and no booking."""
     slot = later_slot(sandbox)
     before = len(bookings_of(sandbox, "c-anna"))
-    answers = {**confirmed_answers(slot), CONFIRMED: False}
+    answers = {**confirmed_answers(actions, slot), CONFIRMED: False}
     reply = actions.run("action_submit_booking", tracker(user("/deny"), slots=answers))
     assert reply.text == "Okay, nothing booked."
     assert len(bookings_of(sandbox, "c-anna")) == before
@@ -433,3 +443,127 @@ def test_stop_leaves_the_form_and_says_nothing_happened(actions, loop, response)
     assert reply.response_names == [response]
     assert reply.has_event("active_loop", name=None)
     assert reply.slots["requested_slot"] is None and reply.slots[PRO] is None
+
+
+# -- booking the terms the confirmation showed -------------------------------------------------
+
+
+def dan_bookings_at(sandbox, start):
+    return [b for b in bookings_of(sandbox, "c-dan") if b["start"] == start]
+
+
+def jon_slots(sandbox):
+    """Two open slots with Jón more than 24 hours away: the one Dan books here, another tab's."""
+    later = [s for s in sandbox.slots("p-jon") if not s["inside_cancellation_window"]]
+    return later[0], later[1]
+
+
+def test_the_confirmation_keeps_its_quote_and_its_yes_names_the_terms(actions, sandbox):
+    """booking_quote: for which answers, paid how, at what price; the Yes carries the terms."""
+    slot = later_slot(sandbox)
+    answers = {**SARA, START: slot["start"], "booking_request_id": "request-key-0002"}
+    reply = actions.run("action_ask_booking_confirmed",
+                        form_turn(user("/x"), requested=START, slots=answers))
+    assert reply.slots[QUOTE] == {
+        "request_id": "request-key-0002", "professional_id": "p-sara",
+        "service_id": "s-sara-therapy", "start": slot["start"], "payment": "credits",
+        "price": {"amount": 0, "currency": "ISK"},
+    }
+    assert reply.payloads[0] == '/affirm{"confirmed_quote":"credits:0:ISK"}'
+
+
+def test_the_last_credit_spent_before_the_yes_books_nothing_until_the_new_terms_are_accepted(
+        actions, sandbox):
+    """Dan (1 credit) is shown "paid with 1 credit"; another tab spends it; his "Yes" books
+    nothing, the question says what changed and offers the self-paid booking with its price; a
+    double-clicked old "Yes" is not a yes to it; "Book it self-paid" books once, self-paid."""
+    slot, other = jon_slots(sandbox)
+    answers = confirmed_answers(actions, slot, key="dan-request-0001", client_id="c-dan", pro=JON)
+    assert answers[QUOTE]["payment"] == "credits"
+    old_yes = '/affirm{"confirmed_quote":"credits:0:ISK"}'
+    other_tab = {"professional_id": "p-jon", "service_id": "s-jon-physio", "start": other["start"]}
+    assert sandbox.book("c-dan", other_tab).json()["payment_method"] == "credits"
+
+    submitted = actions.run("action_submit_booking",
+                            tracker(user(old_yes), client_id="c-dan", slots=answers))
+    assert dan_bookings_at(sandbox, slot["start"]) == []
+    assert submitted.responses == []
+    assert submitted.has_event("active_loop", name="booking_form")
+    assert submitted.slots == {CONFIRMED: None}  # the answers and the shown quote are kept
+
+    asking = {**answers, CONFIRMED: None}
+    asked = actions.run("action_ask_booking_confirmed",
+                        form_turn(user(old_yes), client_id="c-dan", requested=CONFIRMED,
+                                  slots=asking))
+    assert "your last sponsored credit has been used" in asked.text
+    assert "self-paid: 12,000 ISK to the professional" in asked.text
+    assert "Nothing is booked yet" in asked.text
+    assert "Physiotherapy session (45 min) with Jón Einarsson" in asked.text
+    assert asked.button_titles == ["Book it self-paid", "Choose another time", "Stop"]
+    assert asked.payloads[0] == '/affirm{"confirmed_quote":"self:12000:ISK"}'
+    assert asked.payloads[1] == '/change_booking{"change_field":"booking_start"}'
+    new_terms = {**asking, QUOTE: asked.slots[QUOTE]}
+    assert new_terms[QUOTE]["payment"] == "self"
+
+    stale = actions.run("validate_booking_form",
+                        form_turn(user(old_yes), client_id="c-dan", requested=CONFIRMED,
+                                  slots=new_terms))
+    assert stale.slots == {CONFIRMED: None} and "earlier terms" in stale.text
+    accepted = actions.run("validate_booking_form",
+                           form_turn(user(asked.payloads[0]), client_id="c-dan",
+                                     requested=CONFIRMED, slots=new_terms))
+    assert accepted.slots == {CONFIRMED: True}
+    assert dan_bookings_at(sandbox, slot["start"]) == []
+
+    state = tracker(user(asked.payloads[0]), client_id="c-dan",
+                    slots={**new_terms, CONFIRMED: True})
+    booked = actions.run("action_submit_booking", state)
+    again = actions.run("action_submit_booking", state)
+    assert booked.text.startswith("Booked: Physiotherapy session with Jón Einarsson")
+    assert "self-paid (12,000 ISK" in booked.text and "invoice INV-" in booked.text
+    assert again.text == booked.text
+    [made] = dan_bookings_at(sandbox, slot["start"])
+    assert made["payment_method"] == "self_paid"
+
+
+def test_a_price_changed_before_the_yes_is_explained_and_booked_only_at_the_new_price(
+        actions, sandbox, sandbox_database):
+    """Ben is quoted 12,000 ISK; Jón's price goes up; his "Yes" books nothing and the question
+    names both prices."""
+    slot, _ = jon_slots(sandbox)
+    answers = confirmed_answers(actions, slot, client_id="c-ben", pro=JON)
+    set_service_price(sandbox_database, "s-jon-physio", 13500)
+    submitted = actions.run("action_submit_booking",
+                            tracker(user("/affirm"), client_id="c-ben", slots=answers))
+    assert submitted.slots == {CONFIRMED: None}
+    assert submitted.has_event("active_loop", name="booking_form")
+    asked = actions.run("action_ask_booking_confirmed",
+                        form_turn(user("/affirm"), client_id="c-ben", requested=CONFIRMED,
+                                  slots={**answers, CONFIRMED: None}))
+    assert "price of this session has changed from 12,000 ISK to 13,500 ISK" in asked.text
+    assert asked.button_titles[0] == "Book it for 13,500 ISK"
+    booked = actions.run("action_submit_booking",
+                         tracker(user(asked.payloads[0]), client_id="c-ben",
+                                 slots={**answers, QUOTE: asked.slots[QUOTE]}))
+    assert "self-paid (13,500 ISK" in booked.text
+    booked_prices = [b["price"] for b in bookings_of(sandbox, "c-ben")
+                     if b["start"] == slot["start"]]
+    assert booked_prices == [{"amount": 13500, "currency": "ISK"}]
+
+
+@pytest.mark.parametrize("quote", [
+    None,
+    {"request_id": "request-key-0001", "professional_id": "p-sara",
+     "service_id": "s-sara-therapy", "start": "2026-03-20T10:00:00Z", "payment": "credits",
+     "price": {"amount": 0, "currency": "ISK"}},
+], ids=["no-quote", "a-quote-for-another-time"])
+def test_a_yes_without_a_quote_for_these_answers_books_nothing_and_confirms_again(
+        actions, sandbox, quote):
+    slot = later_slot(sandbox)
+    before = len(bookings_of(sandbox, "c-anna"))
+    answers = {**SARA, START: slot["start"], "booking_request_id": "request-key-0001",
+               CONFIRMED: True, QUOTE: quote}
+    reply = actions.run("action_submit_booking", tracker(user("/affirm"), slots=answers))
+    assert len(bookings_of(sandbox, "c-anna")) == before
+    assert reply.slots == {CONFIRMED: None}
+    assert reply.has_event("active_loop", name="booking_form")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers.action_trackers import tracker, user
+from tests.helpers.action_trackers import bot, tracker, user
 
 BEN = "ben@northwind.example"
 
@@ -89,3 +89,64 @@ def test_nothing_to_resend_is_said(actions, sandbox):
     )
     assert "no unpaid invoices" in reply.text
     assert len(sandbox.outbox(to="anna@northwind.example")) == before
+
+
+# -- a repeated re-send sends one e-mail -------------------------------------------------------
+
+
+def listed_for(actions, client_id="c-ben"):
+    """What Ben was shown: the invoice list with its Re-send buttons, as a bot event."""
+    reply = actions.run("action_list_invoices", tracker(user("/ask_invoices"), client_id=client_id))
+    return bot(reply.text, reply.buttons), reply
+
+
+def test_a_double_clicked_resend_button_sends_one_e_mail_and_says_so(actions, sandbox):
+    """The same button twice: the platform replays the first answer; the second reply says the
+    invoice had already been re-sent instead of pretending to send it again."""
+    offer, listed = listed_for(actions)
+    click = next(b["payload"] for b in listed.buttons if b["title"] == "Re-send INV-2026-0041")
+    before = len(sandbox.outbox(to=BEN))
+    first = actions.run("action_resend_invoice",
+                        tracker(user(click), client_id="c-ben", history=[offer], sender_id="s-1"))
+    second = actions.run("action_resend_invoice",
+                         tracker(user(click), client_id="c-ben", history=[offer], sender_id="s-1"))
+    assert len(sandbox.outbox(to=BEN)) == before + 1
+    assert first.text.startswith("I've re-sent invoice INV-2026-0041 to b***@northwind.example")
+    assert "already re-sent invoice INV-2026-0041" in second.text
+    assert "didn't send it twice" in second.text and BEN not in second.text
+
+
+def test_a_double_clicked_resend_all_sends_each_invoice_once(actions, sandbox):
+    slot = next(s for s in sandbox.slots("p-jon") if not s["inside_cancellation_window"])
+    body = {"professional_id": "p-jon", "service_id": "s-jon-physio", "start": slot["start"]}
+    assert sandbox.book("c-ben", body).status_code == 201
+    offer, listed = listed_for(actions)
+    click = listed.payloads[-1]
+    assert click == '/resend_invoice{"invoice_id":"all"}'
+    before = len(sandbox.outbox(to=BEN))
+    replies = [actions.run("action_resend_invoice",
+                           tracker(user(click), client_id="c-ben", history=[offer],
+                                   sender_id="s-2")) for _ in range(2)]
+    assert len(sandbox.outbox(to=BEN)) == before + 2
+    assert "your 2 unpaid invoices" in replies[0].text
+    assert "already re-sent your 2 unpaid invoices" in replies[1].text
+
+
+def test_asking_again_in_words_or_from_a_new_list_re_sends_again(actions, sandbox):
+    """A typed request is its own request; so is a click on a newer list's button."""
+    before = len(sandbox.outbox(to=BEN))
+    for _ in range(2):
+        actions.run("action_resend_invoice",
+                    tracker(user("resend my invoice", intent="resend_invoice"),
+                            client_id="c-ben", sender_id="s-3"))
+    assert len(sandbox.outbox(to=BEN)) == before + 2
+    old_offer, listed = listed_for(actions)
+    click = listed.payloads[0]
+    actions.run("action_resend_invoice",
+                tracker(user(click), client_id="c-ben", history=[old_offer], sender_id="s-3"))
+    new_offer, _ = listed_for(actions)
+    reply = actions.run("action_resend_invoice",
+                        tracker(user(click), client_id="c-ben", history=[old_offer, new_offer],
+                                sender_id="s-3"))
+    assert len(sandbox.outbox(to=BEN)) == before + 4
+    assert reply.text.startswith("I've re-sent invoice INV-2026-0041")

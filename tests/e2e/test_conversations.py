@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
+import requests
 
+from platform_api import DEV_PLATFORM_API_KEY
 from tests.e2e.conftest import button, buttons_of, text_of
 
 
@@ -86,6 +89,52 @@ def test_ben_books_self_paid_and_gets_an_invoice(assistant, chat):
     assert len(after) == len(before) + 1
 
 
+def bookings_at(assistant, client_id: str, start: str) -> list[dict]:
+    everything = assistant.platform("GET", f"/api/v1/clients/{client_id}/bookings",
+                                    params={"status": "all"}).json()["bookings"]
+    return [b for b in everything if b["start"] == start]
+
+
+def start_of(time_button: dict) -> str:
+    return json.loads(time_button["payload"].removeprefix("/inform"))["booking_start"]
+
+
+def test_a_credit_spent_elsewhere_before_the_yes_books_nothing_until_self_paid_is_accepted(
+        assistant, chat):
+    """Dan (1 credit) is shown "paid with 1 credit"; another tab spends it before his "Yes"
+    (double-clicked): nothing is booked, the assistant says what changed and offers the self-paid
+    booking with its price; "Book it self-paid" books it once, self-paid, with an invoice."""
+    conversation = chat("c-dan")
+    replies = conversation.say("book a session with Jon")
+    times = [b for b in buttons_of(replies) if "booking_start" in b["payload"]]
+    assert len(times) >= 2, text_of(replies)
+    chosen, elsewhere = start_of(times[0]), start_of(times[1])
+    replies = conversation.say(times[0]["payload"])
+    assert "paid with 1 credit" in text_of(replies)
+    yes = button(replies, "Yes")
+    other_tab = requests.post(
+        f"{assistant.sandbox}/api/v1/clients/c-dan/bookings", timeout=10,
+        json={"professional_id": "p-jon", "service_id": "s-jon-physio", "start": elsewhere},
+        headers={"Authorization": f"Bearer {DEV_PLATFORM_API_KEY}",
+                 "Idempotency-Key": f"other-tab-{uuid.uuid4().hex}"})
+    assert other_tab.json()["payment_method"] == "credits"
+
+    offer = conversation.say(yes["payload"])
+    double_click = conversation.say(yes["payload"])
+    assert bookings_at(assistant, "c-dan", chosen) == []
+    said = text_of(offer)
+    assert "last sponsored credit has been used" in said and "Nothing is booked yet" in said
+    assert "self-paid: 12,000 ISK" in said
+    assert [b["title"] for b in buttons_of(offer)] == [
+        "Book it self-paid", "Choose another time", "Stop"]
+    assert "earlier terms" in text_of(double_click)
+
+    booked = text_of(conversation.click(offer, "Book it self-paid"))
+    assert "Booked:" in booked and "self-paid (12,000 ISK" in booked
+    [made] = bookings_at(assistant, "c-dan", chosen)
+    assert made["payment_method"] == "self_paid" and made["invoice_id"]
+
+
 def test_stopping_midway_books_nothing(assistant, chat):
     """The user can stop the booking form; nothing is created."""
     before = assistant.platform("GET", "/api/v1/clients/c-anna/bookings").json()["bookings"]
@@ -106,6 +155,20 @@ def test_resent_invoice_lands_in_the_outbox(assistant, chat):
     assert "@northwind.example" in reply
     emails = assistant.platform("GET", "/api/v1/outbox").json()["emails"]
     assert any(e["to"] == "ben@northwind.example" and "INV-" in e["subject"] for e in emails)
+
+
+def test_a_double_clicked_resend_sends_one_e_mail(assistant, chat):
+    """Ben presses "Re-send" twice: one e-mail, and the second answer says it was sent already."""
+    conversation = chat("c-ben")
+    replies = conversation.say("do I have unpaid invoices?")
+    resend = button(replies, "Re-send")
+    first = text_of(conversation.say(resend["payload"]))
+    second = text_of(conversation.say(resend["payload"]))
+    assert "I've re-sent invoice INV-" in first
+    assert "already re-sent" in second and "didn't send it twice" in second
+    emails = assistant.platform("GET", "/api/v1/outbox",
+                                params={"to": "ben@northwind.example"}).json()["emails"]
+    assert len([e for e in emails if "INV-" in e["subject"]]) == 1
 
 
 def test_a_client_with_nothing_unpaid_is_told_so(chat):

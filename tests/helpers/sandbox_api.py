@@ -5,6 +5,9 @@ import uuid
 from typing import Any
 
 import requests
+from sqlalchemy import create_engine, update
+
+from sandbox.models import Service
 
 
 class SandboxApi:
@@ -32,6 +35,15 @@ class SandboxApi:
         headers = {"Idempotency-Key": key or f"test-{uuid.uuid4().hex}"}
         return self.post(f"/api/v1/clients/{client_id}/bookings", body, headers=headers)
 
+    def resend(self, client_id: str, invoice_id: str | None = None,
+               key: str | None = None) -> requests.Response:
+        """POST a re-send of one invoice (or of every unpaid one) with an Idempotency-Key (a new
+        one unless given)."""
+        path = f"/api/v1/clients/{client_id}/invoices"
+        path += f"/{invoice_id}/resend" if invoice_id is not None else "/resend"
+        headers = {"Idempotency-Key": key or f"test-{uuid.uuid4().hex}"}
+        return self.post(path, headers=headers)
+
     def credits(self, client_id: str) -> dict:
         return self.get(f"/api/v1/clients/{client_id}/credits").json()
 
@@ -42,3 +54,15 @@ class SandboxApi:
 
     def outbox(self, to: str | None = None) -> list[dict]:
         return self.get("/api/v1/outbox", params={"to": to} if to else None).json()["emails"]
+
+
+def set_service_price(database_url: str, service_id: str, minor: int) -> None:
+    """The professional changes a service's price (the API has no route for that): written
+    straight into the sandbox's database; the next reset re-seeds the demo price."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(Service).where(Service.id == service_id)
+                               .values(price_minor=minor))
+    finally:
+        engine.dispose()

@@ -29,6 +29,8 @@ class Recorder:
         self.status = 200
         self.body: dict[str, Any] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: list[Any] = []
+        self.headers: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -38,11 +40,14 @@ def fake_platform() -> Iterator[tuple[str, Recorder]]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
+            raw = self.rfile.read(length)
             recorder.requests.append((self.command, self.path, dict(self.headers)))
+            recorder.bodies.append(json.loads(raw) if raw else None)
             payload = json.dumps(recorder.body).encode()
             self.send_response(recorder.status)
             self.send_header("Content-Type", "application/json")
+            for name, value in recorder.headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -116,7 +121,8 @@ def test_a_5xx_on_a_write_is_never_retried(fake_platform):
     url, recorder = fake_platform
     recorder.status = 503
     with pytest.raises(PlatformUnavailable):
-        client(url, retries=2).resend_invoice("c-ben", "inv-ben-1")
+        client(url, retries=2).resend_invoice("c-ben", "inv-ben-1",
+                                              idempotency_key="resend-key-0001")
     assert len(recorder.requests) == 1
 
 
@@ -175,3 +181,67 @@ def test_a_read_timeout_is_not_retried():
         assert time.monotonic() - started < 1.5
     finally:
         listener.close()
+
+
+def test_a_booking_carries_the_accepted_quote(fake_platform):
+    """payment and expected_price go in the body, the price as the contract's Money."""
+    url, recorder = fake_platform
+    recorder.status, recorder.body = 201, {"id": "b-1"}
+    client(url).create_booking(
+        "c-dan", "p-jon", "s-jon-physio", "2026-03-04T10:00:00Z", idempotency_key="abc123abc123",
+        payment="credits", expected_price={"amount": 0, "currency": "ISK", "note": "dropped"},
+    )
+    assert recorder.bodies == [{
+        "professional_id": "p-jon", "service_id": "s-jon-physio",
+        "start": "2026-03-04T10:00:00Z", "payment": "credits",
+        "expected_price": {"amount": 0, "currency": "ISK"},
+    }]
+
+
+@pytest.mark.parametrize("resend", [
+    lambda api, key: api.resend_invoice("c-ben", "inv-ben-1", idempotency_key=key),
+    lambda api, key: api.resend_all_invoices("c-ben", idempotency_key=key),
+], ids=["one", "every-unpaid"])
+def test_every_resend_carries_its_idempotency_key_and_tells_a_replay(fake_platform, resend):
+    """The key goes in the header; `Idempotent-Replayed: true` comes back as `replayed`."""
+    url, recorder = fake_platform
+    recorder.body = {"sent_to": "ben@northwind.example", "invoices": [{"id": "inv-ben-1"}]}
+    first = resend(client(url), "resend-key-0002")
+    recorder.headers = {"Idempotent-Replayed": "true"}
+    again = resend(client(url), "resend-key-0002")
+    assert [r[2]["Idempotency-Key"] for r in recorder.requests] == ["resend-key-0002"] * 2
+    assert (first.replayed, again.replayed) == (False, True)
+    assert first.sent_to == "ben@northwind.example" and first.invoices == [{"id": "inv-ben-1"}]
+
+
+def test_a_repeated_resend_sends_one_e_mail_on_the_sandbox(sandbox, sandbox_url, api_key):
+    api = PlatformClient(sandbox_url, api_key)
+    first = api.resend_invoice("c-ben", "inv-ben-1", idempotency_key="client-resend-0001")
+    again = api.resend_invoice("c-ben", "inv-ben-1", idempotency_key="client-resend-0001")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.invoices == first.invoices and first.sent_to == "ben@northwind.example"
+    assert len(sandbox.outbox("ben@northwind.example")) == 1
+    api.resend_all_invoices("c-ben", idempotency_key="client-resend-0002")
+    assert len(sandbox.outbox("ben@northwind.example")) == 2
+
+
+def test_a_booking_whose_quoted_credit_went_is_refused_on_the_sandbox(sandbox, sandbox_url,
+                                                                      api_key):
+    """Dan's last credit goes to another booking: the quoted credit booking is 409, nothing
+    booked; the self-paid offer, with the same key, books once."""
+    api = PlatformClient(sandbox_url, api_key)
+    first, second = (s["start"] for s in api.get_availability("p-jon", "s-jon-physio")[:2])
+    offer = api.quote_booking("c-dan", "p-jon", "s-jon-physio", first)
+    assert offer["payment_method"] == "credits"
+    api.create_booking("c-dan", "p-jon", "s-jon-physio", second, idempotency_key="other-tab-01")
+    with pytest.raises(PlatformRejected) as caught:
+        api.create_booking("c-dan", "p-jon", "s-jon-physio", first, idempotency_key="attempt-01",
+                           payment="credits", expected_price=offer["price"])
+    assert (caught.value.status, caught.value.code) == (409, "no_credits_left")
+    assert [b["start"] for b in api.list_bookings("c-dan", "all")].count(first) == 0
+    new_offer = api.quote_booking("c-dan", "p-jon", "s-jon-physio", first)
+    booked = [api.create_booking("c-dan", "p-jon", "s-jon-physio", first,
+                                 idempotency_key="attempt-01", payment="self",
+                                 expected_price=new_offer["price"]) for _ in range(2)]
+    assert booked[0] == booked[1] and booked[0]["payment_method"] == "self_paid"
+    assert [b["start"] for b in api.list_bookings("c-dan", "all")].count(first) == 1

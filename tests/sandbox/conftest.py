@@ -2,7 +2,9 @@
 
 - `backend`: "sqlite" here. A module overrides it with a parametrized fixture to also run its
   tests against PostgreSQL (see test_sandbox_bookings.py).
-- `sandbox_url`: a sandbox served by uvicorn for the whole module (fresh temp database), its clock
+- `sandbox_database`: the URL of the module's fresh database (a temp SQLite file, or a throw-away
+  PostgreSQL schema); tests may change rows there the API can't (a professional's new price).
+- `sandbox_url`: a sandbox served by uvicorn for the whole module on that database, its clock
   frozen at `FIXED_NOW`, a Monday.
 - `api`: a `SandboxApi` (tests/helpers/sandbox_api.py) on a freshly reset sandbox.
 - `now`, `api_key`: the sandbox's frozen "now" and its API key.
@@ -29,14 +31,18 @@ def backend() -> str:
 
 
 @pytest.fixture(scope="module")
-def sandbox_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sandbox_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if backend == "postgresql":
         require_postgres()
-        with temporary_schema() as url, run_sandbox(url, API_KEY, now=FIXED_NOW) as base_url:
-            yield base_url
+        with temporary_schema() as url:
+            yield url
         return
-    database = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
-    with run_sandbox(f"sqlite:///{database}", API_KEY, now=FIXED_NOW) as base_url:
+    yield f"sqlite:///{tmp_path_factory.mktemp('sandbox') / 'sandbox.db'}"
+
+
+@pytest.fixture(scope="module")
+def sandbox_url(sandbox_database: str) -> Iterator[str]:
+    with run_sandbox(sandbox_database, API_KEY, now=FIXED_NOW) as base_url:
         yield base_url
 
 

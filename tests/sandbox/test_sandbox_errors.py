@@ -145,3 +145,23 @@ def test_the_openapi_document_describes_the_api(api):
     assert "security" in booking and "security" not in paths["/api/v1/health"]["get"]
     assert {t["name"] for t in document["tags"]} >= {"clients", "bookings", "invoices", "outbox"}
     assert requests.get(f"{api.base_url}/docs", timeout=5).status_code == 200
+
+
+def test_the_openapi_document_names_the_conflicts_and_the_keys_of_repeatable_writes(api):
+    """The booking's 409 codes, `expected_price` in its body, and an Idempotency-Key (with the
+    replay answer) on booking and on both re-send routes."""
+    document = requests.get(f"{api.base_url}/openapi.json", timeout=5).json()
+    paths = document["paths"]
+    booking = paths["/api/v1/clients/{client_id}/bookings"]["post"]
+    conflicts = booking["responses"]["409"]["description"]
+    for code in ("slot_unavailable", "no_credits_left", "price_changed", "idempotency_key_reused"):
+        assert f"`{code}`" in conflicts
+    body = document["components"]["schemas"]["BookingRequest"]["properties"]
+    assert "expected_price" in body and "price_changed" in body["expected_price"]["description"]
+    for path in ("/api/v1/clients/{client_id}/invoices/{invoice_id}/resend",
+                 "/api/v1/clients/{client_id}/invoices/resend"):
+        resend = paths[path]["post"]
+        key = next(p for p in resend["parameters"] if p["name"] == "Idempotency-Key")
+        assert key["in"] == "header" and key["required"] is True
+        assert "`idempotency_key_reused`" in resend["responses"]["409"]["description"]
+        assert "Idempotent-Replayed" in resend["responses"]["200"]["description"]

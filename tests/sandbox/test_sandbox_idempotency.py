@@ -1,4 +1,5 @@
-"""Idempotency-Key on POST bookings: replays, reuse, concurrent duplicates (SQLite, PostgreSQL)."""
+"""Idempotency-Key on POST bookings and invoice re-sends: replays, reuse, concurrent duplicates
+(SQLite, PostgreSQL)."""
 from __future__ import annotations
 
 import threading
@@ -122,3 +123,88 @@ def test_concurrent_bookings_by_one_client_never_overspend_credits(api):
     assert [r.status_code for r in responses] == [201, 201]
     assert sorted(r.json()["payment_method"] for r in responses) == ["credits", "self_paid"]
     assert api.credits("c-dan")["remaining"] == 0
+
+
+# -- re-sending invoices -----------------------------------------------------------------------
+
+BEN = "ben@northwind.example"
+JON_FOR_BEN = {"professional_id": "p-jon", "service_id": "s-jon-physio",
+               "start": "2026-03-04T11:00:00Z"}
+
+
+def resend_in_thread(api, path: str, key: str) -> requests.Response:
+    headers = {**api.http.headers, "Idempotency-Key": key}
+    return requests.post(f"{api.base_url}{path}", headers=headers, timeout=30)
+
+
+@pytest.mark.parametrize("invoice_id", ["inv-ben-1", None], ids=["one", "every-unpaid"])
+def test_a_repeated_resend_replays_the_first_answer_and_sends_one_e_mail(api, invoice_id):
+    first = api.resend("c-ben", invoice_id, key="key-resend-0001")
+    again = api.resend("c-ben", invoice_id, key="key-resend-0001")
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first.headers
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len(api.outbox(BEN)) == 1
+
+
+def test_a_new_key_resends_again(api):
+    assert api.resend("c-ben", "inv-ben-1", key="key-resend-0002").status_code == 200
+    assert api.resend("c-ben", "inv-ben-1", key="key-resend-0003").status_code == 200
+    assert len(api.outbox(BEN)) == 2
+
+
+def test_a_resend_key_used_for_another_request_is_409_idempotency_key_reused(api):
+    """Another invoice, every unpaid one, or a booking: the key belongs to the first request."""
+    assert api.book("c-ben", JON_FOR_BEN).status_code == 201
+    second = next(i["id"] for i in api.get("/api/v1/clients/c-ben/invoices").json()["invoices"]
+                  if i["id"] != "inv-ben-1")
+    assert api.resend("c-ben", "inv-ben-1", key="key-resend-0004").status_code == 200
+    emails = len(api.outbox(BEN))
+    for response in (api.resend("c-ben", second, key="key-resend-0004"),
+                     api.resend("c-ben", None, key="key-resend-0004"),
+                     api.book("c-ben", SLOT, key="key-resend-0004")):
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert len(api.outbox(BEN)) == emails
+    booked = api.book("c-chloe", SLOT, key="key-chloe-booked-0001")
+    assert booked.status_code == 201
+    reused = api.resend("c-chloe", None, key="key-chloe-booked-0001")
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_refused_resend_is_not_remembered(api):
+    """404 and 409 are not stored: the same key then re-sends."""
+    assert api.resend("c-ben", "inv-nothing", key="key-resend-0005").status_code == 404
+    assert api.resend("c-anna", None, key="key-resend-0006").status_code == 409
+    assert api.resend("c-ben", "inv-ben-1", key="key-resend-0005").status_code == 200
+    assert len(api.outbox(BEN)) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/clients/c-ben/invoices/inv-ben-1/resend",
+                                  "/api/v1/clients/c-ben/invoices/resend"])
+@pytest.mark.parametrize(("headers", "words"), [
+    ({}, "'Idempotency-Key' is required"),
+    ({"Idempotency-Key": "short"}, "at least 8"),
+])
+def test_a_resend_without_a_good_key_is_422_and_sends_nothing(api, path, headers, words):
+    response = api.post(path, headers=headers)
+    assert response.status_code == 422
+    assert words in response.json()["error"]["message"]
+    assert api.outbox(BEN) == []
+
+
+def test_concurrent_duplicate_resends_send_exactly_one_e_mail(api):
+    """A double-click times four: eight identical re-sends at once, one e-mail, one answer."""
+    barrier = threading.Barrier(8)
+    path = "/api/v1/clients/c-ben/invoices/inv-ben-1/resend"
+
+    def post(_: int) -> requests.Response:
+        barrier.wait()
+        return resend_in_thread(api, path, "key-resend-concurrent")
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(post, range(8)))
+    assert [r.status_code for r in responses] == [200] * 8
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 7
+    assert len({r.text for r in responses}) == 1
+    assert len(api.outbox(BEN)) == 1

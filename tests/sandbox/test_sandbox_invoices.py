@@ -26,7 +26,7 @@ def test_ben_s_unpaid_invoice_has_the_contract_fields(api):
 
 
 def test_resending_one_invoice_e_mails_it_to_the_client(api):
-    response = api.post("/api/v1/clients/c-ben/invoices/inv-ben-1/resend")
+    response = api.resend("c-ben", "inv-ben-1")
     assert response.status_code == 200
     assert response.json()["sent_to"] == "ben@northwind.example"
     assert [i["id"] for i in response.json()["invoices"]] == ["inv-ben-1"]
@@ -38,7 +38,7 @@ def test_resending_one_invoice_e_mails_it_to_the_client(api):
 def test_resending_all_sends_one_e_mail_per_unpaid_invoice(api):
     api.book("c-ben", JON_WEDNESDAY)
     before = len(api.outbox("ben@northwind.example"))
-    response = api.post("/api/v1/clients/c-ben/invoices/resend")
+    response = api.resend("c-ben")
     assert response.status_code == 200
     numbers = sorted(i["number"] for i in response.json()["invoices"])
     assert numbers == ["INV-2026-0041", "INV-2026-0042"]
@@ -46,7 +46,7 @@ def test_resending_all_sends_one_e_mail_per_unpaid_invoice(api):
 
 
 def test_resending_all_without_unpaid_invoices_is_409(api):
-    response = api.post("/api/v1/clients/c-chloe/invoices/resend")
+    response = api.resend("c-chloe")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "no_unpaid_invoices"
     assert api.outbox() == []
@@ -55,7 +55,7 @@ def test_resending_all_without_unpaid_invoices_is_409(api):
 @pytest.mark.parametrize(("client_id", "invoice_id"),
                          [("c-ben", "inv-nothing"), ("c-anna", "inv-ben-1")])
 def test_an_unknown_or_someone_else_s_invoice_is_404(api, client_id, invoice_id):
-    response = api.post(f"/api/v1/clients/{client_id}/invoices/{invoice_id}/resend")
+    response = api.resend(client_id, invoice_id)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "invoice_not_found"
 
@@ -66,11 +66,11 @@ def test_paying_on_the_payment_page_marks_the_invoice_paid(api):
     paid = api.http.post(f"{api.base_url}/pay/inv-ben-1")
     assert paid.status_code == 200 and "is paid" in paid.text  # followed the redirect
     assert [i["status"] for i in invoices(api, "c-ben", "all")] == ["paid"]
-    assert api.post("/api/v1/clients/c-ben/invoices/resend").status_code == 409
+    assert api.resend("c-ben").status_code == 409
 
 
 def test_the_outbox_is_newest_first_and_filters_by_address(api):
-    api.post("/api/v1/clients/c-ben/invoices/inv-ben-1/resend")
+    api.resend("c-ben", "inv-ben-1")
     api.book("c-anna", JON_WEDNESDAY)
     emails = api.outbox()
     assert [e["id"] for e in emails] == sorted((e["id"] for e in emails), reverse=True)
