@@ -24,8 +24,11 @@ class Answering:
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
 
-    async def take_turn(self, conversation_id: str, message_id: str) -> None:
-        turn = await self.db.run(lambda session: read_turn(session, conversation_id, message_id))
+    async def take_turn(self, conversation_id: str, message_id: str,
+                        maybe_sent: bool = False) -> None:
+        """The message's turn (the scheduler marks it routed after, if the turn didn't)."""
+        turn = await self.db.run(
+            lambda session: read_turn(session, conversation_id, message_id, maybe_sent))
         if turn.mode == Mode.BOT:
             await self.bot.answer(turn)
         elif turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
