@@ -106,10 +106,18 @@ def test_a_missing_secret_stops_the_start(missing):
     ({"GATEWAY_PORT": "70000"}, "GATEWAY_PORT"),
     ({"GATEWAY_DATABASE_URL": "var/gateway.db"}, "GATEWAY_DATABASE_URL"),
     ({"GATEWAY_DATABASE_URL": "postgres://gw@db/gateway"}, "GATEWAY_DATABASE_URL"),
+    ({"RASA_TRACKER_WAIT": "a while"}, "RASA_TRACKER_WAIT"),
+    ({"RASA_TRACKER_WAIT": "-1"}, "RASA_TRACKER_WAIT"),
 ])
 def test_a_malformed_value_stops_the_start_with_a_message_naming_it(env, name):
     with pytest.raises(SettingsError, match=name):
         load_gateway_settings({**SECRETS, **env})
+
+
+def test_the_tracker_wait_defaults_to_ten_seconds_and_may_be_zero():
+    """How long the gateway reads Rasa's tracker for a turn it stopped waiting for."""
+    assert load_gateway_settings(SECRETS).rasa_tracker_wait == 10.0
+    assert load_gateway_settings({**SECRETS, "RASA_TRACKER_WAIT": "0"}).rasa_tracker_wait == 0.0
 
 
 def test_a_malformed_database_url_is_never_echoed():
