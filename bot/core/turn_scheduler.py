@@ -8,10 +8,10 @@ each once: also across a restart, and across gateway replicas on one store.
 
 A client's message is stored unrouted (bot/store/routing.py). To route a conversation, a replica
 holds its lease and takes its oldest unrouted message, runs its turn (`take_turn(conversation_id,
-message_id, maybe_sent)`, which marks the message routed in the transaction that ends it), and so
-on until none is left; then it releases the lease and looks once more (a message another replica
-stored meanwhile was left to the lease holder). A conversation whose lease another replica holds
-is left to it.
+message_id, maybe_sent)`, which must mark the message routed, in the transaction that ends it),
+and so on until none is left; then it releases the lease and looks once more (a message another
+replica stored meanwhile was left to the lease holder). A conversation whose lease another
+replica holds is left to it.
 
 `recover()` routes every conversation with an unrouted message whose lease is free or expired:
 what a stopped gateway left (turns cut short, turns never begun), what a killed replica held once
@@ -113,6 +113,7 @@ class TurnScheduler:
 
     async def _route(self, conversation_id: str) -> None:
         """Each waiting message's turn, oldest first, while this replica holds the lease."""
+        last: str | None = None
         while True:
             claimed, message_id = await self.db.run(
                 lambda session: self._claim_next(session, conversation_id))
@@ -123,6 +124,11 @@ class TurnScheduler:
                         session, conversation_id, self.replica)):
                     continue
                 return
+            if message_id == last:  # its turn ended without marking it: never run it twice
+                log.error("conversation %s: a turn left its message unrouted", conversation_id)
+                await self._mark_routed(message_id)
+                continue
+            last = message_id
             await self._turn(conversation_id, message_id)
 
     def _claim_next(self, session: Session, conversation_id: str) -> tuple[bool, str | None]:
@@ -138,7 +144,9 @@ class TurnScheduler:
             await self.take_turn(conversation_id, message_id, maybe_sent)
         except Exception as exc:  # noqa: BLE001 - logged; the next message's turn still comes
             log.error("conversation %s: turn failed (%s)", conversation_id, type(exc).__name__)
-        # Whatever the turn did: routed (a no-op when the turn's own transaction marked it).
+            await self._mark_routed(message_id)
+
+    async def _mark_routed(self, message_id: str) -> None:
         await self.db.run(lambda session: routing.mark_routed(session, message_id))
 
     async def idle(self) -> None:

@@ -95,9 +95,10 @@ class Services:
 
 def routing_lease(settings: GatewaySettings) -> timedelta:
     """How long a replica may hold a conversation's turns without renewing (bot/store/routing.py):
-    longer than any turn (resume, send, a tracker read before, reads after: each at most
-    RASA_TIMEOUT; RASA_TRACKER_WAIT), so a live replica never loses one mid-turn."""
-    return timedelta(seconds=4 * settings.rasa_timeout + settings.rasa_tracker_wait
+    longer than any turn (resume, a tracker read before sending, send, the last tracker read
+    after a timeout, one after an empty answer: each at most RASA_TIMEOUT; RASA_TRACKER_WAIT), so
+    a live replica never loses one mid-turn."""
+    return timedelta(seconds=5 * settings.rasa_timeout + settings.rasa_tracker_wait
                      + LEASE_MARGIN_SECONDS)
 
 

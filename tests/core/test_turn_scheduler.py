@@ -159,3 +159,36 @@ def test_a_killed_replicas_conversation_is_routed_once_its_lease_expires(store_u
         assert await first.scheduler.recover() == 0
 
     run(store_url, fake_rasa, scenario)
+
+
+def test_a_failing_turn_is_logged_once_and_the_next_message_still_gets_its_turn(
+        store_url, fake_rasa, caplog):
+    """A turn that raises, and one that ends without marking its message routed (a bug in an
+    answerer): each runs once, both messages end routed, the next still comes; the log names the
+    failure, never the message."""
+    taken: list[str] = []
+
+    async def take_turn(conversation_id: str, message_id: str, maybe_sent: bool) -> None:
+        taken.append(message_id)
+        if len(taken) == 1:
+            raise RuntimeError("an answerer's bug")
+
+    async def scenario(db: Database, first: Replica, _: Replica) -> None:
+        scheduler = TurnScheduler(db, take_turn, LEASE)
+        started = await Conversations(db).start(WIDGET, None, None)
+        cid = started.conversation_id
+        ids = [(await first.intake.accept(cid, InboundMessage(text=text)))[0]["id"]
+               for text in ("secret one", "secret two", "secret three")]
+        scheduler.submit(cid)
+        await scheduler.idle()
+        await scheduler.close()
+        assert taken == ids
+        assert await db.run(lambda session: routing.conversations_to_route(
+            session, "anyone", now_utc())) == []
+
+    with caplog.at_level("INFO", logger="bot.core.turn_scheduler"):
+        run(store_url, fake_rasa, scenario)
+    logged = caplog.text
+    assert "turn failed (RuntimeError)" in logged
+    assert "a turn left its message unrouted" in logged
+    assert "secret" not in logged
