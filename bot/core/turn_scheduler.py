@@ -39,7 +39,9 @@ from bot.store.models import new_id, now_utc
 
 log = logging.getLogger("bot.core.turn_scheduler")
 
-SHUTDOWN_GRACE = 5.0
+# Running turns get this long at shutdown: well under the 5 s a supervisor (honcho in `make run`)
+# waits before SIGKILL, so the leases of the turns cut short are still released.
+SHUTDOWN_GRACE = 3.0
 SWEEP_INTERVAL = 30.0
 MAX_FRESH = 10_000  # ids of messages this replica's intake stored, kept until their turn
 
