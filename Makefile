@@ -37,7 +37,7 @@ validate: env
 	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA) data validate --domain domain.yml --data data
 
 run: env train
-	@$(PY) scripts/init_env.py
+	@$(PY) -m scripts.init_env
 	@$(PY) -m bot.cli run
 
 chat: $(VENV)/.installed

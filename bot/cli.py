@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import os
-import secrets
 import shlex
 import signal
 import sys
@@ -44,6 +43,7 @@ from bot.processes import (
     rasa_process,
     sandbox_process,
 )
+from envsettings.generated import new_secret
 
 DEMO_CLIENTS = {
     "c-anna": "Anna Jónsdóttir (4 of 6 credits left, connections Sara and Maya)",
@@ -120,7 +120,7 @@ def command_run(_: argparse.Namespace) -> int:
 
     settings = load_run_settings()
     warn_retired_settings()
-    token = settings.rasa_token or secrets.token_urlsafe(24)
+    token = settings.rasa_token or new_secret()
     check_gateway_settings(settings, token)
     from scripts.train import model_path  # the model `make train` just made or found
 

@@ -65,6 +65,7 @@ class GatewaySettings:
     demo_agent_password: str
     demo_agent_name: str
     rasa_timeout: float
+    rasa_tracker_wait: float
     support_hours: SupportHours
     console_session_hours: float
 
@@ -89,9 +90,17 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         demo_agent_password=secret(env, "DEMO_AGENT_PASSWORD"),
         demo_agent_name=text(env, "DEMO_AGENT_NAME", "Sam"),
         rasa_timeout=number(env, "RASA_TIMEOUT", 20.0),
+        rasa_tracker_wait=_not_negative(env, "RASA_TRACKER_WAIT", 10.0),
         support_hours=load_support_hours(env),
         console_session_hours=number(env, "CONSOLE_SESSION_HOURS", 12.0),
     )
+
+
+def _not_negative(env: Env, name: str, default: float) -> float:
+    value = number(env, name, default)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more seconds, got {value:g}.")
+    return value
 
 
 def load_platform_settings(env: Env | None = None) -> PlatformClientSettings:

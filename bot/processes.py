@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from bot.config import Ports
 
@@ -73,14 +74,17 @@ def rasa_process(ports: Ports, model: Path, token: str,
                  endpoints: Path = ROOT / "endpoints.yml") -> ProcessSpec:
     """Rasa's server: REST channel plus the HTTP API, loopback only, token-protected.
 
+    Every value is passed as `--option=value`: a token that begins with `-` (an existing .env may
+    hold one) is then still the option's value, never read as another option.
+
     The one side effect here: Rasa doesn't create the folder of endpoints.yml's SQLite tracker
     store (var/), so this does (the gateway and the sandbox create their stores' folders)."""
     (ROOT / "var").mkdir(exist_ok=True)
     return ProcessSpec(
         name="rasa",
-        argv=[str(RASA), "run", "--enable-api", "--auth-token", token,
-              "--interface", "127.0.0.1", "--port", str(ports.rasa), "--model", str(model),
-              "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
+        argv=[str(RASA), "run", "--enable-api", f"--auth-token={token}",
+              "--interface=127.0.0.1", f"--port={ports.rasa}", f"--model={model}",
+              "--credentials=credentials.yml", f"--endpoints={endpoints}"],
         env={
             "PYTHONPATH": str(ROOT),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
@@ -111,6 +115,6 @@ def health_urls(ports: Ports, rasa_token: str) -> dict[str, str]:
     return {
         "sandbox": f"http://127.0.0.1:{ports.sandbox}/api/v1/health",
         "actions": f"http://127.0.0.1:{ports.actions}/health",
-        "rasa": f"http://127.0.0.1:{ports.rasa}/status?token={rasa_token}",
+        "rasa": f"http://127.0.0.1:{ports.rasa}/status?token={quote(rasa_token, safe='')}",
         "gateway": f"http://127.0.0.1:{ports.gateway}/health",
     }

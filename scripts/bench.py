@@ -10,7 +10,6 @@ our action server and the platform API on top. Memory is each process's resident
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Ports  # noqa: E402
 from bot.processes import actions_process, health_urls, rasa_process, sandbox_process  # noqa: E402
+from envsettings.generated import new_secret  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 from tests.helpers.processes import free_port, running  # noqa: E402
 
@@ -67,7 +67,7 @@ def main() -> int:
         print("No trained model for the current data: run `make train` first.")
         return 1
     ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port())
-    token = secrets.token_urlsafe(16)
+    token = new_secret()
     urls = health_urls(ports, token)
     state = Path(tempfile.mkdtemp(prefix="bench-"))
     with ExitStack() as stack:

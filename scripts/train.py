@@ -47,8 +47,8 @@ def train(rasa: str, root: Path = ROOT) -> Path:
     started = time.monotonic()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
     subprocess.run(
-        [rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-         "--out", "models", "--fixed-model-name", target.name.removesuffix(".tar.gz")],
+        [rasa, "train", "--config=config.yml", "--domain=domain.yml", "--data=data",
+         "--out=models", f"--fixed-model-name={target.name.removesuffix('.tar.gz')}"],
         cwd=root, env=env, check=True,
     )
     elapsed = time.monotonic() - started

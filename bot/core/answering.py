@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.core.bot_turn import BotTurn
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.turn import read_turn
+from bot.store import routing
 from bot.store.db import Database
 from bot.store.models import Kind, Mode
 
@@ -24,9 +25,15 @@ class Answering:
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
 
-    async def take_turn(self, conversation_id: str, message_id: str) -> None:
-        turn = await self.db.run(lambda session: read_turn(session, conversation_id, message_id))
+    async def take_turn(self, conversation_id: str, message_id: str,
+                        maybe_sent: bool = False) -> None:
+        """The message's turn; it ends with the message marked routed (bot/store/routing.py):
+        with the bot's answer, with a noted e-mail address, or here (the console has it)."""
+        turn = await self.db.run(
+            lambda session: read_turn(session, conversation_id, message_id, maybe_sent))
         if turn.mode == Mode.BOT:
             await self.bot.answer(turn)
-        elif turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
+            return
+        if turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
             await self.contact.note(turn)
+        await self.db.run(lambda session: routing.mark_routed(session, message_id))

@@ -1,43 +1,66 @@
 """The assistant's turn: the client's message goes to Rasa, its replies come back to the client.
 
 - Typing is shown meanwhile (through the conversation's channel).
-- A Rasa that paused itself at a handoff is resumed first (the conversation came back to the bot
-  by reopening after it was resolved).
+- A Rasa the gateway handed off from is resumed first (the conversation came back to the bot by
+  reopening after it was resolved).
+- The message carries its id in the metadata, so Rasa's tracker can tell whether its turn
+  happened. A message that may have reached Rasa already (its turn was cut short by a gateway that
+  stopped) is looked up there first and sent only if Rasa never had it.
 - Replies are stored and delivered; an action's handoff request queues the conversation for the
-  team (the state machine's `hand_off`).
-- Rasa down: the honest "I can't answer right now" with a *Talk to a person* button; pressing it
-  (any `/request_human`) while Rasa is down hands the conversation over from here.
+  team (the state machine's `hand_off`). The message is marked routed in the same transaction.
+- Rasa timed out or failed while it had the message: its tracker is read (for up to
+  RASA_TRACKER_WAIT seconds) for that turn's replies, which are then used as if they had come.
+- No answer at all (an empty reply) is a failure, never silence. Rasa answers nothing while its
+  tracker is paused: paused by a handoff the gateway never saw (the turn that asked for it
+  finished after the gateway gave up on it), the conversation goes where that turn asked, to the
+  team, with what that turn said; paused without one, to the team as well (it is not the
+  assistant's any more), never left stuck.
+- Rasa down, or no answer and nothing paused: the honest "I can't answer right now" with a *Talk
+  to a person* button; pressing it (any `/request_human`) then hands the conversation over from
+  here.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.core import texts
 from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
 from bot.core.rasa_client import RasaClient, RasaUnavailable
-from bot.core.rasa_replies import BotReplies, read_replies
+from bot.core.rasa_replies import BotReplies, pausing_turn, read_replies, replies_in_tracker
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
+from bot.store import routing
 from bot.store.models import Conversation, Priority, Sender, now_utc
 from envsettings.support_hours import SupportHours
 
 log = logging.getLogger("bot.core.bot_turn")
 
 LOCALE = "en"
-RASA_DOWN_HANDOFF = HandoffRequest("platform_unavailable", Priority.HIGH)
+TRACKER_POLL = 0.5  # seconds between two reads of Rasa's tracker while waiting for a late turn
+# The gateway hands off by itself. Rasa may still pause itself afterwards (a turn the gateway gave
+# up on finishing late), so it is resumed before the bot answers this conversation again.
+RASA_DOWN_HANDOFF = HandoffRequest("platform_unavailable", Priority.HIGH, bot_paused=True)
+
+
+class AlreadyRouted(Exception):
+    """Another replica ended this message's turn first: this answer is not stored."""
 
 
 class BotTurn:
     def __init__(self, unit_of_work: UnitOfWork, rasa: RasaClient, hours: SupportHours,
-                 clock: Callable[[], datetime] = now_utc) -> None:
+                 tracker_wait: float = 10.0, clock: Callable[[], datetime] = now_utc) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa
         self.hours = hours
+        self.tracker_wait = tracker_wait
         self.clock = clock
 
     def __repr__(self) -> str:
@@ -47,28 +70,88 @@ class BotTurn:
         delivery = self.unit_of_work.deliveries.of(turn.address)
         delivery.typing(turn.address, True)
         try:
-            try:
-                if turn.rasa_paused:
-                    await self.rasa.resume(turn.conversation_id)
-                    await self.unit_of_work(turn.conversation_id,
-                                            _mark_resumed(turn.conversation_id))
-                metadata = {"client_id": turn.client_id, "channel": turn.address.channel,
-                            "locale": LOCALE, "live_handoff": True}
-                replies = await self.rasa.send(turn.conversation_id, turn.for_rasa, metadata)
-            except RasaUnavailable as exc:
-                log.warning("conversation %s: assistant unavailable (%s)", turn.conversation_id,
-                            exc)
+            replies = await self._ask(turn)
+            if replies is not None and replies.empty:
+                replies = await self._unpaused(turn)
+            if replies is None:
                 await self.unit_of_work(turn.conversation_id, self._without_the_bot(turn))
                 return
-            await self.unit_of_work(turn.conversation_id,
-                                    self._store_replies(turn, read_replies(replies)))
+            await self.unit_of_work(turn.conversation_id, self._store_replies(turn, replies))
         finally:
             delivery.typing(turn.address, False)
+
+    async def _ask(self, turn: Turn) -> BotReplies | None:
+        """Rasa's answer to the message (from its tracker if it had the message already), or
+        None when Rasa couldn't give one."""
+        try:
+            if turn.rasa_paused:
+                await self.rasa.resume(turn.conversation_id)
+                await self.unit_of_work(turn.conversation_id,
+                                        _mark_resumed(turn.conversation_id))
+            if turn.maybe_sent:
+                earlier = replies_in_tracker(await self.rasa.tracker(turn.conversation_id),
+                                             turn.message_id)
+                if earlier is not None:
+                    log.info("conversation %s: the turn had happened in Rasa already",
+                             turn.conversation_id)
+                    return read_replies(earlier)
+        except RasaUnavailable as exc:
+            log.warning("conversation %s: assistant unavailable (%s)", turn.conversation_id, exc)
+            return None
+        metadata = {"client_id": turn.client_id, "channel": turn.address.channel,
+                    "locale": LOCALE, "live_handoff": True, "message_id": turn.message_id}
+        try:
+            return read_replies(await self.rasa.send(turn.conversation_id, turn.for_rasa,
+                                                     metadata))
+        except RasaUnavailable as exc:
+            log.warning("conversation %s: assistant unavailable (%s)", turn.conversation_id, exc)
+            late = await self._late_replies(turn, self.tracker_wait if exc.in_doubt else 0.0)
+            return read_replies(late) if late is not None else None
+
+    async def _late_replies(self, turn: Turn, wait: float) -> list[dict[str, Any]] | None:
+        """The turn's replies from Rasa's tracker, once it has run there (after a timeout Rasa
+        may still be busy with it); None if it hasn't within `wait` seconds (RASA_TRACKER_WAIT),
+        or the tracker can't be read."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                tracker = await self.rasa.tracker(turn.conversation_id)
+            except RasaUnavailable as exc:
+                log.warning("conversation %s: tracker unavailable (%s)", turn.conversation_id,
+                            exc)
+                return None
+            found = replies_in_tracker(tracker, turn.message_id)
+            if found is not None:
+                log.info("conversation %s: the turn's replies were read from Rasa's tracker",
+                         turn.conversation_id)
+                return found
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            await asyncio.sleep(min(TRACKER_POLL, left))
+
+    async def _unpaused(self, turn: Turn) -> BotReplies | None:
+        """Rasa answered nothing. Paused: what the turn that paused it said, and the handoff it
+        asked for (or one from here); None otherwise (a failure like Rasa being down)."""
+        try:
+            paused = pausing_turn(await self.rasa.tracker(turn.conversation_id))
+        except RasaUnavailable as exc:
+            log.warning("conversation %s: tracker unavailable (%s)", turn.conversation_id, exc)
+            return None
+        if paused is None:
+            log.warning("conversation %s: the assistant answered nothing", turn.conversation_id)
+            return None
+        log.warning("conversation %s: the assistant is paused by a turn the gateway never saw; "
+                    "handing off", turn.conversation_id)
+        if paused.handoff is not None:
+            return paused
+        reason = "requested" if turn.asks_for_a_person else "platform_unavailable"
+        return BotReplies(paused.messages, HandoffRequest(reason, Priority.HIGH, bot_paused=True))
 
     def _store_replies(self, turn: Turn,
                        replies: BotReplies) -> Callable[[Session, ChangeSet], None]:
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = _tracked(session, changes, turn.conversation_id)
+            conversation = _tracked(session, changes, turn)
             for reply in replies.messages:
                 changes.message(conversation, store.add_message(
                     session, conversation, Sender.BOT, reply.text, buttons=reply.buttons))
@@ -78,9 +161,9 @@ class BotTurn:
         return work
 
     def _without_the_bot(self, turn: Turn) -> Callable[[Session, ChangeSet], None]:
-        """Rasa is down: the honest answer, or (a person was asked for) the handoff itself."""
+        """No answer from Rasa: the honest answer, or (a person was asked for) the handoff."""
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = _tracked(session, changes, turn.conversation_id)
+            conversation = _tracked(session, changes, turn)
             if turn.asks_for_a_person:
                 self._hand_off(session, changes, conversation, RASA_DOWN_HANDOFF)
                 return
@@ -99,10 +182,14 @@ class BotTurn:
             log.info("conversation %s: handoff not needed (%s)", conversation.id, refused.code)
 
 
-def _tracked(session: Session, changes: ChangeSet, conversation_id: str) -> Conversation:
-    conversation = store.get_conversation(session, conversation_id)
+def _tracked(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:
+    """The turn's conversation, watched for announcements; its message marked routed in the
+    same transaction as the answer (`AlreadyRouted` rolls the answer back)."""
+    conversation = store.get_conversation(session, turn.conversation_id)
     if conversation is None:
-        raise LookupError(conversation_id)
+        raise LookupError(turn.conversation_id)
+    if not routing.mark_routed(session, turn.message_id):
+        raise AlreadyRouted(turn.message_id)
     changes.track(conversation)
     return conversation
 

@@ -11,6 +11,7 @@ from bot.core import texts
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
+from bot.store import routing
 from bot.store.models import Kind, Sender, now_utc
 from envsettings.support_hours import SupportHours, is_open
 
@@ -42,6 +43,7 @@ class ContactEmailCapture:
             conversation = store.get_conversation(session, turn.conversation_id)
             if conversation is None:
                 raise LookupError(turn.conversation_id)
+            routing.mark_routed(session, turn.message_id)  # with its answer, once
             store.set_contact_email(conversation, email)
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.SYSTEM, texts.ACTIVITY_EMAIL, kind=Kind.ACTIVITY))

@@ -1,8 +1,9 @@
-"""The gateway's client of Rasa: the REST channel (messages) and the HTTP API (resume).
+"""The gateway's client of Rasa: the REST channel (messages) and the HTTP API (resume, tracker).
 
     rasa = RasaClient("http://127.0.0.1:5005", token, timeout=20)
     replies = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
     await rasa.resume(conversation_id)
+    tracker = await rasa.tracker(conversation_id)   # {"paused": bool, "events": [...], ...}
 
 Every call has a timeout; any failure (refused, timeout, 5xx, a body that isn't what Rasa sends)
 is a `RasaUnavailable`, whose message names the call and the exception class only.
@@ -23,7 +24,19 @@ class RasaError(Exception):
 
 
 class RasaUnavailable(RasaError):
-    """Rasa can't be reached, took too long, or answered with an error."""
+    """Rasa can't be reached, took too long, or answered with an error.
+
+    `in_doubt`: the request reached Rasa and no answer came back (a timeout, a dropped
+    connection), so Rasa may still be handling it, or have handled it.
+    """
+
+    def __init__(self, message: str, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
+
+
+# Failures before the request reached Rasa: nothing can have happened there.
+NEVER_ARRIVED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class RasaClient:
@@ -59,11 +72,24 @@ class RasaClient:
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
         await self._post(path, "resume", json=RESUME_EVENTS, params={"token": self._token})
 
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker as Rasa's HTTP API gives it: `paused`, and its `events`
+        since the last restart (what happened in a turn whose answer the gateway never got)."""
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker"
+        body = await self._call("GET", path, "tracker", params={"token": self._token})
+        if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+            raise RasaUnavailable("tracker: unexpected body")
+        return body
+
     async def _post(self, path: str, what: str, **kwargs: Any) -> Any:
+        return await self._call("POST", path, what, **kwargs)
+
+    async def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
         try:
-            response = await self._http.post(path, **kwargs)
+            response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"{what}: {type(exc).__name__}") from exc
+            raise RasaUnavailable(f"{what}: {type(exc).__name__}",
+                                  in_doubt=not isinstance(exc, NEVER_ARRIVED)) from exc
         if response.status_code >= 400:
             raise RasaUnavailable(f"{what}: HTTP {response.status_code}")
         try:

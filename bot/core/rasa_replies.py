@@ -3,6 +3,11 @@
 An action's `{"handoff": {...}}` custom payload is never shown to the client: it asks the gateway
 to queue the conversation. Images and other custom data are dropped; buttons need a title and a
 payload, both strings.
+
+Rasa's tracker tells the same when the answer itself never arrived (a timeout, a gateway that
+stopped mid-turn): `replies_in_tracker` finds a turn by the gateway's message id (sent in the
+message's metadata) and gives its bot utterances as the REST channel would have;
+`pausing_turn` reads a tracker that is paused, and what the turn that paused it said.
 """
 from __future__ import annotations
 
@@ -22,6 +27,11 @@ class BotMessage:
 class BotReplies:
     messages: list[BotMessage]
     handoff: HandoffRequest | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing for the client and nothing asked of the gateway: no answer at all."""
+        return not self.messages and self.handoff is None
 
 
 def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
@@ -47,3 +57,57 @@ def text_and_buttons(reply: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
                if isinstance(b, dict) and isinstance(b.get("title"), str)
                and isinstance(b.get("payload"), str)]
     return text, buttons
+
+
+def replies_in_tracker(tracker: dict[str, Any], message_id: str) -> list[dict[str, Any]] | None:
+    """The bot's replies to the gateway's message `message_id` (REST channel shape), or None if
+    Rasa's tracker has no such user message (the turn hasn't happened, or hasn't finished: Rasa
+    saves a turn's events when it has run)."""
+    events = _events(tracker)
+    found = [i for i, event in enumerate(events)
+             if event.get("event") == "user" and _message_id(event) == message_id]
+    if not found:
+        return None
+    return _utterances(events, found[-1] + 1, len(events))
+
+
+def pausing_turn(tracker: dict[str, Any]) -> BotReplies | None:
+    """None unless the tracker is paused; then what the turn that paused it said and asked (its
+    handoff request, if an action made one)."""
+    if tracker.get("paused") is not True:
+        return None
+    events = _events(tracker)
+    pauses = [i for i, event in enumerate(events) if event.get("event") == "pause"]
+    end = pauses[-1] if pauses else len(events)
+    users = [i for i, event in enumerate(events[:end]) if event.get("event") == "user"]
+    start = users[-1] + 1 if users else 0
+    return read_replies(_utterances(events, start, end))
+
+
+def _events(tracker: dict[str, Any]) -> list[dict[str, Any]]:
+    events = tracker.get("events")
+    return [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+
+
+def _message_id(event: dict[str, Any]) -> object:
+    metadata = event.get("metadata")
+    return metadata.get("message_id") if isinstance(metadata, dict) else None
+
+
+def _utterances(events: list[dict[str, Any]], start: int, end: int) -> list[dict[str, Any]]:
+    """The bot utterances in events[start:end], up to the next user message, as the REST channel
+    sends them: text, buttons, custom."""
+    replies: list[dict[str, Any]] = []
+    for event in events[start:end]:
+        if event.get("event") == "user":
+            break
+        if event.get("event") != "bot":
+            continue
+        raw = event.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        reply: dict[str, Any] = {"text": event.get("text")}
+        for key in ("buttons", "custom"):
+            if data.get(key):
+                reply[key] = data[key]
+        replies.append(reply)
+    return replies

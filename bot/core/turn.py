@@ -21,9 +21,13 @@ class Turn:
     mode: Mode
     client_id: str | None
     rasa_paused: bool
+    message_id: str
     kind: Kind
     text: str
     payload: str | None
+    # The message may have reached Rasa already: its turn was begun by a gateway that stopped
+    # (or by another replica) before it ended. Rasa's tracker is read before it is sent again.
+    maybe_sent: bool = False
 
     @property
     def conversation_id(self) -> str:
@@ -40,11 +44,12 @@ class Turn:
         return self.for_rasa.strip().startswith(texts.REQUEST_HUMAN)
 
 
-def read_turn(session: Session, conversation_id: str, message_id: str) -> Turn:
+def read_turn(session: Session, conversation_id: str, message_id: str,
+              maybe_sent: bool = False) -> Turn:
     conversation = store.get_conversation(session, conversation_id)
     message = store.get_message(session, message_id)
     if conversation is None or message is None:
         raise LookupError(conversation_id)
     address = ChannelAddress(conversation.id, conversation.channel, conversation.external_id)
     return Turn(address, conversation.mode, conversation.client_id, conversation.rasa_paused,
-                message.kind, message.text, message.payload)
+                message.id, message.kind, message.text, message.payload, maybe_sent)

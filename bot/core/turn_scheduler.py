@@ -1,52 +1,155 @@
-"""Turns run in the background, one at a time per conversation, in the order they came.
+"""Turns run in the background, one at a time per conversation, in the order the messages came,
+each once: also across a restart, and across gateway replicas on one store.
 
-    scheduler = TurnScheduler(take_turn)      # take_turn(conversation_id, message_id)
-    scheduler.submit(conversation_id, message_id)
+    scheduler = TurnScheduler(db, take_turn, lease=timedelta(seconds=120))
+    scheduler.submit(conversation_id, message_id)   # intake: a message it has just stored
+    await scheduler.recover()                        # at start: what was left unrouted
+    scheduler.start_sweeping()                       # ... and again every SWEEP_INTERVAL
 
-A failing turn is logged (its exception class only, never the message) and never lost silently;
-at shutdown running turns get a moment to finish, then the rest are cancelled.
+A client's message is stored unrouted (bot/store/routing.py). To route a conversation, a replica
+holds its lease and takes its oldest unrouted message, runs its turn (`take_turn(conversation_id,
+message_id, maybe_sent)`, which must mark the message routed, in the transaction that ends it),
+and so on until none is left; then it releases the lease and looks once more (a message another
+replica stored meanwhile was left to the lease holder). A conversation whose lease another
+replica holds is left to it.
+
+`recover()` routes every conversation with an unrouted message whose lease is free or expired:
+what a stopped gateway left (turns cut short, turns never begun), what a killed replica held once
+its lease expired. Such a message may have reached Rasa already: its turn gets `maybe_sent`.
+
+A failing turn is logged (its exception class only, never the message) and its message marked
+routed: never retried for ever, never lost silently. At shutdown running turns get a moment to
+finish, the rest are cancelled and this replica's leases released, so the next start (of any
+replica) takes their messages at once.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.store import routing
+from bot.store.db import Database
+from bot.store.models import new_id, now_utc
 
 log = logging.getLogger("bot.core.turn_scheduler")
 
-SHUTDOWN_GRACE = 5.0
+# Running turns get this long at shutdown: well under the 5 s a supervisor (honcho in `make run`)
+# waits before SIGKILL, so the leases of the turns cut short are still released.
+SHUTDOWN_GRACE = 3.0
+SWEEP_INTERVAL = 30.0
+MAX_FRESH = 10_000  # ids of messages this replica's intake stored, kept until their turn
 
-TakeTurn = Callable[[str, str], Awaitable[None]]
+TakeTurn = Callable[[str, str, bool], Awaitable[None]]
 
 
 class TurnScheduler:
-    def __init__(self, take_turn: TakeTurn) -> None:
+    def __init__(self, db: Database, take_turn: TakeTurn, lease: timedelta,
+                 clock: Callable[[], datetime] = now_utc) -> None:
+        self.db = db
         self.take_turn = take_turn
+        self.lease = lease
+        self.clock = clock
+        self.replica = new_id()  # this process, as the store's routing leases name it
+        self._fresh: dict[str, None] = {}  # an ordered set
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary())
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
-        return f"TurnScheduler(running={len(self._tasks)})"
+        return f"TurnScheduler(replica={self.replica!r}, running={len(self._tasks)})"
 
-    def submit(self, conversation_id: str, message_id: str) -> None:
-        """Run the message's turn in the background (one turn per conversation at a time)."""
-        task = asyncio.create_task(self._run(conversation_id, message_id),
-                                   name=f"turn-{conversation_id}")
+    def submit(self, conversation_id: str, message_id: str | None = None) -> None:
+        """Route the conversation's waiting messages in the background; `message_id` is one this
+        replica has just stored (so it has not reached Rasa yet)."""
+        if message_id is not None:
+            self._fresh[message_id] = None
+            while len(self._fresh) > MAX_FRESH:
+                del self._fresh[next(iter(self._fresh))]
+        self._spawn(self._run(conversation_id), f"turn-{conversation_id}")
+
+    async def recover(self) -> int:
+        """Route every conversation left with unrouted messages and no live lease; how many."""
+        now = self.clock()
+        found = await self.db.run(
+            lambda session: routing.conversations_to_route(session, self.replica, now))
+        for conversation_id in found:
+            self.submit(conversation_id)
+        if found:
+            log.info("routing %d conversation(s) with messages left waiting", len(found))
+        return len(found)
+
+    def start_sweeping(self, interval: float = SWEEP_INTERVAL) -> None:
+        """`recover()` every `interval` seconds: the leases of a killed replica expire."""
+        self._sweeper = asyncio.create_task(self._sweep(interval), name="turn-sweeper")
+
+    async def _sweep(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.recover()
+            except Exception as exc:  # noqa: BLE001 - the store may be back at the next sweep
+                log.warning("sweep for waiting messages failed (%s)", type(exc).__name__)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, conversation_id: str, message_id: str) -> None:
+    async def _run(self, conversation_id: str) -> None:
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
         async with lock:
             try:
-                await self.take_turn(conversation_id, message_id)
+                await self._route(conversation_id)
             except Exception as exc:  # noqa: BLE001 - a background task: log it, never lose it
-                log.error("conversation %s: turn failed (%s)", conversation_id,
+                log.error("conversation %s: routing failed (%s)", conversation_id,
                           type(exc).__name__)
+
+    async def _route(self, conversation_id: str) -> None:
+        """Each waiting message's turn, oldest first, while this replica holds the lease."""
+        last: str | None = None
+        while True:
+            claimed, message_id = await self.db.run(
+                lambda session: self._claim_next(session, conversation_id))
+            if not claimed:
+                return  # another replica routes this conversation now
+            if message_id is None:
+                if await self.db.run(lambda session: routing.release(
+                        session, conversation_id, self.replica)):
+                    continue
+                return
+            if message_id == last:  # its turn ended without marking it: never run it twice
+                log.error("conversation %s: a turn left its message unrouted", conversation_id)
+                await self._mark_routed(message_id)
+                continue
+            last = message_id
+            await self._turn(conversation_id, message_id)
+
+    def _claim_next(self, session: Session, conversation_id: str) -> tuple[bool, str | None]:
+        now = self.clock()
+        if not routing.claim(session, conversation_id, self.replica, now, now + self.lease):
+            return False, None
+        return True, routing.next_unrouted(session, conversation_id)
+
+    async def _turn(self, conversation_id: str, message_id: str) -> None:
+        maybe_sent = message_id not in self._fresh
+        self._fresh.pop(message_id, None)
+        try:
+            await self.take_turn(conversation_id, message_id, maybe_sent)
+        except Exception as exc:  # noqa: BLE001 - logged; the next message's turn still comes
+            log.error("conversation %s: turn failed (%s)", conversation_id, type(exc).__name__)
+            await self._mark_routed(message_id)
+
+    async def _mark_routed(self, message_id: str) -> None:
+        await self.db.run(lambda session: routing.mark_routed(session, message_id))
 
     async def idle(self) -> None:
         """Until every turn submitted so far (and any they submit) has run."""
@@ -54,9 +157,20 @@ class TurnScheduler:
             await asyncio.wait(set(self._tasks))
 
     async def close(self) -> None:
-        """At shutdown: let running turns finish for a moment, then cancel the rest."""
-        if not self._tasks:
+        """At shutdown: running turns get a moment, the rest are cancelled, leases released."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=1.0)
+        try:
+            released = await self.db.run(
+                lambda session: routing.release_all(session, self.replica))
+        except Exception as exc:  # noqa: BLE001 - the leases then expire instead
+            log.warning("routing leases not released (%s)", type(exc).__name__)
             return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE)
-        for task in pending:
-            task.cancel()
+        if released:
+            log.info("released %d conversation(s) with turns cut short", released)

@@ -8,8 +8,9 @@ At start, in this order, each failure a single line on stderr and exit code 2 (n
    a retired setting still set (SUPPORT_HOURS) is a warning line, not a failure;
 2. the conversation store: it must open, answer and take the migrations (Alembic `upgrade head`),
    or the line names GATEWAY_DATABASE_URL (its password never shown);
-3. the demo agent is created or updated; then it serves the widget API, the console (/console)
-   and the widget's files on GATEWAY_HOST:GATEWAY_PORT.
+3. the demo agent is created or updated; then (bot/gateway/app.py) the messages a stopped
+   gateway left unrouted are routed, and it serves the widget API, the console (/console) and the
+   widget's files on GATEWAY_HOST:GATEWAY_PORT.
 """
 from __future__ import annotations
 

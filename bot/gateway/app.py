@@ -1,7 +1,8 @@
 """The gateway app factory: `create_app(settings, platform)` (both read once at start).
 
 Nothing is created at import time. The app owns its services (store, Rasa client, event hub,
-routing core); at shutdown it lets running turns finish, ends the live streams and closes them.
+routing core); before serving it routes the messages a stopped gateway left unrouted; at shutdown
+it lets running turns finish (for a moment), ends the live streams and closes them.
 The schema is migrated and the demo agent seeded by `python -m bot.gateway` before serving.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ def create_app(settings: GatewaySettings,
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await services.start()
         yield
         await services.close()
 

@@ -6,7 +6,9 @@ channel's adapter registered with the channel seam on top.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Request
 
@@ -29,6 +31,10 @@ from bot.gateway.auth import ConsoleAuth
 from bot.gateway.throttle import LoginThrottle
 from bot.store.db import Database
 from platform_api import PlatformClient, PlatformClientSettings
+
+log = logging.getLogger("bot.gateway.services")
+
+LEASE_MARGIN_SECONDS = 30.0
 
 
 @dataclass
@@ -55,9 +61,10 @@ class Services:
         deliveries.register(WIDGET, WidgetDelivery(hub))
         unit_of_work = UnitOfWork(db, hub, deliveries)
         rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
-        answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours),
+        answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours,
+                                          tracker_wait=settings.rasa_tracker_wait),
                               ContactEmailCapture(unit_of_work, settings.support_hours))
-        scheduler = TurnScheduler(answering.take_turn)
+        scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db)
         intake = Intake(unit_of_work, scheduler)
         return cls(
@@ -71,11 +78,28 @@ class Services:
             login_throttle=LoginThrottle(),
         )
 
+    async def start(self) -> None:
+        """Before serving: route what a stopped gateway left unrouted, then keep sweeping."""
+        try:
+            await self.scheduler.recover()
+        except Exception as exc:  # noqa: BLE001 - the next sweep tries again
+            log.warning("messages left waiting not routed yet (%s)", type(exc).__name__)
+        self.scheduler.start_sweeping()
+
     async def close(self) -> None:
         await self.scheduler.close()
         self.hub.close()
         await self.rasa.aclose()
         self.db.dispose()
+
+
+def routing_lease(settings: GatewaySettings) -> timedelta:
+    """How long a replica may hold a conversation's turns without renewing (bot/store/routing.py):
+    longer than any turn (resume, a tracker read before sending, send, the last tracker read
+    after a timeout, one after an empty answer: each at most RASA_TIMEOUT; RASA_TRACKER_WAIT), so
+    a live replica never loses one mid-turn."""
+    return timedelta(seconds=5 * settings.rasa_timeout + settings.rasa_tracker_wait
+                     + LEASE_MARGIN_SECONDS)
 
 
 def services(request: Request) -> Services:

@@ -48,7 +48,9 @@ def add_message(session: Session, conversation: Conversation, sender: Sender, te
                 kind: Kind = Kind.TEXT, buttons: Sequence[dict[str, str]] = (),
                 agent_id: str | None = None, client_message_id: str | None = None,
                 payload: str | None = None) -> Message:
-    """Append a message with the conversation's next seq (allocated atomically in the database)."""
+    """Append a message with the conversation's next seq (allocated atomically in the database).
+
+    A client's message is stored unrouted: its turn is still to come (bot/store/routing.py)."""
     seq = session.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id)
@@ -59,7 +61,8 @@ def add_message(session: Session, conversation: Conversation, sender: Sender, te
     conversation.last_seq = seq
     message = Message(conversation_id=conversation.id, seq=seq, sender=sender, kind=kind,
                       text=text, buttons=list(buttons), agent_id=agent_id,
-                      client_message_id=client_message_id, payload=payload)
+                      client_message_id=client_message_id, payload=payload,
+                      routed=sender != Sender.CLIENT)
     session.add(message)
     session.flush()
     return message

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -119,6 +120,10 @@ class Conversation(Base):
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # The highest message seq so far; bumped atomically to number the next message.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The gateway replica routing this conversation's messages now, until when (a lease renewed
+    # at each turn; bot/store/routing.py). Another replica takes over only once it has expired.
+    routing_by: Mapped[str | None] = mapped_column(String(36))
+    routing_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc,
                                                  onupdate=now_utc)
@@ -149,11 +154,15 @@ class Message(Base):
     client_message_id: Mapped[str | None] = mapped_column(String(64))
     # A button press: what the button sends (the text is its title). Never shown to the client.
     payload: Mapped[str | None] = mapped_column(String(1000))
+    # False from when a client's message is stored until its turn is over (answered, or handled
+    # as the conversation's mode says); every other message is stored routed.
+    routed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
     agent: Mapped[Agent | None] = relationship(lazy="joined")
 
     __table_args__ = (
+        Index("ix_messages_unrouted", "routed", "conversation_id"),
         UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
         UniqueConstraint("conversation_id", "client_message_id",
                          name="uq_messages_conversation_client_message_id"),

@@ -5,11 +5,12 @@ A token has 256 bits of randomness, so a fast hash is enough: nothing to brute-f
 from __future__ import annotations
 
 import hashlib
-import secrets
+
+from envsettings.generated import new_secret
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    return new_secret(32)
 
 
 def hash_token(token: str) -> str:

@@ -44,8 +44,12 @@ DESKTOP = {"width": 1280, "height": 800}
 SIGNED_OUT_CHECK = r"/console/api/me\b.*401|401.*/console/api/me\b"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per test module, closed after it: Playwright's sync API keeps an event loop
+    running in this thread while it is open, and `asyncio.run` in any later test (tests/core)
+    would fail. (No wider scope: tests/browser is not a Python package, so pytest would make a
+    package scope the session's.)"""
     executable = shutil.which("chromium")
     if executable is None:
         reason = "no `chromium` on the PATH (Debian: apt-get install chromium; `make browser`)"

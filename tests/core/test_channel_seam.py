@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, scenario: Callable[[Core], Awaitabl
         rasa = RasaClient(fake_rasa.url, fake_rasa.token, timeout=5)
         answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN),
                               ContactEmailCapture(unit_of_work, ALWAYS_OPEN))
-        scheduler = TurnScheduler(answering.take_turn)
+        scheduler = TurnScheduler(db, answering.take_turn, timedelta(seconds=60))
         core = Core(Conversations(db), Intake(unit_of_work, scheduler),
                     AgentDesk(unit_of_work, rasa), scheduler, db, channel, hub)
         try:

@@ -28,11 +28,13 @@ def fake_rasa() -> Iterator[FakeRasa]:
 
 @pytest.fixture(autouse=True)
 def _fresh_fake_rasa(request: pytest.FixtureRequest) -> None:
-    """Every test starts with Rasa's default answers (an echo) and no delay."""
+    """Every test starts with Rasa's default answers (an echo), no delay, a readable tracker."""
     if "fake_rasa" in request.fixturenames:
         rasa: FakeRasa = request.getfixturevalue("fake_rasa")
         rasa.replies.clear()
         rasa.delay = 0.0
+        rasa.delays.clear()
+        rasa.tracker_status = 200
 
 
 @pytest.fixture(scope="module")

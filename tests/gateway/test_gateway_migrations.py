@@ -7,14 +7,17 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from bot.processes import ROOT
-from bot.store.db import make_engine
-from bot.store.migrate import upgrade_head
-from bot.store.models import Base
+from bot.store import routing
+from bot.store.conversations import add_message
+from bot.store.db import Database, make_engine
+from bot.store.migrate import alembic_config, upgrade_head
+from bot.store.models import Base, Conversation, Message, Sender, now_utc
 from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 
@@ -47,6 +50,35 @@ def test_upgrade_head_twice_changes_nothing(engine):
     tables = set(inspect(engine).get_table_names())
     assert {"conversations", "messages", "agents", "agent_sessions", "audit_events",
             "alembic_version"} <= tables
+
+
+def test_messages_stored_before_routing_was_tracked_count_as_routed(engine):
+    """0003 adds `messages.routed`: the history already there was answered long ago, so the next
+    start must not route it again; a client message stored from then on waits for its turn."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO conversations (id, channel, client_id, conversation_key_hash, mode, "
+            "rasa_paused, last_seq, created_at, updated_at) VALUES ('c1', 'widget', NULL, "
+            "'hash', 'bot', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO messages (id, conversation_id, seq, sender, kind, text, buttons, "
+            "created_at) VALUES ('m1', 'c1', 1, 'client', 'text', 'hello', '[]', "
+            "CURRENT_TIMESTAMP)"))
+    upgrade_head(engine)
+    db = Database(engine)
+    assert db.run_sync(lambda session: session.get(Message, "m1").routed) is True
+
+    def add_client_message(session) -> bool:
+        conversation = session.get(Conversation, "c1")
+        return add_message(session, conversation, Sender.CLIENT, "hello again").routed
+
+    assert db.run_sync(add_client_message) is False
+    assert db.run_sync(lambda session: routing.conversations_to_route(
+        session, "a-replica", now_utc())) == ["c1"]
 
 
 SECRET_NAMES = ("RASA_TOKEN", "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD", "PLATFORM_API_KEY")

@@ -4,6 +4,7 @@ on bad settings or a store it can't use."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import signal
@@ -18,7 +19,7 @@ import pytest
 import requests
 from dotenv import dotenv_values
 
-from bot.cli import child_environment
+from bot.cli import child_environment, process_specs
 from bot.config import (
     Ports,
     SettingsError,
@@ -30,7 +31,9 @@ from bot.config import (
     retired_settings,
     warn_retired_settings,
 )
-from bot.processes import ROOT, VENV_PYTHON, actions_process, gateway_process
+from bot.processes import RASA, ROOT, VENV_PYTHON, actions_process, gateway_process, health_urls
+from bot.store.tokens import new_token
+from envsettings.generated import new_secret
 from envsettings.support_hours import SupportHours, describe, is_open
 from scripts import init_env
 from scripts.init_env import render
@@ -38,6 +41,7 @@ from tests.helpers.processes import free_port
 
 SECRETS = {"RASA_TOKEN": "a-real-token-123", "WIDGET_TOKEN_SECRET": "a-real-secret-123",
            "DEMO_AGENT_PASSWORD": "a-real-password"}
+EXAMPLE = (ROOT / ".env.example").read_text()
 WEEKDAYS_9_TO_17 = SupportHours(open_hour=9, close_hour=17, days=(0, 1, 2, 3, 4))
 
 
@@ -102,10 +106,18 @@ def test_a_missing_secret_stops_the_start(missing):
     ({"GATEWAY_PORT": "70000"}, "GATEWAY_PORT"),
     ({"GATEWAY_DATABASE_URL": "var/gateway.db"}, "GATEWAY_DATABASE_URL"),
     ({"GATEWAY_DATABASE_URL": "postgres://gw@db/gateway"}, "GATEWAY_DATABASE_URL"),
+    ({"RASA_TRACKER_WAIT": "a while"}, "RASA_TRACKER_WAIT"),
+    ({"RASA_TRACKER_WAIT": "-1"}, "RASA_TRACKER_WAIT"),
 ])
 def test_a_malformed_value_stops_the_start_with_a_message_naming_it(env, name):
     with pytest.raises(SettingsError, match=name):
         load_gateway_settings({**SECRETS, **env})
+
+
+def test_the_tracker_wait_defaults_to_ten_seconds_and_may_be_zero():
+    """How long the gateway reads Rasa's tracker for a turn it stopped waiting for."""
+    assert load_gateway_settings(SECRETS).rasa_tracker_wait == 10.0
+    assert load_gateway_settings({**SECRETS, "RASA_TRACKER_WAIT": "0"}).rasa_tracker_wait == 0.0
 
 
 def test_a_malformed_database_url_is_never_echoed():
@@ -268,6 +280,56 @@ def test_init_env_writes_a_private_env_once(tmp_path, monkeypatch, capsys):
     assert "Created .env" in capsys.readouterr().out
     assert init_env.main() == 0  # an existing .env is left alone
     assert (tmp_path / ".env").read_text() == written
+
+
+# --- secrets that begin with a dash --------------------------------------------------------------
+
+DASH_TOKEN = "-starts-with-a-dash_0123456789abcdef"
+
+
+def test_generated_secrets_never_begin_with_a_dash():
+    """One `token_urlsafe` in 64 begins with `-`; 2,000 draws of each generator (a fresh .env,
+    `bot.cli run`'s token, conversation keys) would show one many times over."""
+    rendered = [dotenv_values(stream=io.StringIO(render(EXAMPLE))) for _ in range(700)]
+    values = [env[name] or "" for env in rendered
+              for name in ("RASA_TOKEN", "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD")]
+    values += [new_secret() for _ in range(2000)] + [new_token() for _ in range(2000)]
+    assert [value for value in values if value.startswith("-")] == []
+    assert min(len(value) for value in values) >= 32
+
+
+def rasa_reads(argv: list[str]) -> dict[str, object]:
+    """What Rasa's own command-line parser (in .venv-rasa) makes of `rasa <argv>`."""
+    script = ("import json, sys\n"
+              "from rasa.__main__ import create_argument_parser\n"
+              "args = create_argument_parser().parse_args(sys.argv[1:])\n"
+              "print(json.dumps({k: v for k, v in vars(args).items() if k != 'func'}, "
+              "default=str))\n")
+    result = subprocess.run([str(RASA.parent / "python"), "-c", script, *argv], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_rasa_reads_a_token_from_an_existing_env_that_begins_with_a_dash(tmp_path):
+    """A .env made before the fix may hold such a token: `make run` hands it to Rasa whole."""
+    (tmp_path / ".env").write_text(f"RASA_TOKEN={DASH_TOKEN}\nRASA_PORT=5123\n")
+    settings = load_run_settings(dotenv_values(tmp_path / ".env"))
+    assert settings.rasa_token == DASH_TOKEN
+    model = tmp_path / "model.tar.gz"
+    [rasa] = [spec for spec in process_specs(settings, model, settings.rasa_token)
+              if spec.name == "rasa"]
+    read = rasa_reads(rasa.argv[1:])
+    assert read["auth_token"] == DASH_TOKEN
+    assert (read["port"], read["interface"], read["enable_api"]) == (5123, "127.0.0.1", True)
+    assert read["model"] == str(model)
+    assert (read["credentials"], read["endpoints"]) == ("credentials.yml",
+                                                        str(ROOT / "endpoints.yml"))
+
+
+def test_the_rasa_health_url_carries_any_token_intact():
+    url = health_urls(Ports(rasa=5123), "-a+b/c&d")["rasa"]
+    assert url == "http://127.0.0.1:5123/status?token=-a%2Bb%2Fc%26d"
 
 
 # --- the real gateway process refuses to start, saying why in one line --------------------------

@@ -1,14 +1,21 @@
-"""A stand-in Rasa server speaking the two calls the gateway makes, and recording them.
+"""A stand-in Rasa server speaking the calls the gateway makes, keeping a tracker per
+conversation the way Rasa does, and recording every call.
 
     with run_fake_rasa() as rasa:
         rasa.replies["/request_human"] = [{"text": "..."}, {"custom": {"handoff": {...}}}]
-        ... rasa.messages (every webhook body), rasa.resumes (conversation ids resumed)
+        ... rasa.messages (every webhook body), rasa.resumes (conversation ids resumed),
+            rasa.tracker_reads (conversation ids whose tracker was read), rasa.tracker(id)
 
-- `POST /webhooks/rest/webhook`: answers `replies[message]`, else `[{"text": "echo: <message>"}]`.
-- `POST /conversations/<id>/tracker/events?token=`: records a `resume` in the event (or list)
-  (401 for a wrong token).
-- `GET /status`: 200.
-`delay` (seconds) slows every webhook answer.
+- `POST /webhooks/rest/webhook`: after `delays[message]` (else `delay`) seconds, the turn is run
+  and saved in the conversation's tracker, then answered, as Rasa does (a turn whose caller gave up
+  waiting is still run and saved). Answers `replies[message]`, else `[{"text": "echo: <message>"}]`;
+  a reply with a `{"custom": {"handoff": ...}}` pauses the tracker as the handoff action does
+  (`ConversationPaused`). While the tracker is paused, a message is logged and answered `[]`.
+- `POST /conversations/<id>/tracker/events?token=`: appends the event (or list); `resume` and
+  `pause` change the tracker's state; a `resume` is recorded (401 for a wrong token).
+- `GET /conversations/<id>/tracker?token=`: `{"sender_id", "paused", "events", ...}` like Rasa's
+  HTTP API (401 for a wrong token; `tracker_status` other than 200 makes it fail).
+- `GET /status` (and any other GET): 200.
 """
 from __future__ import annotations
 
@@ -23,6 +30,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 TOKEN = "fake-rasa-token-0123456789"
+SESSION_START = [{"event": "action", "name": "action_session_start"},
+                 {"event": "session_started"},
+                 {"event": "action", "name": "action_listen"}]
+
+
+@dataclass
+class Tracker:
+    events: list[dict[str, Any]] = field(default_factory=lambda: [dict(e) for e in SESSION_START])
+    paused: bool = False
 
 
 @dataclass
@@ -32,14 +48,90 @@ class FakeRasa:
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
     resumes: list[str] = field(default_factory=list)
+    tracker_reads: list[str] = field(default_factory=list)
     delay: float = 0.0
+    delays: dict[str, float] = field(default_factory=dict)
+    tracker_status: int = 200
+    trackers: dict[str, Tracker] = field(default_factory=dict)
+    running: int = 0  # turns being run right now
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def messages_of(self, conversation_id: str) -> list[str]:
+        """What the gateway sent for this conversation, in order (each call, repeats too)."""
         return [m["message"] for m in self.messages if m["sender"] == conversation_id]
+
+    def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker as `GET /conversations/<id>/tracker` gives it."""
+        with self.lock:
+            tracker = self.trackers.get(conversation_id) or Tracker(events=[])
+            events = [dict(e) for e in tracker.events]
+            users = [e for e in events if e["event"] == "user"]
+            return {"sender_id": conversation_id, "paused": tracker.paused, "events": events,
+                    "latest_message": users[-1] if users else None, "slots": {}}
+
+    def handled(self, conversation_id: str) -> list[str]:
+        """The user messages in the conversation's tracker: the turns Rasa ran, in order."""
+        return [e["text"] for e in self.tracker(conversation_id)["events"]
+                if e["event"] == "user"]
+
+    def pause(self, conversation_id: str) -> None:
+        """Pause the conversation as something other than the gateway would (no handoff)."""
+        with self.lock:
+            tracker = self.trackers.setdefault(conversation_id, Tracker())
+            tracker.events.append({"event": "pause"})
+            tracker.paused = True
+
+    def wait_until_idle(self, timeout: float = 30.0) -> None:
+        """Until every turn that has arrived has been run and saved."""
+        deadline = time.monotonic() + timeout
+        while self.running:
+            assert time.monotonic() < deadline, "the fake Rasa is still running turns"
+            time.sleep(0.05)
+
+    def run_turn(self, conversation_id: str, message: str,
+                 metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Log the user message and the bot's replies in the tracker; what the webhook answers."""
+        with self.lock:
+            tracker = self.trackers.setdefault(conversation_id, Tracker())
+            tracker.events.append({"event": "user", "text": message, "metadata": metadata,
+                                   "timestamp": time.time()})
+            if tracker.paused:
+                return []
+            answer = self.replies.get(message, [{"text": f"echo: {message}"}])
+            for reply in answer:
+                data = {key: reply.get(key) for key in ("buttons", "custom", "image")}
+                tracker.events.append({"event": "bot", "text": reply.get("text"), "data": data,
+                                       "metadata": {}, "timestamp": time.time()})
+            if any(isinstance(r.get("custom"), dict) and "handoff" in r["custom"]
+                   for r in answer):
+                tracker.events.append({"event": "pause"})
+                tracker.paused = True
+            else:
+                tracker.events.append({"event": "action", "name": "action_listen"})
+            return answer
+
+    def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        with self.lock:
+            tracker = self.trackers.setdefault(conversation_id, Tracker())
+            for event in events:
+                tracker.events.append(dict(event))
+                if event.get("event") == "resume":
+                    tracker.paused = False
+                    self.resumes.append(conversation_id)
+                elif event.get("event") == "pause":
+                    tracker.paused = True
+
+
+def _conversation_path(path: str, *tail: str) -> str | None:
+    """The conversation id of `/conversations/<id>/<tail...>`, else None."""
+    parts = path.split("/")
+    if len(parts) == 3 + len(tail) and parts[1] == "conversations" and tuple(parts[3:]) == tail:
+        return unquote(parts[2])
+    return None
 
 
 def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
@@ -49,38 +141,65 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
 
         def _json(self, status: int, body: Any) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the caller gave up waiting: the turn still happened
+
+        def _token_ok(self, query: str) -> bool:
+            if parse_qs(query).get("token") == [fake.token]:
+                return True
+            self._json(401, {"status": "failure", "reason": "NotAuthenticated"})
+            return False
 
         def do_GET(self) -> None:
-            self._json(200, {"version": "fake"})
+            url = urlparse(self.path)
+            conversation_id = _conversation_path(url.path, "tracker")
+            if conversation_id is None:
+                self._json(200, {"version": "fake"})
+                return
+            if not self._token_ok(url.query):
+                return
+            fake.tracker_reads.append(conversation_id)
+            if fake.tracker_status != 200:
+                self._json(fake.tracker_status, {"status": "failure"})
+                return
+            self._json(200, fake.tracker(conversation_id))
 
         def do_POST(self) -> None:
             url = urlparse(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             if url.path == "/webhooks/rest/webhook":
-                fake.messages.append(body)
-                if fake.delay:
-                    time.sleep(fake.delay)
-                message = body.get("message")
-                self._json(200, fake.replies.get(message, [{"text": f"echo: {message}"}]))
+                self._webhook(body)
                 return
-            parts = url.path.split("/")
-            if (len(parts) == 5 and parts[1] == "conversations"
-                    and parts[3:] == ["tracker", "events"]):
-                if parse_qs(url.query).get("token") != [fake.token]:
-                    self._json(401, {"status": "failure"})
+            conversation_id = _conversation_path(url.path, "tracker", "events")
+            if conversation_id is not None:
+                if not self._token_ok(url.query):
                     return
-                events = body if isinstance(body, list) else [body]
-                if any(event.get("event") == "resume" for event in events):
-                    fake.resumes.append(unquote(parts[2]))
-                self._json(200, {"sender_id": unquote(parts[2]), "events": []})
+                fake.append_events(conversation_id, body if isinstance(body, list) else [body])
+                self._json(200, fake.tracker(conversation_id))
                 return
             self._json(404, {})
+
+        def _webhook(self, body: dict[str, Any]) -> None:
+            fake.messages.append(body)
+            with fake.lock:
+                fake.running += 1
+            try:
+                message = body.get("message")
+                delay = fake.delays.get(message, fake.delay)
+                if delay:
+                    time.sleep(delay)
+                answer = fake.run_turn(body.get("sender"), message, body.get("metadata") or {})
+            finally:
+                with fake.lock:
+                    fake.running -= 1
+            self._json(200, answer)
 
     return Handler
 
@@ -88,6 +207,7 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def run_fake_rasa() -> Iterator[FakeRasa]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), None)  # type: ignore[arg-type]
+    server.daemon_threads = True
     fake = FakeRasa(port=server.server_address[1])
     server.RequestHandlerClass = _handler(fake)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="fake-rasa")

@@ -19,8 +19,8 @@ from typing import Any
 import requests
 
 from bot.identity import issue_identity_token
-from bot.processes import Ports, gateway_process
-from tests.helpers.processes import free_port, running
+from bot.processes import Ports, ProcessSpec, gateway_process
+from tests.helpers.processes import free_port, running_together
 from tests.helpers.sse import EventStream
 
 WIDGET_SECRET = "gateway-test-widget-secret-0123456789"
@@ -196,9 +196,34 @@ def run_gateway(folder: Path, rasa_port: int, rasa_token: str, sandbox_port: int
                 gateway_port: int | None = None) -> Iterator[Gateway]:
     """The gateway on `gateway_port` (else a free port) with its own SQLite store in `folder`
     (or `database_url`)."""
-    ports = Ports(rasa=rasa_port, sandbox=sandbox_port or free_port(),
-                  gateway=gateway_port or free_port())
+    with run_gateways(1, folder, rasa_port, rasa_token, sandbox_port, env, database_url,
+                      gateway_port) as [gateway]:
+        yield gateway
+
+
+@contextmanager
+def run_gateways(count: int, folder: Path, rasa_port: int, rasa_token: str,
+                 sandbox_port: int | None = None, env: dict[str, str] | None = None,
+                 database_url: str | None = None,
+                 gateway_port: int | None = None) -> Iterator[list[Gateway]]:
+    """`count` gateway processes on one store, started at the same moment (replicas); the first
+    on `gateway_port` if given, the others on free ports."""
     database_url = database_url or f"sqlite:///{folder / 'gateway.db'}"
+    sandbox_port = sandbox_port or free_port()
+    specs = []
+    for index in range(count):
+        port = gateway_port if gateway_port and index == 0 else free_port()
+        spec, settings = _gateway_spec(rasa_port, rasa_token, sandbox_port, port, env,
+                                       database_url)
+        specs.append((spec, f"http://127.0.0.1:{port}/health", settings))
+    with running_together(specs, timeout=60):
+        yield [Gateway(health.removesuffix("/health"), database_url) for _, health, _ in specs]
+
+
+def _gateway_spec(rasa_port: int, rasa_token: str, sandbox_port: int, gateway_port: int,
+                  env: dict[str, str] | None,
+                  database_url: str) -> tuple[ProcessSpec, dict[str, str]]:
+    ports = Ports(rasa=rasa_port, sandbox=sandbox_port, gateway=gateway_port)
     settings = {
         "GATEWAY_DATABASE_URL": database_url,
         "WIDGET_TOKEN_SECRET": WIDGET_SECRET,
@@ -210,6 +235,4 @@ def run_gateway(folder: Path, rasa_port: int, rasa_token: str, sandbox_port: int
         **ALWAYS_OPEN,
         **(env or {}),
     }
-    spec = gateway_process(ports, rasa_token)
-    with running(spec, f"http://127.0.0.1:{ports.gateway}/health", env=settings, timeout=60):
-        yield Gateway(f"http://127.0.0.1:{ports.gateway}", database_url)
+    return gateway_process(ports, rasa_token), settings

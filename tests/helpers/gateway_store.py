@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.gateway.auth import seed_agent
 from bot.store.db import Database
-from bot.store.models import AuditEvent, Conversation
+from bot.store.models import AuditEvent, Conversation, Message
 
 
 def add_agent(database_url: str, email: str, password: str, name: str) -> None:
@@ -36,5 +36,19 @@ def conversation_row(database_url: str, conversation_id: str) -> Conversation:
     db = Database.from_url(database_url)
     try:
         return db.run_sync(lambda session: session.get(Conversation, conversation_id))
+    finally:
+        db.dispose()
+
+
+def unrouted_messages(database_url: str) -> list[tuple[str, int, str]]:
+    """(conversation id, seq, text) of every client message still waiting for its turn."""
+    db = Database.from_url(database_url)
+    try:
+        def read(session):
+            query = select(Message).where(Message.routed.is_(False)).order_by(
+                Message.conversation_id, Message.seq)
+            return [(m.conversation_id, m.seq, m.text) for m in session.scalars(query)]
+
+        return db.run_sync(read)
     finally:
         db.dispose()

@@ -39,19 +39,35 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen, log: Path) -> 
 def running(spec: ProcessSpec, health_url: str, env: dict[str, str] | None = None,
             timeout: float = 60.0) -> Iterator[subprocess.Popen]:
     """Runs one process until the block ends; its output goes to a log printed on failure."""
-    log = Path(tempfile.mkdtemp(prefix=f"{spec.name}-")) / "output.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            spec.argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, **spec.env, **(env or {})},
-        )
+    with running_together([(spec, health_url, env or {})], timeout) as [process]:
+        yield process
+
+
+@contextlib.contextmanager
+def running_together(processes: list[tuple[ProcessSpec, str, dict[str, str]]],
+                     timeout: float = 60.0) -> Iterator[list[subprocess.Popen]]:
+    """Starts every (spec, health URL, extra env) at once, then waits until each is healthy;
+    stops them all (SIGTERM, then SIGKILL after 10 s) when the block ends."""
+    with contextlib.ExitStack() as stack:
+        started: list[tuple[subprocess.Popen, str, Path]] = []
         try:
-            wait_for(health_url, timeout, process, log)
-            yield process
+            for spec, health_url, env in processes:
+                log = Path(tempfile.mkdtemp(prefix=f"{spec.name}-")) / "output.log"
+                out = stack.enter_context(log.open("wb"))
+                process = subprocess.Popen(
+                    spec.argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                    env={**os.environ, **spec.env, **env},
+                )
+                started.append((process, health_url, log))
+            for process, health_url, log in started:
+                wait_for(health_url, timeout, process, log)
+            yield [process for process, _, _ in started]
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            for process, _, _ in started:
+                process.terminate()
+            for process, _, _ in started:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()

@@ -5,11 +5,12 @@ gateway in front (`live_gateway`, tests/helpers/live_gateway.py, on the port res
 The sandbox serves the demo client dashboards (`/dashboard/{client_id}`) with a working widget: it
 signs identity tokens with the gateway's test secret and points the widget at the reserved port.
 
+Rasa's token begins with `-` on purpose (tests/e2e/test_rasa_server.py).
+
 `assistant` is registered in tests/conftest.py, so every suite shares the one stack.
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import pytest
 import requests
 
 from bot.processes import ROOT, Ports, actions_process, health_urls, rasa_process, sandbox_process
+from envsettings.generated import new_secret
 from platform_api import DEV_PLATFORM_API_KEY
 from tests.helpers.gateway import WIDGET_SECRET
 from tests.helpers.processes import free_port, running
@@ -71,7 +73,9 @@ def endpoints_with_tracker_db(folder: Path) -> Path:
 def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port(),
                   gateway=free_port())
-    token = secrets.token_urlsafe(16)
+    # Deliberately a token that begins with `-`, as one generated token in 64 did before
+    # `new_secret`, and as an old .env may still hold: Rasa must start with it.
+    token = "-" + new_secret(16)
     urls = health_urls(ports, token)
     state = tmp_path_factory.mktemp("assistant")
     database = state / "sandbox.db"

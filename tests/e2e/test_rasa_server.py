@@ -1,0 +1,48 @@
+"""The real Rasa server, started the way `make run` starts it (bot/processes.py rasa_process)."""
+from __future__ import annotations
+
+import uuid
+
+import requests
+
+from bot.core.rasa_replies import pausing_turn, read_replies, replies_in_tracker
+from tests.helpers.stack import Assistant
+
+
+def test_rasa_starts_with_a_token_that_begins_with_a_dash_and_checks_it(assistant: Assistant):
+    """The shared stack's token begins with `-` (tests/helpers/stack.py): Rasa started, its API
+    takes that token and refuses another."""
+    assert assistant.token.startswith("-")
+    status = f"{assistant.rasa}/status"
+    assert requests.get(status, params={"token": assistant.token}, timeout=10).status_code == 200
+    wrong = requests.get(status, params={"token": assistant.token[1:]}, timeout=10)
+    assert wrong.status_code == 401
+
+
+def say(assistant: Assistant, sender: str, message: str, message_id: str) -> list[dict]:
+    """One message over the REST channel as the gateway sends it (its id in the metadata)."""
+    metadata = {"client_id": "c-ben", "channel": "widget", "locale": "en", "live_handoff": True,
+                "message_id": message_id}
+    response = requests.post(f"{assistant.rasa}/webhooks/rest/webhook", timeout=60,
+                              json={"sender": sender, "message": message, "metadata": metadata})
+    response.raise_for_status()
+    return response.json()
+
+
+def test_the_gateway_finds_each_turn_in_rasas_tracker_as_it_was_answered(assistant: Assistant):
+    """What the gateway reads from the tracker after a timeout (bot/core/rasa_replies.py) is what
+    Rasa answered: the replies of each turn by the message's id; after an action's handoff, the
+    tracker is paused, with that turn's words and handoff request; a message while paused is
+    logged and answered with nothing."""
+    sender = f"e2e-tracker-{uuid.uuid4().hex[:12]}"
+    credits = say(assistant, sender, "how many credits do I have left?", "m-1")
+    handoff = say(assistant, sender, "/request_human", "m-2")
+    silent = say(assistant, sender, "hello?", "m-3")
+    tracker = assistant.tracker(sender)
+
+    assert read_replies(credits).messages and read_replies(handoff).handoff is not None
+    assert read_replies(replies_in_tracker(tracker, "m-1") or []) == read_replies(credits)
+    assert read_replies(replies_in_tracker(tracker, "m-2") or []) == read_replies(handoff)
+    assert silent == [] and replies_in_tracker(tracker, "m-3") == []
+    assert replies_in_tracker(tracker, "m-4") is None
+    assert pausing_turn(tracker) == read_replies(handoff)
