@@ -24,7 +24,7 @@ from bot.core.present import message_json
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store.models import Kind, Sender, now_utc
+from bot.store.models import PAYLOAD_CHARS, Kind, Sender, now_utc
 from textguards.card_numbers import contains_card_number, scrub_card_details
 
 
@@ -35,7 +35,9 @@ def scrubbed(inbound: InboundMessage) -> InboundMessage:
     message_id = inbound.client_message_id
     return InboundMessage(
         text=None if inbound.text is None else scrub_card_details(inbound.text),
-        payload=None if inbound.payload is None else scrub_card_details(inbound.payload),
+        # A marker can be longer than the digits it replaces: the column holds PAYLOAD_CHARS.
+        payload=(None if inbound.payload is None
+                 else scrub_card_details(inbound.payload)[:PAYLOAD_CHARS]),
         title=None if inbound.title is None else scrub_card_details(inbound.title),
         client_message_id=None if message_id and contains_card_number(message_id) else message_id)
 

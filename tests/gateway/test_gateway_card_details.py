@@ -4,10 +4,14 @@ them are kept, and what the client sees of its own message is what was stored.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
 from tests.gateway.conftest import asks_for_a_person
+from tests.helpers.gateway import Gateway, run_gateway
+from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 CHARGE = "charge my visa 4242 4242 4242 4242 exp 12/28 cvc 123"
 CHARGE_STORED = ("charge my visa [card number removed] exp [expiry removed] "
@@ -98,3 +102,31 @@ def test_numbers_that_are_not_card_numbers_are_kept_as_sent(gateway, fake_rasa):
     widget.wait_for_reply(sent["seq"])
     assert fake_rasa.messages_of(widget.id) == [text]
 
+
+
+@pytest.fixture(scope="module", params=BOTH_BACKENDS)
+def any_store_gateway(request, fake_rasa, tmp_path_factory) -> Iterator[Gateway]:
+    folder = tmp_path_factory.mktemp("card-store")
+    with ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            require_postgres()
+            url = stack.enter_context(temporary_schema())
+        yield stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.token,
+                                              database_url=url))
+
+
+def test_a_payload_of_card_numbers_as_long_as_allowed_is_stored_without_them(any_store_gateway,
+                                                                            fake_rasa):
+    """The markers are longer than the digits: the stored payload still fits its column (which
+    PostgreSQL enforces) and holds no card number."""
+    widget = any_store_gateway.widget()
+    payload = ("x 4242424242424242 " * 60)[:1000]
+    sent = widget.press(payload, "a button")
+    widget.wait_for_reply(sent["seq"])
+    assert fake_rasa.messages_of(widget.id) == ["/card_number_shared"]
+    asks_for_a_person(fake_rasa)
+    widget.wait_for_reply(widget.press("/request_human")["seq"], sender="system")
+    [pressed] = [m for m in any_store_gateway.console().login().transcript(widget.id)["messages"]
+                 if m["seq"] == sent["seq"]]
+    assert len(pressed["payload"]) <= 1000 and "4242" not in pressed["payload"]
