@@ -62,8 +62,15 @@ _RELATION = (r"(?:husband|wife|partner|spouse|boyfriend|girlfriend|bf|gf|ex|ex h
              r"grandad|flatmate|roommate|housemate|landlord|boss|manager|neighbou?r|carer|"
              r"family|baby|kids?|children|child|colleague|coworker)")
 _PERSON = (rf"(?:someone|somebody|some one|anyone|anybody|people|everyone|everybody|him|her|them|"
-           rf"(?:my|his|her|our|the|a) {_RELATION}|a (?:man|woman|person|guy|girl|boy))")
-_ABUSER = rf"(?:he|she|hes|shes|my {_RELATION}|my ex)"
+           rf"children|kids|others|other people|(?:the|those|these) people|"
+           rf"(?:my|his|her|our|the|a) {_RELATION}|"
+           r"a (?:man|woman|person|guy|girl|boy))")
+# Who someone in danger at home speaks of (not a boss or a landlord: "threatens me with ...").
+_CLOSE = (r"(?:husband|wife|partner|spouse|boyfriend|girlfriend|bf|gf|ex|ex husband|ex wife|"
+          r"ex partner|fiance|fiancee|dad|father|stepdad|stepfather|mum|mom|mother|stepmum|"
+          r"stepmom|stepmother|parents?|brother|sister|son|daughter|uncle|aunt|grandfather|"
+          r"grandad|flatmate|roommate|housemate|carer)")
+_ABUSER = rf"(?:he|she|hes|shes|my {_CLOSE})"
 # An intention in front of a risky verb: "I want to", "I'm going to", "thoughts of"...
 _WANT = (r"(?:want(?:s|ed)? to|wanna|wanting to|going to|gonna|about to|urges? to|tempted to|"
          r"plan(?:ning)? to|thoughts? (?:of|about)|thinking (?:of|about)|think about|"
@@ -91,12 +98,15 @@ _ABUSE_VERB = (r"(?:hits?|hitting|beats?|beating|beaten|kicks?|kicked|kicking|"
                r"punch(?:es|ed|ing)?|slap(?:s|ped|ping)?|chok(?:es|ed|ing)|strangl(?:es|ed|ing)|"
                r"abus(?:es|ed|ing)|rap(?:es|ed|ing)|hurts|hurting|attack(?:s|ed|ing)|"
                r"batter(?:s|ed|ing)|stalk(?:s|ed|ing)|threaten(?:s|ed|ing))")
+# "hit me up", "beat me at chess", "beat me to it", "kicked me out".
+_NOT_VIOLENCE = r"(?! (?:up|at|in|to (?:it|the)|out|off|with (?:a|an|the) (?:fee|bill|charge)))"
 _HOW_OFTEN = (r"(?: (?:is|s|has|keeps|keep|has been|been|always|often|sometimes|still|"
               r"constantly|regularly|would|will|also|even|then|started|starts|kept|used to|"
               r"keeps on|has started))*(?: to| on)?")
 _NOT_SAFE_DOING = (r"(?! (?:to (?:drive|pay|use|enter)|driving|paying|using|entering|giving|"
                    r"putting|typing|sharing|to (?:give|put|type|share)|"
-                   r"with (?:the|this|your) (?:site|website|app|page|payment)))")
+                   r"(?:with|on|in|about|using) (?:the|this|that|your) (?:site|website|app|page|"
+                   r"platform|chat|form|payment|payments|card)))")
 _NEVER_LIVE = r"(?! (?:in|at|with|near|there|abroad|on|by|next|close|together|here))"
 _ANY_MORE = r"(?:anymore|any more|any longer)"
 _PILLS = (r"(?:pills|tablets|meds|medication|medicine|paracetamol|painkillers|"
@@ -124,7 +134,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                  rf"(?:live{_NEVER_LIVE}|be alive|exist|be here {_ANY_MORE}|"
                  rf"be around {_ANY_MORE}|wake up (?:{_ANY_MORE}|again|ever again|tomorrow)) ")),
     (SELF_HARM, (r" (?:no|nothing|not any) (?:reason|point) (?:to|in) (?:live|living|being alive|"
-                 r"being here|go on|going on|carry on|carrying on)"
+                 r"being here|keep living|go on living|go on|going on|carry on|carrying on)"
                  r"(?! (?:with|to|and|like|booking|here)) ")),
     (SELF_HARM, r" nothing (?:left )?to live for "),
     (SELF_HARM, r" not worth living "),
@@ -137,8 +147,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                  rf"starve|starving|shoot|shooting|shot) {_SELF}(?! in the (?:foot|feet))")),
     (SELF_HARM, (r" (?:slit|slitting|slice|slicing|cut|cutting) (?:my|open my) "
                  r"(?:wrists?|throat|veins?) ")),
-    (SELF_HARM, (rf" {_WANT} {_FILLER}(?:to )?(?:hurt|hurting|cut|cutting|burn|burning|punish|"
-                 rf"punishing) {_SELF} ")),
+    (SELF_HARM, (rf"{_NOT} {_WANT} {_FILLER}(?:to )?(?:hurt|hurting|cut|cutting|burn|burning|"
+                 rf"punish|punishing) {_SELF} ")),
+    # ... and said on its own, as the whole message ("I cut myself", not "I cut myself shaving").
+    (SELF_HARM, (r" i (?:cut|burned|burnt) myself"
+                 r"(?: again)?(?: last night| yesterday| today| tonight)? $")),
     (SELF_HARM, (rf" {_HABIT} {_FILLER}cutting {_SELF}"
                  r"(?! (?:shaving|cooking|by accident|accidentally|on))")),
     (SELF_HARM, (rf" (?:hurt|hurting|cut|cutting|burn|burning|burned|burnt) {_SELF} "
@@ -153,17 +166,51 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                  r"(?:in front of|under) (?:a|the) (?:train|bus|car|truck|lorry|tram) ")),
     (SELF_HARM, r" (?:sleep|go to sleep|fall asleep) and (?:never|not) wake up "),
     (SELF_HARM, r" wish i (?:could )?(?:never|wouldnt|didnt) wake up "),
-    (SELF_HARM, r" (?:want|wanna|wanted) (?:to )?disappear (?:forever|for good|permanently) "),
+    (SELF_HARM, (r" (?:want|wanna|wanted|wish i could|wish i could just) (?:to )?disappear "
+                 r"(?:forever|for good|permanently) ")),
+    (SELF_HARM, rf"{_NOT} {_WANT} {_FILLER}(?:to )?(?:overdose|od) "),
+    (SELF_HARM, (rf"{_NOT} {_WANT} {_FILLER}(?:to )?end(?:ing)? "
+                 r"(?:everything|it all|things(?! with)) ")),
+    (SELF_HARM, (rf" (?:{_WANT}|{_MAY}) {_FILLER}(?:to )?do (?:something|anything)(?: \w+)? "
+                 rf"to {_SELF} ")),
+    (SELF_HARM, rf" (?:use|turn) (?:it|this|that|a knife|the knife|the gun|a gun) on {_SELF} "),
+    (SELF_HARM, r" (?:im|i am|i m) (?:a )?danger to (?:myself|others|other people) "),
+    (SELF_HARM, r" (?:painless |quick |easy |best )?ways? to (?:die|kill myself|end my life) "),
+    (SELF_HARM, (r" (?:better|happier|better off) if i "
+                 r"(?:was dead|were dead|was gone|were gone|wasnt alive|werent alive) ")),
+    (SELF_HARM, r" (?:whether|if) i live or die "),
+    (SELF_HARM, r" (?:wont|will not|not) (?:still )?be alive "),
+    (SELF_HARM, r" cant go on(?: anymore| any more)? $"),
+    (SELF_HARM, r" want it all to (?:be over|end) "),
+    (SELF_HARM, r" (?:feel|feeling|felt) like (?:dying|di+e)(?! (?:of|laughing)) "),
+    (SELF_HARM, (r" (?:dont|do not|cant|cannot|no longer) see (?:the|any) point (?:in|of) "
+                 r"(?:living|life|going on|being alive|being here) ")),
+    (SELF_HARM, r" whats the point (?:in|of) (?:living|being alive|going on) "),
+    (SELF_HARM, (r" (?:nobody|no one|noone) would (?:miss|care|notice)(?: me)? if i "
+                 r"(?:was|were|died|disappeared|wasnt here|werent here|was gone|were gone) ")),
+    (SELF_HARM, r" (?:im|i am) done (?:with )?living "),
+    (SELF_HARM, r" (?:im|i am) (?:so )?done with (?:my )?life $"),
+    (SELF_HARM, (r" (?:took|taken|swallowed|take|taking) "
+                 rf"(?:too many|a lot of|loads of|all (?:my|the)) {_PILLS} ")),
     (SELF_HARM, rf" (?:k+i+l+|killing|killed|harm|harming|harmed|unalive) {_OTHERS_SELF} "),
     (SELF_HARM, rf" {_WANT} kms "),
     (SELF_HARM, r" (?:want|wants|wanted) (?:someone|somebody) to kill me "),
     # --- harm to others ---
     (HARM_TO_OTHERS, (r" (?:kill|killing|murder|murdering|stab|stabbing|strangle|strangling) "
                       r"(?:someone|somebody|people|everyone|everybody) ")),
-    (HARM_TO_OTHERS, (rf" (?:{_WANT}|{_MAY}) {_FILLER}(?:to )?{_HARM_VERB} {_PERSON}"
-                      rf"{_NO_EVERYDAY_OBJECT}")),
+    (HARM_TO_OTHERS, (rf"{_NOT}(?<! wont)(?<! wouldnt) (?:{_WANT}|{_MAY}) {_FILLER}(?:to )?"
+                      rf"{_HARM_VERB} {_PERSON}{_NO_EVERYDAY_OBJECT}")),
+    (HARM_TO_OTHERS, r" shoot up (?:a|the|my|our) (?:school|office|workplace|college|work) "),
     # --- in danger from someone else ---
-    (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} {_ABUSE_VERB} (?:me|us)(?! up) "),
+    (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} {_ABUSE_VERB} (?:me|us){_NOT_VIOLENCE} "),
+    (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} (?:beats?|beating|beaten) (?:me|us) up "),
+    (IN_DANGER, (r" (?:someone|somebody) (?:is|s|keeps|has been) (?:threatening|hurting|hitting|"
+                 r"attacking|beating|following|stalking) (?:me|us) ")),
+    (IN_DANGER, rf" (?:he|she|my {_CLOSE}) (?:is|s|has been|can be|gets) (?:abusive|violent) "),
+    (IN_DANGER, (r" (?:hes|shes) (?:abusive|violent) | abusive (?:relationship|partner|husband|"
+                 r"wife|boyfriend|girlfriend|marriage|home|parents?|father|mother|dad|mum|mom) ")),
+    (IN_DANGER, (rf" (?:scared|afraid|terrified|frightened) of my {_CLOSE}"
+                 r"(?! (?:finding|seeing|knowing|reading|hearing|reaction|judging|judgement)) ")),
     (IN_DANGER, (r" threat(?:en|ens|ened|ening) to (?:kill|hurt|harm|beat|hit|stab|shoot) "
                  r"(?:me|us|my \w+) ")),
     (IN_DANGER, r" threaten(?:s|ed|ing)? (?:me|us) with a (?:knife|gun|weapon) "),

@@ -2,6 +2,9 @@
 caught, however they are typed; everyday uses of the same words are not (no false alarms)."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from textguards.risk_phrases import (
@@ -62,6 +65,25 @@ SELF_HARM_PHRASES = [
     "I want to disappear forever",
     "my friend wants to kill herself",
     "he killed himself last year",
+    "I cut myself",
+    "i cut myself again last night",
+    "I feel like dying",
+    "I don't see the point in living",
+    "nobody would miss me if I was gone",
+    "I'm done living",
+    "I took too many pills",
+    "i'm gonna kms",
+    "I wish I could disappear forever",
+    "I want to overdose",
+    "i have a knife and i want to use it on myself",
+    "there's no reason to keep living",
+    "I can't stop thinking about ending everything",
+    "I'm a danger to myself",
+    "i might do something stupid to myself tonight",
+    "I've been looking up ways to die",
+    "everyone would be happier if I was dead",
+    "I've stopped caring whether I live or die",
+    "I can't go on",
 ]
 HARM_TO_OTHERS_PHRASES = [
     "I want to hurt someone",
@@ -72,6 +94,11 @@ HARM_TO_OTHERS_PHRASES = [
     "I'm afraid I'll hurt my kids",
     "I want to stab my boss",
     "i'm thinking of killing someone",
+    "I have urges to hurt children",
+    "I'm afraid I might hurt my baby",
+    "I want to hurt my wife",
+    "I'm having thoughts of hurting other people",
+    "I want to hurt the people who did this to me",
 ]
 IN_DANGER_PHRASES = [
     "he hits me",
@@ -105,6 +132,12 @@ IN_DANGER_PHRASES = [
     "I'm being abused",
     "my ex is stalking me",
     "someone is following me",
+    "my boyfriend beats me up",
+    "my partner keeps threatening me",
+    "someone is threatening me",
+    "he's abusive",
+    "I'm in an abusive relationship",
+    "I'm terrified of my husband",
 ]
 
 EVERYDAY = [
@@ -180,6 +213,25 @@ EVERYDAY = [
     "book a session with Sara on the 12th",
     "I could really use a break",
     "I'm going to cancel my session",
+    "I'm going to kill it at my presentation",
+    "my back is killing me",
+    "the suspense is killing me",
+    "I'd kill to have more credits",
+    "I'm not going to hurt anyone by cancelling, right?",
+    "I don't want to hurt anyone's feelings",
+    "Will it hurt my baby if I take the medication?",
+    "my kids beat me at chess again",
+    "he beat me to it",
+    "my manager threatens me with a disciplinary",
+    "my landlord is threatening me with eviction",
+    "I feel unsafe on this site",
+    "I want to die of boredom in this queue",
+    "I cut myself shaving this morning, not a big deal",
+    "I'm scared of my boss finding out I'm in therapy",
+    "I feel like dying of embarrassment",
+    "it would be better if I was here in person",
+    "I can't go on the 5th, can we move it?",
+    "I want to end things with my old coach and book Sara",
 ]
 
 
@@ -222,3 +274,39 @@ def test_normalising_keeps_words_and_drops_what_hides_them():
     """Case, accents, apostrophes, punctuation, invisible characters and look-alike digits."""
     assert normalise("Don’t\u200b  WANT—to   l1ve!!") == " dont want to live "
     assert normalise("Ég vil DEYJA") == " eg vil deyja "
+
+
+# --- on the project's own examples of what clients write ------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+NLU_FILES = sorted((ROOT / "data" / "nlu").glob("*.yml")) + [ROOT / "tests" / "nlu" / "holdout.yml"]
+
+
+def nlu_examples() -> list[tuple[str, str]]:
+    """(intent, example) from the training data and the held-out set (Rasa's YAML: `- intent:`
+    then `examples: |` and one `- example` a line; entity annotations reduced to their text)."""
+    found: list[tuple[str, str]] = []
+    for path in NLU_FILES:
+        intent = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith("- intent:"):
+                intent = stripped.removeprefix("- intent:").strip()
+            elif stripped.startswith(("- synonym:", "- regex:", "- lookup:", "responses:")):
+                intent = None
+            elif intent and stripped.startswith("- ") and line.startswith("      "):
+                found.append((intent, re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", stripped[2:])))
+    return found
+
+
+def test_no_alarm_on_any_example_of_another_intent_and_most_risk_examples_caught():
+    """Precision on real client phrasings: none of the ~950 examples of other intents (help
+    topics, bookings, "my phone died"...) is an alarm. Recall is the NLU's job (`self_harm`);
+    the phrases alone catch most of its examples all the same."""
+    examples = nlu_examples()
+    others = [text for intent, text in examples if intent != "self_harm"]
+    risky = [text for intent, text in examples if intent == "self_harm"]
+    assert len(others) > 900 and len(risky) > 50
+    assert [text for text in others if is_risk(text)] == []
+    caught = sum(is_risk(text) for text in risky)
+    assert caught / len(risky) > 0.8, f"{caught} of {len(risky)}"
