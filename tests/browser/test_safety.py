@@ -37,7 +37,8 @@ def test_the_widget_shows_the_message_without_card_details_as_it_was_stored(dash
 def test_a_risk_message_while_waiting_turns_the_agents_queue_line_urgent_live(
         dashboard, console_page, screenshot):
     """Dan waits for a person (high); he writes that he isn't safe at home: the safety reply in
-    his widget, and Sam's queue line turns urgent and says why, without a reload."""
+    his widget; Sam's console says so at once and the queue line turns urgent and says why,
+    without a reload."""
     dan = dashboard("c-dan")
     dan.open()
     sam = console_page()
@@ -48,6 +49,7 @@ def test_a_risk_message_while_waiting_turns_the_agents_queue_line_urgent_live(
     expect(item.get_by_test_id("priority")).to_have_text("High", timeout=LIVE_TIMEOUT)
 
     dan.say("I'm not safe at home")
+    expect(sam.toast).to_contain_text("Urgent: Safety: may be at risk", timeout=LIVE_TIMEOUT)
     dan.reply("bot", "emergency number 112")
     expect(item.get_by_test_id("priority")).to_have_text("Urgent", timeout=LIVE_TIMEOUT)
     expect(item).to_contain_text("Safety: may be at risk")
