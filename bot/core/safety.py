@@ -14,7 +14,7 @@ removed already, never the words around them (intake.py). Then, by mode when its
   conversation is made urgent (the state machine's `escalate`): the queue position is told again
   while waiting, and the console hears of it at once.
 
-The log says that a risk was found and of which kind, never the message.
+The log says that a risk phrase was found, never the message or what kind of risk it spoke of.
 """
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ class SafetyFirst:
 
     async def answer(self, turn: Turn) -> None:
         """The safety reply first, then a person, urgently (see the module docstring)."""
-        log.warning("conversation %s: the client's message speaks of risk (%s), mode %s",
-                    turn.conversation_id, turn.risk, turn.mode.value)
+        log.warning("conversation %s: safety first (a risk phrase in the client's message, "
+                    "mode %s)", turn.conversation_id, turn.mode.value)
         if turn.mode != Mode.BOT:
             await self.unit_of_work(turn.conversation_id, self._escalate(turn, None))
             return
