@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from envsettings import Env, SettingsError, number, port, text
+from envsettings.safety_contacts import load_safety_contacts
 from envsettings.support_hours import describe, load_support_hours
 from platform_api import PlatformClientSettings, load_platform_client_settings
 
@@ -29,12 +30,12 @@ class SupportSettings:
 
 def load_support_settings(env: Env) -> SupportSettings:
     hours = describe(load_support_hours(env))
+    safety = load_safety_contacts(env)  # the same contacts the gateway's own safety reply gives
     return SupportSettings(
         email=text(env, "SUPPORT_EMAIL", "support@wellbeinghub.example"),
         hours=hours or "by e-mail only (the team doesn't chat live)",
-        emergency_number=text(env, "EMERGENCY_NUMBER", "112"),
-        helplines=text(env, "HELPLINES",
-                       "Red Cross helpline 1717 (Iceland); Samaritans 116 123 (UK)"),
+        emergency_number=safety.emergency_number,
+        helplines=safety.helplines,
         sign_in_url=text(env, "SIGN_IN_URL", "http://127.0.0.1:8000/"),
     )
 

@@ -1,9 +1,10 @@
 """Safety, a person, and what to say when the assistant didn't understand or can't help.
 
-- Safety first: a message suggesting risk of harm gets, before anything else, a calm reply with
-  the emergency number and helplines (actions.settings.SupportSettings), and the conversation is
-  handed to the Customer Success team at once with priority `urgent`. Never clinical advice. An
-  active form is ended.
+- Safety first: a message suggesting risk of harm (the NLU's `self_harm`, or a clear phrase of
+  risk it missed: textguards.risk_phrases, which the gateway and the REST channel check too) gets,
+  before anything else, a calm reply with the emergency number and helplines
+  (actions.settings.SupportSettings), and the conversation is handed to the Customer Success team
+  at once with priority `urgent`. Never clinical advice. An active form is ended.
 - A hand-off follows docs/gateway.md: a custom payload `{"handoff": {"reason", "priority"}}` (the
   gateway queues the conversation and never shows the payload) plus `ConversationPaused`.
 - Two misses in a row (not understood, or outside what the assistant does) also offer a person.
@@ -15,7 +16,6 @@
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -34,15 +34,8 @@ from actions.common import (
     live_handoff_available,
     person_offer,
 )
-from actions.matching import normalise
 from actions.settings import SupportSettings
-
-# Clear risk phrases only: a safety net under the NLU, not a classifier ("my phone died" is fine).
-RISK_PHRASES = re.compile(
-    r"\b(kill(ing)? myself|end(ing)? (my|it) (life|all)|take my (own )?life|suicid\w*|"
-    r"want(ed)? to die|wanna die|don'?t want to (live|be alive|be here)|better off dead|"
-    r"hurt(ing)? myself|harm(ing)? myself|self[- ]?harm\w*|cut(ting)? myself|"
-    r"no reason to live|(kill|hurt|harm) (someone|somebody|him|her|them))\b")
+from textguards.risk_phrases import is_risk  # clear phrases only: the net under the NLU
 
 # Intent -> (button title, payload) for the topics a miss may have meant.
 TOPICS: dict[str, tuple[str, str]] = {
@@ -74,10 +67,6 @@ MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 MISS_ACTIONS = {"action_fallback", "action_out_of_scope"}
 CAN_DO = ("I can check your credits, list your connections, book or cancel a session, re-send "
           "invoices, and answer questions about the hub.")
-
-
-def is_risk(text: str | None) -> bool:
-    return bool(text) and bool(RISK_PHRASES.search(normalise(text or "").replace("’", "'")))
 
 
 SAFETY_OPENING = "I'm really sorry you're going through this, and I'm glad you said something."

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass
 
 from envsettings import Env, SettingsError, number, port, secret, text, url
+from envsettings.safety_contacts import SafetyContacts, load_safety_contacts
 from envsettings.support_hours import SupportHours, describe, load_support_hours
 from platform_api import PlatformClientSettings, load_platform_client_settings
 
@@ -68,6 +69,7 @@ class GatewaySettings:
     rasa_tracker_wait: float
     support_hours: SupportHours
     console_session_hours: float
+    safety_contacts: SafetyContacts  # the gateway's own safety reply (EMERGENCY_NUMBER, HELPLINES)
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -93,6 +95,7 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         rasa_tracker_wait=_not_negative(env, "RASA_TRACKER_WAIT", 10.0),
         support_hours=load_support_hours(env),
         console_session_hours=number(env, "CONSOLE_SESSION_HOURS", 12.0),
+        safety_contacts=load_safety_contacts(env),
     )
 
 

@@ -1,5 +1,7 @@
 """Who answers a client's message, by the conversation's mode when its turn comes.
 
+- First, whatever the mode: a message that speaks of risk gets the safety reply and a person,
+  urgently (safety.py); out of hours, an e-mail address in it is kept too.
 - bot: the assistant (bot_turn.py).
 - waiting: the team's console only; out of hours an e-mail address in it is kept
   (out_of_hours.py).
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from bot.core.bot_turn import BotTurn
 from bot.core.out_of_hours import ContactEmailCapture
+from bot.core.safety import SafetyFirst
 from bot.core.turn import read_turn
 from bot.store import routing
 from bot.store.db import Database
@@ -17,10 +20,12 @@ from bot.store.models import Kind, Mode
 
 
 class Answering:
-    def __init__(self, db: Database, bot: BotTurn, contact: ContactEmailCapture) -> None:
+    def __init__(self, db: Database, bot: BotTurn, contact: ContactEmailCapture,
+                 safety: SafetyFirst) -> None:
         self.db = db
         self.bot = bot
         self.contact = contact
+        self.safety = safety
 
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
@@ -28,10 +33,15 @@ class Answering:
     async def take_turn(self, conversation_id: str, message_id: str,
                         maybe_sent: bool = False) -> None:
         """The message's turn; it ends with the message marked routed (bot/store/routing.py):
-        with the bot's answer, with a noted e-mail address, or here (the console has it)."""
+        with the bot's answer, with a noted e-mail address, or here (the console has it).
+
+        A message that speaks of risk gets the safety reply first, in every mode (safety.py).
+        """
         turn = await self.db.run(
             lambda session: read_turn(session, conversation_id, message_id, maybe_sent))
-        if turn.mode == Mode.BOT:
+        if turn.risk is not None:
+            await self.safety.answer(turn)
+        elif turn.mode == Mode.BOT:
             await self.bot.answer(turn)
             return
         if turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:

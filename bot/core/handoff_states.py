@@ -42,6 +42,7 @@ class Trigger(enum.StrEnum):
     RESOLVE = "resolve"              # an agent closes the conversation
     HAND_BACK = "hand_back"          # an agent gives it back to the assistant
     CLIENT_WRITES = "client_writes"  # the client sends a message
+    ESCALATE = "escalate"            # a client's message speaks of risk: a person, urgently
 
 
 class Standing(enum.StrEnum):
@@ -60,11 +61,13 @@ class Effect(enum.StrEnum):
     LEAVE_TEAM = "leave_team"          # no assignee, priority or waiting time; reason kept
     FORGET_REASON = "forget_reason"    # no handoff reason either (back with the assistant)
     BOT_RESUMED = "bot_resumed"        # Rasa has accepted `resume` for this conversation
+    MAKE_URGENT = "make_urgent"        # with the team already: the request's reason, urgent
     LOG_HANDOFF = "log_handoff"        # activity lines (the console's transcript)
     LOG_CLAIM = "log_claim"
     LOG_RESOLVE = "log_resolve"
     LOG_HAND_BACK = "log_hand_back"
     LOG_REOPEN = "log_reopen"
+    LOG_ESCALATE = "log_escalate"
     TELL_QUEUED = "tell_queued"        # messages to the client
     TELL_AGENT_JOINED = "tell_agent_joined"
     TELL_RESOLVED = "tell_resolved"
@@ -168,6 +171,14 @@ TABLE: dict[tuple[Standing, Trigger], Move | Refusal] = {
     (_M, Trigger.CLIENT_WRITES): Move(Mode.AGENT),
     (_O, Trigger.CLIENT_WRITES): Move(Mode.AGENT),
     (_R, Trigger.CLIENT_WRITES): Move(Mode.BOT, (E.LEAVE_TEAM, E.FORGET_REASON, E.LOG_REOPEN)),
+
+    # Risk in a client's message (bot/core/safety.py): to the team if it isn't there, and urgent.
+    # The queue position is told again while waiting (urgent goes ahead of the rest).
+    (_B, Trigger.ESCALATE): Move(Mode.WAITING, (E.QUEUE, E.LOG_HANDOFF, E.TELL_QUEUED)),
+    (_W, Trigger.ESCALATE): Move(Mode.WAITING, (E.MAKE_URGENT, E.LOG_ESCALATE, E.TELL_QUEUED)),
+    (_M, Trigger.ESCALATE): Move(Mode.AGENT, (E.MAKE_URGENT, E.LOG_ESCALATE)),
+    (_O, Trigger.ESCALATE): Move(Mode.AGENT, (E.MAKE_URGENT, E.LOG_ESCALATE)),
+    (_R, Trigger.ESCALATE): Move(Mode.WAITING, (E.QUEUE, E.LOG_HANDOFF, E.TELL_QUEUED)),
 }
 
 
@@ -273,6 +284,9 @@ def _fields(effect: Effect, context: Context) -> dict[str, Any]:
                   "waiting_since": context.now, "assignee_agent_id": None}
         # Only ever set here: a Rasa still paused from before stays marked until it is resumed.
         return {**queued, "rasa_paused": True} if request.bot_paused else queued
+    if effect == Effect.MAKE_URGENT:  # never lowers: escalating is always to urgent
+        return {"handoff_reason": _required(context.request, effect).reason,
+                "priority": Priority.URGENT, "priority_rank": PRIORITY_RANK[Priority.URGENT]}
     if effect == Effect.ASSIGN:
         return {"assignee_agent_id": _required(context.actor, effect).id}
     if effect == Effect.LEAVE_TEAM:
@@ -304,6 +318,8 @@ def _activity_text(effect: Effect, context: Context) -> str | None:
         request = _required(context.request, effect)
         return texts.ACTIVITY_HANDOFF.format(reason=request.reason,
                                              priority=request.priority.value)
+    if effect == Effect.LOG_ESCALATE:
+        return texts.ACTIVITY_ESCALATED.format(reason=_required(context.request, effect).reason)
     agent = context.actor.name if context.actor is not None else ""
     return {
         Effect.LOG_CLAIM: texts.ACTIVITY_CLAIMED.format(agent=agent),

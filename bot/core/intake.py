@@ -3,8 +3,10 @@
     message, fresh = await intake.receive(conversation_id, InboundMessage(text="hi"))
 
 The same `client_message_id` twice (a double submit, a webhook delivered again) is stored and
-answered once: the repeat gets the first message back and nothing else happens. A card number
-typed into the message is replaced by a marker before it is stored. A closed conversation is
+answered once: the repeat gets the first message back and nothing else happens. Card details are
+removed from everything the client sent (text, a button's title and payload) before it is stored:
+the number, and the expiry date and security code next to it, become markers; the words around
+are kept (textguards.card_numbers). A closed conversation is
 reopened with the assistant (the state machine's `client_writes`). Then the turn is scheduled.
 """
 from __future__ import annotations
@@ -16,15 +18,28 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core import texts
 from bot.core.channel_seam import InboundMessage
 from bot.core.handoff_states import Context, Trigger, apply
 from bot.core.present import message_json
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store.models import Kind, Sender, now_utc
-from rasa_addons.card_numbers import redact_card_numbers
+from bot.store.models import PAYLOAD_CHARS, Kind, Sender, now_utc
+from textguards.card_numbers import contains_card_number, scrub_card_details
+
+
+def scrubbed(inbound: InboundMessage) -> InboundMessage:
+    """The message without card details in any string the client chose. A message id with a card
+    number in it (a client's own id, echoed back to it) is dropped: the message is stored once
+    all the same, only a repeat of it can't be recognised."""
+    message_id = inbound.client_message_id
+    return InboundMessage(
+        text=None if inbound.text is None else scrub_card_details(inbound.text),
+        # A marker can be longer than the digits it replaces: the column holds PAYLOAD_CHARS.
+        payload=(None if inbound.payload is None
+                 else scrub_card_details(inbound.payload)[:PAYLOAD_CHARS]),
+        title=None if inbound.title is None else scrub_card_details(inbound.title),
+        client_message_id=None if message_id and contains_card_number(message_id) else message_id)
 
 
 class Intake:
@@ -48,6 +63,8 @@ class Intake:
     async def accept(self, conversation_id: str,
                      inbound: InboundMessage) -> tuple[dict[str, Any], bool]:
         """Store the message (committed before anything else happens); False if a repeat."""
+        inbound = scrubbed(inbound)
+
         def work(session: Session, changes: ChangeSet) -> tuple[dict[str, Any], bool]:
             conversation = store.get_conversation(session, conversation_id)
             if conversation is None:
@@ -64,8 +81,8 @@ class Intake:
                     kind=Kind.BUTTON_CLICK, payload=inbound.payload,
                     client_message_id=inbound.client_message_id)
             else:
-                text = redact_card_numbers(inbound.text or "", texts.CARD_NUMBER_REMOVED)
-                message = store.add_message(session, conversation, Sender.CLIENT, text,
+                message = store.add_message(session, conversation, Sender.CLIENT,
+                                            inbound.text or "",
                                             client_message_id=inbound.client_message_id)
             changes.message(conversation, message)
             return message_json(message), True

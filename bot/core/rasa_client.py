@@ -43,6 +43,7 @@ class RasaClient:
     def __init__(self, base_url: str, token: str, timeout: float,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         self._token = token
         self._http = httpx.AsyncClient(
             base_url=self.base_url, transport=transport,
@@ -52,12 +53,19 @@ class RasaClient:
     def __repr__(self) -> str:
         return f"RasaClient(base_url={self.base_url!r})"
 
-    async def send(self, conversation_id: str, text: str,
-                   metadata: dict[str, Any]) -> list[dict[str, Any]]:
-        """One user message through the REST channel; Rasa's replies (text, buttons, custom)."""
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
+                   wait: float | None = None) -> list[dict[str, Any]]:
+        """One user message through the REST channel; Rasa's replies (text, buttons, custom).
+
+        `wait` (seconds) shortens the timeout for this one message.
+        """
+        extra: dict[str, Any] = {}
+        if wait is not None:
+            wait = min(wait, self.timeout)
+            extra["timeout"] = httpx.Timeout(wait, connect=min(CONNECT_TIMEOUT, wait))
         body = await self._post("/webhooks/rest/webhook", "send",
                                 json={"sender": conversation_id, "message": text,
-                                      "metadata": metadata})
+                                      "metadata": metadata}, **extra)
         if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
             raise RasaUnavailable("send: unexpected body")
         return body

@@ -4,12 +4,44 @@ Plain text only: the widget renders every message as text, never as HTML.
 """
 from __future__ import annotations
 
+import enum
+
+from envsettings.safety_contacts import SafetyContacts
+
+# What replaces a card number in the transcript.
+from textguards.card_numbers import CARD_NUMBER_REMOVED as CARD_NUMBER_REMOVED
+
 HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
 REQUEST_HUMAN = "/request_human"
 
 CANT_ANSWER = ("Sorry, I can't answer right now. Your message is saved. Please try again in a few "
                "minutes, or talk to a person from our Customer Success team.")
-CARD_NUMBER_REMOVED = "[card number removed]"
+
+
+class SafetyPlace(enum.StrEnum):
+    """Where the conversation is when the gateway gives its own safety reply."""
+
+    HANDING_OVER = "handing_over"  # with the assistant (or closed): a person is asked for now
+    WAITING = "waiting"            # in the team's queue already: it is urgent now
+    WITH_AGENT = "with_agent"      # a person has it already
+
+
+SAFETY_OPENING = "I'm really sorry you're going through this, and I'm glad you said something."
+
+
+def safety_reply(contacts: SafetyContacts, place: SafetyPlace) -> str:
+    """The gateway's own safety reply, in the words of the assistant's (actions/support.py)."""
+    then = {
+        SafetyPlace.HANDING_OVER: "so I've asked a person from our team to join this chat now.",
+        SafetyPlace.WAITING: ("so I've told our team this is urgent; a person will join this chat "
+                              "as soon as they can."),
+        SafetyPlace.WITH_AGENT: ("so I've told the person from our team who is with you that "
+                                 "this is urgent."),
+    }[place]
+    return (f"{SAFETY_OPENING} If you or someone else is in danger right now, please call the "
+            f"emergency number {contacts.emergency_number}. You can also talk to someone at any "
+            f"time: {contacts.helplines}.\n\nI'm an assistant and can't give clinical advice, "
+            f"{then}")
 
 
 def queued(position: int) -> str:
@@ -38,6 +70,7 @@ RESOLVED = ("The Customer Success team has closed this conversation. Write here 
 
 # Internal transcript lines (activity), seen only in the console.
 ACTIVITY_HANDOFF = "Handed to the team: {reason}, priority {priority}."
+ACTIVITY_ESCALATED = "Priority raised to urgent: {reason} (the client's message speaks of risk)."
 ACTIVITY_CLAIMED = "Claimed by {agent}."
 ACTIVITY_HANDBACK = "Handed back to the assistant by {agent}."
 ACTIVITY_RESOLVED = "Resolved by {agent}."

@@ -9,8 +9,10 @@ from bot.core import texts
 from bot.core.channel_seam import ChannelAddress
 from bot.store import conversations as store
 from bot.store.models import Kind, Mode
+from textguards.risk_phrases import risk_kind
 
 CARD_NUMBER_INTENT = "/card_number_shared"  # what Rasa's own guard turns such a message into
+SELF_HARM_INTENT = "/self_harm"  # what Rasa is sent instead of a message that speaks of risk
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,18 @@ class Turn:
         return self.address.conversation_id
 
     @property
+    def risk(self) -> str | None:
+        """The kind of risk a clear phrase in the message speaks of (textguards.risk_phrases):
+        in what the client typed, a pressed button's title or its payload."""
+        return risk_kind(self.text) or risk_kind(self.payload)
+
+    @property
     def for_rasa(self) -> str:
-        if self.payload:
-            return self.payload
-        return CARD_NUMBER_INTENT if texts.CARD_NUMBER_REMOVED in self.text else self.text
+        """What Rasa is sent: the card refusal for a message that had a card number (its words
+        are kept in the transcript, the number is not), else the payload or the text."""
+        if texts.CARD_NUMBER_REMOVED in f"{self.text} {self.payload or ''}":
+            return CARD_NUMBER_INTENT
+        return self.payload or self.text
 
     @property
     def asks_for_a_person(self) -> bool:

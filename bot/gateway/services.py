@@ -25,6 +25,7 @@ from bot.core.intake import Intake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
+from bot.core.safety import SafetyFirst
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
@@ -63,7 +64,9 @@ class Services:
         rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
         answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours,
                                           tracker_wait=settings.rasa_tracker_wait),
-                              ContactEmailCapture(unit_of_work, settings.support_hours))
+                              ContactEmailCapture(unit_of_work, settings.support_hours),
+                              SafetyFirst(unit_of_work, rasa, settings.support_hours,
+                                          settings.safety_contacts))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db)
         intake = Intake(unit_of_work, scheduler)

@@ -72,6 +72,9 @@ class Priority(enum.StrEnum):
     NORMAL = "normal"
 
 
+# The longest button payload stored (what the widget API accepts; card markers can lengthen it).
+PAYLOAD_CHARS = 1000
+
 # Queue order: lower first.
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
@@ -153,7 +156,7 @@ class Message(Base):
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
     client_message_id: Mapped[str | None] = mapped_column(String(64))
     # A button press: what the button sends (the text is its title). Never shown to the client.
-    payload: Mapped[str | None] = mapped_column(String(1000))
+    payload: Mapped[str | None] = mapped_column(String(PAYLOAD_CHARS))
     # False from when a client's message is stored until its turn is over (answered, or handled
     # as the conversation's mode says); every other message is stored routed.
     routed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

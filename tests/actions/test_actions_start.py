@@ -37,6 +37,7 @@ from tests.helpers.sandbox_fixtures import API_KEY
         ({"PLATFORM_READ_TIMEOUT": "soon"}, "PLATFORM_READ_TIMEOUT"),
         ({"PLATFORM_STARTUP_WAIT": "-1"}, "PLATFORM_STARTUP_WAIT"),
         ({"SUPPORT_OPEN_HOUR": "18"}, "SUPPORT_OPEN_HOUR"),
+        ({"EMERGENCY_NUMBER": ""}, "EMERGENCY_NUMBER"),
     ],
 )
 def test_bad_settings_stop_the_start_with_one_line_that_names_the_fix(env, named):

@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_FILE = ROOT / ".importlinter"
-PACKAGES = ("bot", "actions", "sandbox", "platform_api", "envsettings", "rasa_addons")
+PACKAGES = ("bot", "actions", "sandbox", "platform_api", "envsettings", "rasa_addons",
+            "textguards")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
@@ -68,6 +69,8 @@ WRONG_IMPORTS = [
      "envsettings._wrong -> platform_api"),
     ("rasa_addons/_wrong.py", "import platform_api\n", "top-level-layers",  # independent siblings
      "rasa_addons._wrong -> platform_api"),
+    ("textguards/_wrong.py", "import rasa_addons.message_guard\n", "top-level-layers",
+     "textguards._wrong -> rasa_addons.message_guard"),
     ("bot/store/_wrong.py", "import fastapi\n", "no-web-framework-below-the-edge",
      "bot.store._wrong -> fastapi"),
     ("bot/store/_wrong.py", "import bot.gateway\n", "bot-layers",

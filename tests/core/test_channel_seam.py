@@ -26,16 +26,19 @@ from bot.core.intake import Intake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
+from bot.core.safety import SafetyFirst
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
 from bot.store.models import Agent
+from envsettings.safety_contacts import SafetyContacts
 from envsettings.support_hours import SupportHours
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 
 CHANNEL = "chat-app"
 ALWAYS_OPEN = SupportHours(open_hour=0, close_hour=24, days=(0, 1, 2, 3, 4, 5, 6))
+CONTACTS = SafetyContacts(emergency_number="112", helplines="Helpline 1717")
 HANDOFF = [{"text": "Passing you on."},
            {"custom": {"handoff": {"reason": "requested", "priority": "high"}}}]
 
@@ -92,7 +95,8 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, scenario: Callable[[Core], Awaitabl
         unit_of_work = UnitOfWork(db, hub, deliveries)
         rasa = RasaClient(fake_rasa.url, fake_rasa.token, timeout=5)
         answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN),
-                              ContactEmailCapture(unit_of_work, ALWAYS_OPEN))
+                              ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
+                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
         scheduler = TurnScheduler(db, answering.take_turn, timedelta(seconds=60))
         core = Core(Conversations(db), Intake(unit_of_work, scheduler),
                     AgentDesk(unit_of_work, rasa), scheduler, db, channel, hub)
@@ -204,5 +208,30 @@ def test_a_channel_nobody_registered_loses_nothing_in_the_transcript(tmp_path, f
         history = await core.conversations.history(started.conversation_id)
         assert [m["text"] for m in history] == ["anyone?", "echo: anyone?"]
         assert core.channel.messages == []
+
+    run(tmp_path, fake_rasa, scenario)
+
+
+def test_a_message_that_speaks_of_risk_gets_the_safety_reply_on_any_channel(tmp_path, fake_rasa):
+    """The check is the core's, not the widget's: on another channel the safety reply is
+    delivered first (Rasa was sent `/self_harm`, its echo is not shown), then the queue
+    position; and later, while waiting, the next risk message gets the safety reply again."""
+    async def scenario(core: Core) -> None:
+        started = await core.conversations.open_external(CHANNEL, "chat-21", None)
+        cid = started.conversation_id
+        await core.intake.receive(cid, InboundMessage(text="my husband hits me"))
+        await core.settle()
+        texts = core.channel.texts()
+        assert texts[0] == "my husband hits me"
+        assert "emergency number 112" in texts[1] and "Helpline 1717" in texts[1]
+        assert "in the queue" in texts[2] and len(texts) == 3
+        assert fake_rasa.messages_of(cid) == ["/self_harm"]
+        assert [mode for _, mode in core.channel.modes] == ["waiting"]
+
+        await core.intake.receive(cid, InboundMessage(text="I'm not safe at home"))
+        await core.settle()
+        again = core.channel.texts()[4:]
+        assert "emergency number 112" in again[0] and "told our team" in again[0]
+        assert fake_rasa.messages_of(cid) == ["/self_harm"]  # Rasa is not called while waiting
 
     run(tmp_path, fake_rasa, scenario)

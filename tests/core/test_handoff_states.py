@@ -46,6 +46,11 @@ ALLOWED: dict[tuple[Standing, Trigger], Mode] = {
     (Standing.MINE, Trigger.CLIENT_WRITES): Mode.AGENT,
     (Standing.OTHERS, Trigger.CLIENT_WRITES): Mode.AGENT,
     (Standing.RESOLVED, Trigger.CLIENT_WRITES): Mode.BOT,
+    (Standing.BOT, Trigger.ESCALATE): Mode.WAITING,
+    (Standing.WAITING, Trigger.ESCALATE): Mode.WAITING,
+    (Standing.MINE, Trigger.ESCALATE): Mode.AGENT,
+    (Standing.OTHERS, Trigger.ESCALATE): Mode.AGENT,
+    (Standing.RESOLVED, Trigger.ESCALATE): Mode.WAITING,
 }
 CONFLICT, FORBIDDEN = RefusalKind.CONFLICT, RefusalKind.FORBIDDEN
 REFUSED: dict[tuple[Standing, Trigger], tuple[RefusalKind, str]] = {
@@ -107,7 +112,8 @@ def _attempt(db: Database, standing: Standing, trigger: Trigger
     def work(session: Session) -> tuple[Conversation, list[tuple[Sender, Kind, str]], Agent]:
         me, other = _agents(session)
         conversation = _in_standing(session, standing, me, other)
-        acting = None if trigger in (Trigger.HAND_OFF, Trigger.CLIENT_WRITES) else me
+        acting = (None if trigger in (Trigger.HAND_OFF, Trigger.CLIENT_WRITES, Trigger.ESCALATE)
+                  else me)
         apply(session, ChangeSet(), conversation, trigger,
               Context(NOW, actor=acting, request=REQUEST, hours=OPEN))
         said = [(m.sender, m.kind, m.text) for m in store.messages_after(
@@ -226,3 +232,53 @@ def test_decide_refuses_without_touching_the_store(db):
     with pytest.raises(Refused) as refused:
         db.run_sync(work)
     assert refused.value.code == "not_claimed"
+
+
+# --- escalate: a client's message speaks of risk ------------------------------------------------
+
+def test_escalate_queues_a_conversation_with_the_assistant_urgently(db):
+    """bot → waiting, the same move as a handoff: reason safety, urgent, the queue position."""
+    conversation, said, _ = _attempt(db, Standing.BOT, Trigger.ESCALATE)
+    assert (conversation.handoff_reason, conversation.priority) == ("safety", Priority.URGENT)
+    assert conversation.priority_rank == 0 and conversation.rasa_paused is True
+    assert said[0] == (Sender.SYSTEM, Kind.ACTIVITY, "Handed to the team: safety, priority urgent.")
+    assert said[1][:2] == (Sender.SYSTEM, Kind.TEXT) and "next in the queue" in said[1][2]
+
+
+def test_escalate_makes_a_waiting_conversation_urgent_and_retells_its_place(db):
+    """waiting (requested, high) → waiting (safety, urgent); it keeps how long it has waited;
+    the console gets an activity line and the client their new place in the queue."""
+    conversation, said, _ = _attempt(db, Standing.WAITING, Trigger.ESCALATE)
+    assert (conversation.handoff_reason, conversation.priority) == ("safety", Priority.URGENT)
+    assert conversation.priority_rank == 0 and conversation.waiting_since is not None
+    assert said[0][:2] == (Sender.SYSTEM, Kind.ACTIVITY) and "urgent" in said[0][2]
+    assert said[1][:2] == (Sender.SYSTEM, Kind.TEXT) and "in the queue" in said[1][2]
+
+
+@pytest.mark.parametrize("standing", [Standing.MINE, Standing.OTHERS])
+def test_escalate_makes_an_agents_conversation_urgent_and_keeps_the_agent(db, standing):
+    """agent → agent, urgent; the agent keeps it; only the console hears (activity line)."""
+    conversation, said, me = _attempt(db, standing, Trigger.ESCALATE)
+    assert conversation.priority == Priority.URGENT and conversation.handoff_reason == "safety"
+    mine = conversation.assignee_agent_id == me.id
+    assert conversation.assignee_agent_id is not None and mine is (standing == Standing.MINE)
+    assert [(sender, kind) for sender, kind, _ in said] == [(Sender.SYSTEM, Kind.ACTIVITY)]
+
+
+def test_escalate_puts_the_conversation_ahead_of_older_ones_in_the_queue(db):
+    """Urgent goes before high however long the others have waited: the place told is first."""
+    def work(session: Session) -> tuple[str, int]:
+        older, _ = store.create_conversation(session, "widget", None)
+        mine, _ = store.create_conversation(session, "widget", None)
+        for position, conversation in enumerate((older, mine)):
+            conversation.mode, conversation.handoff_reason = Mode.WAITING, "requested"
+            conversation.priority, conversation.priority_rank = Priority.HIGH, 1
+            conversation.waiting_since = NOW.replace(minute=position)
+        session.flush()
+        before = store.queue_position(session, mine)
+        apply(session, ChangeSet(), mine, Trigger.ESCALATE,
+              Context(NOW, request=REQUEST, hours=OPEN))
+        return store.messages_after(session, mine.id)[-1].text, before
+
+    told, before = db.run_sync(work)
+    assert before == 2 and "You're next in the queue" in told

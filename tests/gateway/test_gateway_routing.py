@@ -94,9 +94,10 @@ def test_with_an_agent_messages_go_to_the_console_only(gateway, fake_rasa):
 
 
 def test_a_safety_handoff_is_urgent_and_jumps_the_queue(gateway, fake_rasa):
-    """The safety reply goes first; the conversation is queued ahead of older normal ones."""
+    """The safety reply goes first; the conversation is queued ahead of older normal ones.
+    (Rasa is sent `/self_harm` for a message that speaks of risk: test_gateway_safety.py.)"""
     asks_for_a_person(fake_rasa)
-    fake_rasa.replies["I want to end it all"] = [{"text": "Please call 112."}, SAFETY]
+    fake_rasa.replies["/self_harm"] = [{"text": "Please call 112."}, SAFETY]
     fake_rasa.replies["low"] = [{"text": "ok"},
                                 {"custom": {"handoff": {"reason": "not_understood",
                                                         "priority": "normal"}}}]

@@ -108,6 +108,8 @@ def test_a_missing_secret_stops_the_start(missing):
     ({"GATEWAY_DATABASE_URL": "postgres://gw@db/gateway"}, "GATEWAY_DATABASE_URL"),
     ({"RASA_TRACKER_WAIT": "a while"}, "RASA_TRACKER_WAIT"),
     ({"RASA_TRACKER_WAIT": "-1"}, "RASA_TRACKER_WAIT"),
+    ({"EMERGENCY_NUMBER": ""}, "EMERGENCY_NUMBER"),   # the gateway's own safety reply needs them
+    ({"HELPLINES": "  "}, "HELPLINES"),
 ])
 def test_a_malformed_value_stops_the_start_with_a_message_naming_it(env, name):
     with pytest.raises(SettingsError, match=name):

@@ -743,6 +743,7 @@
     function onEvent(e) {
       var data = {};
       try { data = JSON.parse(e.data) || {}; } catch (err) { /* refresh everything */ }
+      if (e.type === "conversation") alertIfNewlyUrgent(data);
       var id = data.id || data.conversation_id || (data.conversation && data.conversation.id) || null;
       if (e.type === "conversation" && data.id && data.mode && data.id === state.selectedId &&
           !learn(data)) {
@@ -768,6 +769,18 @@
         });
       }, delay);
     });
+  }
+
+  /** Say it at once when a conversation this agent may take (waiting, or their own) becomes
+   *  urgent: a client may be at risk. The queue line turns urgent with the next refresh. */
+  function alertIfNewlyUrgent(line) {
+    if (!line || line.priority !== "urgent") return;
+    var mine = line.assignee && state.agent && line.assignee.id === state.agent.id;
+    if (line.mode !== "waiting" && !(line.mode === "agent" && mine)) return;
+    var known = state.waiting.concat(state.mine).filter(function (c) { return c.id === line.id; })[0];
+    if (known && known.priority === "urgent") return;
+    toast("Urgent: " + (REASON_LABEL[line.handoff_reason] || "a client needs a person now") +
+      (mine ? " (your conversation)." : ". It is at the top of the queue."), "urgent");
   }
 
   function closeEvents() {

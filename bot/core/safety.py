@@ -1,0 +1,127 @@
+"""Safety first: a client's message that speaks of risk is answered with the safety reply before
+anything else, in every mode and on every channel, and a person is asked for urgently.
+
+The risk check (textguards.risk_phrases: clear phrases of self-harm, harm to others, or danger
+from someone else) reads the whole stored message, whatever its length; card numbers in it were
+removed already, never the words around them (intake.py). Then, by mode when its turn comes:
+
+- bot: Rasa is sent the `/self_harm` intent instead of the text, so its dialogue knows (the
+  safety action ends any form, replies and hands off, urgent). If it answers that way (a safety
+  handoff after words with the emergency number) its reply is the safety reply; if it can't be
+  reached within SAFETY_WAIT seconds, or answers otherwise, the gateway gives its own safety reply
+  and hands the conversation to the team itself. Said once.
+- waiting, agent (and closed, in a race with the agent): the gateway's own safety reply, and the
+  conversation is made urgent (the state machine's `escalate`): the queue position is told again
+  while waiting, and the console hears of it at once.
+
+The log says that a risk phrase was found, never the message or what kind of risk it spoke of.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core import texts
+from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
+from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_replies import BotReplies, read_replies
+from bot.core.turn import SELF_HARM_INTENT, Turn
+from bot.core.unit_of_work import ChangeSet, UnitOfWork
+from bot.store import conversations as store
+from bot.store.models import Conversation, Mode, Priority, Sender, now_utc
+from envsettings.safety_contacts import SafetyContacts
+from envsettings.support_hours import SupportHours
+
+log = logging.getLogger("bot.core.safety")
+
+SAFETY = "safety"
+SAFETY_WAIT = 5.0  # seconds: Rasa's safety reply, or the gateway's own after that
+LOCALE = "en"
+
+
+class SafetyFirst:
+    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaClient, hours: SupportHours,
+                 contacts: SafetyContacts, clock: Callable[[], datetime] = now_utc) -> None:
+        self.unit_of_work = unit_of_work
+        self.rasa = rasa
+        self.hours = hours
+        self.contacts = contacts
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"SafetyFirst(rasa={self.rasa!r})"
+
+    async def answer(self, turn: Turn) -> None:
+        """The safety reply first, then a person, urgently (see the module docstring)."""
+        log.warning("conversation %s: safety first (a risk phrase in the client's message, "
+                    "mode %s)", turn.conversation_id, turn.mode.value)
+        if turn.mode != Mode.BOT:
+            await self.unit_of_work(turn.conversation_id, self._escalate(turn, None))
+            return
+        delivery = self.unit_of_work.deliveries.of(turn.address)
+        delivery.typing(turn.address, True)
+        try:
+            replies: BotReplies | None = None
+            try:
+                if turn.rasa_paused:
+                    await self.rasa.resume(turn.conversation_id)
+                metadata = {"client_id": turn.client_id, "channel": turn.address.channel,
+                            "locale": LOCALE, "live_handoff": True}
+                replies = read_replies(await self.rasa.send(
+                    turn.conversation_id, SELF_HARM_INTENT, metadata, wait=SAFETY_WAIT))
+            except RasaUnavailable as exc:
+                log.warning("conversation %s: no safety reply from the assistant (%s); the "
+                            "gateway gives its own", turn.conversation_id, exc)
+            await self.unit_of_work(turn.conversation_id, self._escalate(turn, replies))
+        finally:
+            delivery.typing(turn.address, False)
+
+    def _escalate(self, turn: Turn,
+                  replies: BotReplies | None) -> Callable[[Session, ChangeSet], None]:
+        """In one transaction: the safety reply (the assistant's, or the gateway's own), then the
+        conversation to the team, urgent."""
+        asked_rasa = turn.mode == Mode.BOT
+
+        def work(session: Session, changes: ChangeSet) -> None:
+            conversation = store.get_conversation(session, turn.conversation_id)
+            if conversation is None:
+                raise LookupError(turn.conversation_id)
+            changes.track(conversation)
+            request = self._safety_request(replies)
+            if replies is not None and request is not None:
+                for reply in replies.messages:  # the assistant's safety reply
+                    changes.message(conversation, store.add_message(
+                        session, conversation, Sender.BOT, reply.text, buttons=reply.buttons))
+            else:
+                changes.message(conversation, store.add_message(
+                    session, conversation, Sender.BOT,
+                    texts.safety_reply(self.contacts, _place(conversation))))
+                # Rasa was sent `/self_harm`: it may have paused itself, even if we didn't hear
+                # it answer. Resuming one that isn't paused does no harm.
+                request = HandoffRequest(SAFETY, Priority.URGENT, bot_paused=asked_rasa)
+            try:
+                apply(session, changes, conversation, Trigger.ESCALATE,
+                      Context(self.clock(), request=request, hours=self.hours))
+            except Refused as refused:  # replicas racing on the row: the reply is kept all the same
+                log.error("conversation %s: not escalated (%s)", conversation.id, refused.code)
+
+        return work
+
+    def _safety_request(self, replies: BotReplies | None) -> HandoffRequest | None:
+        """The assistant's handoff, if it answered `/self_harm` as it should: a safety handoff,
+        after words that give the emergency number."""
+        if replies is None or replies.handoff is None or replies.handoff.reason != SAFETY:
+            return None
+        said = any(self.contacts.emergency_number in reply.text for reply in replies.messages)
+        return replies.handoff if said else None
+
+
+def _place(conversation: Conversation) -> texts.SafetyPlace:
+    if conversation.mode == Mode.WAITING:
+        return texts.SafetyPlace.WAITING
+    if conversation.mode == Mode.AGENT:
+        return texts.SafetyPlace.WITH_AGENT
+    return texts.SafetyPlace.HANDING_OVER
