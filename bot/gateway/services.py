@@ -7,6 +7,7 @@ channel's adapter registered with the channel seam on top.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Request
 
@@ -26,7 +27,7 @@ from bot.core.rasa_client import RasaClient
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
-from bot.gateway.throttle import LoginThrottle
+from bot.gateway.throttle import LoginThrottle, RateLimit
 from bot.store.db import Database
 from platform_api import PlatformClient, PlatformClientSettings
 
@@ -46,6 +47,8 @@ class Services:
     client_account: ClientAccountPanel
     auth: ConsoleAuth
     login_throttle: LoginThrottle
+    widget_ip_limit: RateLimit
+    widget_conversation_limit: RateLimit
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
@@ -54,11 +57,12 @@ class Services:
         deliveries = Deliveries()
         deliveries.register(WIDGET, WidgetDelivery(hub))
         unit_of_work = UnitOfWork(db, hub, deliveries)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_webhook_secret,
+                          settings.rasa_timeout)
         answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours),
                               ContactEmailCapture(unit_of_work, settings.support_hours))
         scheduler = TurnScheduler(answering.take_turn)
-        conversations = Conversations(db)
+        conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
@@ -69,6 +73,8 @@ class Services:
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=LoginThrottle(),
+            widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
+            widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
         )
 
     async def close(self) -> None:
@@ -81,3 +87,8 @@ class Services:
 def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (a trusted proxy's X-Forwarded-For is applied by the server)."""
+    return request.client.host if request.client is not None else "unknown"

@@ -277,5 +277,7 @@ def test_the_console_stream_shows_the_queue_and_the_agents_own_messages(gateway,
 
 def test_a_signed_out_clients_context_says_there_is_no_account(gateway, fake_rasa):
     widget = waiting_conversation(gateway, fake_rasa, None)
-    body = gateway.console().login().get(f"/conversations/{widget.id}/context").json()
+    console = gateway.console().login()
+    assert console.claim(widget.id).status_code == 200  # the account is for the claimant only
+    body = console.get(f"/conversations/{widget.id}/context").json()
     assert body["available"] is False and body["signed_in"] is False

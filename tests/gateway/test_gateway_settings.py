@@ -30,14 +30,18 @@ from bot.config import (
     retired_settings,
     warn_retired_settings,
 )
-from bot.processes import ROOT, VENV_PYTHON, actions_process, gateway_process
+from bot.processes import ROOT, VENV_PYTHON, SharedSecrets, actions_process, gateway_process
 from envsettings.support_hours import SupportHours, describe, is_open
 from scripts import init_env
 from scripts.init_env import render
 from tests.helpers.processes import free_port
 
-SECRETS = {"RASA_TOKEN": "a-real-token-123", "WIDGET_TOKEN_SECRET": "a-real-secret-123",
+SECRETS = {"RASA_TOKEN": "a-real-rasa-api-secret-0123456789abcdef",
+           "RASA_WEBHOOK_SECRET": "a-real-webhook-secret-0123456789abcdef",
+           "WIDGET_TOKEN_SECRET": "a-real-widget-secret-0123456789abcdef",
            "DEMO_AGENT_PASSWORD": "a-real-password"}
+SHARED = SharedSecrets(SECRETS["RASA_TOKEN"], SECRETS["RASA_WEBHOOK_SECRET"],
+                       "a-real-action-token-0123456789abcdef")
 WEEKDAYS_9_TO_17 = SupportHours(open_hour=9, close_hour=17, days=(0, 1, 2, 3, 4))
 
 
@@ -163,9 +167,9 @@ def test_a_placeholder_token_or_a_malformed_platform_url_stops_the_run(env, name
 
 
 def test_the_run_settings_never_show_the_token():
-    settings = load_run_settings({"RASA_TOKEN": "a-real-token-123"})
-    assert settings.rasa_token == "a-real-token-123"
-    assert "a-real-token-123" not in repr(settings)
+    settings = load_run_settings({"RASA_TOKEN": SECRETS["RASA_TOKEN"]})
+    assert settings.rasa_token == SECRETS["RASA_TOKEN"]
+    assert SECRETS["RASA_TOKEN"] not in repr(settings)
 
 
 @pytest.mark.parametrize("command", [["run"], ["chat"]])
@@ -183,20 +187,22 @@ def test_the_cli_says_which_setting_is_wrong_without_a_traceback(command):
 
 def test_the_action_server_runs_python_m_actions_on_its_port(monkeypatch):
     monkeypatch.setenv("PLATFORM_API_URL", "http://from-the-environment.example")
-    spec = actions_process(Ports(actions=5999, sandbox=8999))
+    spec = actions_process(Ports(actions=5999, sandbox=8999), SHARED)
     assert spec.argv == [str(VENV_PYTHON), "-m", "actions"]
     assert spec.env["ACTIONS_PORT"] == "5999"
     assert spec.env["PLATFORM_API_URL"] == "http://127.0.0.1:8999"
-    given = actions_process(Ports(), "https://platform.example")
+    given = actions_process(Ports(), SHARED, "https://platform.example")
     assert given.env["PLATFORM_API_URL"] == "https://platform.example"
 
 
 def test_the_gateway_spec_carries_the_ports_token_and_platform(monkeypatch):
     monkeypatch.setenv("PLATFORM_API_URL", "http://from-the-environment.example")
-    spec = gateway_process(Ports(rasa=5111, sandbox=8111, gateway=8222), "tok-123")
+    spec = gateway_process(Ports(rasa=5111, sandbox=8111, gateway=8222), SHARED)
     assert spec.argv == [str(VENV_PYTHON), "-m", "bot.gateway"]
     assert spec.env == {"GATEWAY_PORT": "8222", "RASA_URL": "http://127.0.0.1:5111",
-                        "RASA_TOKEN": "tok-123", "PLATFORM_API_URL": "http://127.0.0.1:8111"}
+                        "RASA_TOKEN": SHARED.rasa_token,
+                        "RASA_WEBHOOK_SECRET": SHARED.webhook_secret,
+                        "PLATFORM_API_URL": "http://127.0.0.1:8111"}
 
 
 # --- SUPPORT_HOURS, retired ----------------------------------------------------------------------
@@ -227,7 +233,7 @@ def test_run_refuses_a_missing_gateway_secret_before_starting_anything():
     left out: the environment wins over a developer's .env, so this never starts anything.)"""
     result = subprocess.run(
         [str(VENV_PYTHON), "-m", "bot.cli", "run"], cwd=ROOT, capture_output=True, text=True,
-        env={**clean_environment(), "RASA_TOKEN": "a-real-token-123",
+        env={**clean_environment(), "RASA_TOKEN": SECRETS["RASA_TOKEN"],
              "WIDGET_TOKEN_SECRET": "change-me"},
         stdin=subprocess.DEVNULL, timeout=60, check=False)
     assert result.returncode == 2, result.stderr
@@ -251,8 +257,9 @@ def test_the_env_made_from_the_example_starts_everything_without_warnings():
     """scripts/init_env.py: .env.example with fresh secrets is a complete, current .env."""
     env = dotenv_values(stream=io.StringIO(render((ROOT / ".env.example").read_text())))
     values = {name: value or "" for name, value in env.items()}
-    for name in ("RASA_TOKEN", "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD"):
-        assert len(values[name]) >= 24
+    for name in ("RASA_TOKEN", "RASA_WEBHOOK_SECRET", "ACTION_SERVER_TOKEN",
+                 "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD"):
+        assert len(values[name]) >= 43
     load_gateway_settings(values)
     load_platform_settings(values)
     assert load_run_settings(values).rasa_token == values["RASA_TOKEN"]
@@ -275,7 +282,7 @@ def test_init_env_writes_a_private_env_once(tmp_path, monkeypatch, capsys):
 def clean_environment() -> dict[str, str]:
     """This process's environment without any of the assistant's settings."""
     ours = ("GATEWAY_", "RASA_", "WIDGET_", "DEMO_AGENT_", "SUPPORT_", "PLATFORM_", "SANDBOX_",
-            "ACTIONS_", "CONSOLE_")
+            "ACTIONS_", "ACTION_", "CONSOLE_")
     return {k: v for k, v in os.environ.items() if not k.startswith(ours)}
 
 
@@ -283,7 +290,7 @@ def start_gateway(tmp_path: Path, **settings: str) -> subprocess.CompletedProces
     """`python -m bot.gateway` (the spec `make run` uses) with good secrets, a fresh SQLite store
     and free ports, plus `settings`; waits for it to stop (a good one would serve: 20 s cap)."""
     spec = gateway_process(Ports(rasa=free_port(), sandbox=free_port(), gateway=free_port()),
-                           SECRETS["RASA_TOKEN"])
+                           SHARED)
     env = {**clean_environment(), **spec.env, **SECRETS,
            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}", **settings}
     return subprocess.run(spec.argv, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -347,7 +354,7 @@ def test_the_gateway_refuses_a_store_from_an_unknown_schema_revision(tmp_path):
 
 def test_the_gateway_starts_with_an_old_support_hours_and_says_so_once(tmp_path):
     spec = gateway_process(Ports(rasa=free_port(), sandbox=free_port(), gateway=free_port()),
-                           SECRETS["RASA_TOKEN"])
+                           SHARED)
     env = {**clean_environment(), **spec.env, **SECRETS, "SUPPORT_HOURS": "Mon-Fri 9-5 GMT",
            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}"}
     process = subprocess.Popen(spec.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,

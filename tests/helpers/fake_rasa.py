@@ -4,9 +4,13 @@
         rasa.replies["/request_human"] = [{"text": "..."}, {"custom": {"handoff": {...}}}]
         ... rasa.messages (every webhook body), rasa.resumes (conversation ids resumed)
 
-- `POST /webhooks/rest/webhook`: answers `replies[message]`, else `[{"text": "echo: <message>"}]`.
-- `POST /conversations/<id>/tracker/events?token=`: records a `resume` in the event (or list)
-  (401 for a wrong token).
+It checks what the real one checks (rasa_addons/redacting_rest.py, `rasa run --jwt-secret`):
+
+- `POST /webhooks/rest/webhook` with `X-Webhook-Secret: <shared.webhook_secret>` (else 401,
+  counted in `refused`): answers `replies[message]`, else `[{"text": "echo: <message>"}]`.
+- `POST /conversations/<id>/tracker/events` with `Authorization: Bearer <a JWT signed with
+  shared.rasa_token, role admin, not expired>` (else 401, counted in `refused`): records a
+  `resume` in the event (or list). A `?token=` in the URL is recorded in `tokens_in_urls`.
 - `GET /status`: 200.
 `delay` (seconds) slows every webhook answer.
 """
@@ -22,16 +26,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-TOKEN = "fake-rasa-token-0123456789"
+import jwt
+
+from bot.processes import SharedSecrets
+from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER, bearer_token
 
 
 @dataclass
 class FakeRasa:
     port: int
-    token: str = TOKEN
+    shared: SharedSecrets = field(default_factory=SharedSecrets.generate)
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
     resumes: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # paths called without the right secret
+    tokens_in_urls: list[str] = field(default_factory=list)
     delay: float = 0.0
 
     @property
@@ -40,6 +49,17 @@ class FakeRasa:
 
     def messages_of(self, conversation_id: str) -> list[str]:
         return [m["message"] for m in self.messages if m["sender"] == conversation_id]
+
+    def api_token_valid(self, authorization: str | None) -> bool:
+        token = bearer_token(authorization)
+        if token is None:
+            return False
+        try:
+            claims = jwt.decode(token, self.shared.rasa_token, algorithms=["HS256"],
+                                options={"require": ["exp"]})
+        except jwt.PyJWTError:
+            return False
+        return claims.get("user", {}).get("role") == "admin"
 
 
 def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
@@ -62,7 +82,13 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             url = urlparse(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
+            if "token" in parse_qs(url.query):
+                fake.tokens_in_urls.append(url.path)
             if url.path == "/webhooks/rest/webhook":
+                if self.headers.get(WEBHOOK_SECRET_HEADER) != fake.shared.webhook_secret:
+                    fake.refused.append(url.path)
+                    self._json(401, {"error": "not the gateway"})
+                    return
                 fake.messages.append(body)
                 if fake.delay:
                     time.sleep(fake.delay)
@@ -72,7 +98,8 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             parts = url.path.split("/")
             if (len(parts) == 5 and parts[1] == "conversations"
                     and parts[3:] == ["tracker", "events"]):
-                if parse_qs(url.query).get("token") != [fake.token]:
+                if not fake.api_token_valid(self.headers.get("Authorization")):
+                    fake.refused.append(url.path)
                     self._json(401, {"status": "failure"})
                     return
                 events = body if isinstance(body, list) else [body]
