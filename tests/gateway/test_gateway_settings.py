@@ -381,3 +381,78 @@ def test_the_gateway_starts_with_an_old_support_hours_and_says_so_once(tmp_path)
     warnings = [line for line in output.splitlines() if "SUPPORT_HOURS" in line]
     assert len(warnings) == 1, output
     assert "WARNING bot.config: SUPPORT_HOURS is no longer used and is ignored" in warnings[0]
+
+
+# --- secrets long enough, limits and lifetimes that make sense ------------------------------------
+
+@pytest.mark.parametrize("name, short", [
+    ("WIDGET_TOKEN_SECRET", "x" * 31), ("RASA_WEBHOOK_SECRET", "x" * 31),
+    ("RASA_TOKEN", "x" * 31), ("DEMO_AGENT_PASSWORD", "x" * 11),
+])
+def test_a_secret_too_short_stops_the_start_with_a_sentence_naming_the_fix(name, short):
+    with pytest.raises(SettingsError) as error:
+        load_gateway_settings({**SECRETS, name: short})
+    message = str(error.value)
+    assert message.startswith(f"{name} is too short")
+    assert "secrets.token_urlsafe" in message and ".env.example" in message
+    assert short not in message
+
+
+@pytest.mark.parametrize("name", ["RASA_TOKEN", "RASA_WEBHOOK_SECRET", "ACTION_SERVER_TOKEN"])
+def test_a_short_shared_secret_stops_the_run(name):
+    with pytest.raises(SettingsError, match=f"{name} is too short"):
+        load_run_settings({name: "only-twenty-characters"})
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"WIDGET_KEY_IDLE_HOURS": "0"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"WIDGET_KEY_IDLE_HOURS": "-24"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"WIDGET_KEY_IDLE_HOURS": "a day"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"WIDGET_KEY_IDLE_HOURS": "inf"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"CONSOLE_SESSION_HOURS": "0"}, "CONSOLE_SESSION_HOURS"),
+    ({"WIDGET_LIMIT_PER_IP": "0"}, "WIDGET_LIMIT_PER_IP"),
+    ({"WIDGET_LIMIT_PER_IP": "sixty"}, "WIDGET_LIMIT_PER_IP"),
+    ({"WIDGET_LIMIT_PER_CONVERSATION": "-1"}, "WIDGET_LIMIT_PER_CONVERSATION"),
+])
+def test_a_lifetime_or_limit_that_makes_no_sense_stops_the_start(env, name):
+    with pytest.raises(SettingsError, match=name):
+        load_gateway_settings({**SECRETS, **env})
+
+
+def test_the_defaults_expire_keys_after_a_day_and_limit_the_widget():
+    settings = load_gateway_settings(SECRETS)
+    assert settings.widget_key_idle_hours == 24
+    assert (settings.widget_limit_per_ip, settings.widget_limit_per_conversation) == (60, 20)
+    assert settings.trusted_proxies == "127.0.0.1"
+    assert SECRETS["RASA_WEBHOOK_SECRET"] not in repr(settings)
+
+
+def test_the_gateway_process_refuses_a_short_secret(tmp_path):
+    line = refused(start_gateway(tmp_path, WIDGET_TOKEN_SECRET="too-short-a-secret"))
+    assert "WIDGET_TOKEN_SECRET is too short (18 characters; at least 32" in line
+    assert "too-short-a-secret" not in line
+
+
+def test_init_env_creates_env_private_from_its_first_byte(tmp_path, monkeypatch):
+    """Created with mode 0600 (never readable by others, even for a moment, whatever the umask),
+    and never over a file that appeared meanwhile."""
+    (tmp_path / ".env.example").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.setattr(init_env, "ROOT", tmp_path)
+    created: list[tuple[str, int, int]] = []
+    real_open = os.open
+
+    def watching_open(path, flags, mode=0o777, *args, **kwargs):
+        if str(path).endswith(".env"):
+            created.append((str(path), flags, mode))
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watching_open)
+    old_umask = os.umask(0)
+    try:
+        assert init_env.main() == 0
+    finally:
+        os.umask(old_umask)
+    [(path, flags, mode)] = created
+    assert path == str(tmp_path / ".env")
+    assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o600
+    assert (tmp_path / ".env").stat().st_mode & 0o777 == 0o600

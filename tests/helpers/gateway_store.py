@@ -58,3 +58,17 @@ def age_conversation(database_url: str, conversation_id: str,
             update(Conversation).where(Conversation.id == conversation_id).values(**values)))
     finally:
         db.dispose()
+
+
+def conversations_with(database_url: str, text: str) -> list[tuple[str, str | None, str]]:
+    """(conversation id, client id, channel) of every conversation with a message of `text`."""
+    from bot.store.models import Message
+
+    db = Database.from_url(database_url)
+    try:
+        return db.run_sync(lambda session: [
+            (c.id, c.client_id, c.channel) for c in session.scalars(
+                select(Conversation).join(Message, Message.conversation_id == Conversation.id)
+                .where(Message.text == text).distinct())])
+    finally:
+        db.dispose()
