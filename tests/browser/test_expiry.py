@@ -12,7 +12,7 @@ from playwright.sync_api import Request, expect
 
 from tests.helpers.browser import LIVE_TIMEOUT, REPLY_TIMEOUT, ConsolePage, WidgetPage
 from tests.helpers.gateway import AGENT_EMAIL, AGENT_PASSWORD, Gateway, Widget
-from tests.helpers.gateway_store import age_conversation
+from tests.helpers.gateway_store import age_conversation, audit_rows
 
 CREDITS_ANSWER = re.compile(r"all 6|0 of 6")
 ENDED = "Your earlier chat ended after a while without activity"
@@ -132,6 +132,11 @@ def test_before_the_claim_the_console_says_why_the_account_is_hidden(live_gatewa
     expect(sam.page.get_by_test_id("context-credits")).to_contain_text("4 of 6 left")
     expect(sam.context).to_contain_text("Anna")
     expect(hidden).to_have_count(0)
+    sam.page.wait_for_timeout(1000)  # (the refreshes that follow a claim)
+    actions = [row[0] for row in audit_rows(live_gateway.database_url, anna.id)]
+    assert actions.count("view_context") == 1  # read once, after the claim
+    assert actions.index("claim") < actions.index("view_context")
+    assert "view_transcript" in actions
 
 
 TRACK_EVENT_SOURCES = """(() => {

@@ -372,7 +372,7 @@
     if (!isMine()) {
       state.context = { hidden: true };
     } else if (!state.context || state.context.hidden) {
-      state.context = null; // "Loading the client's details…"
+      state.context = { loading: true }; // read once (each read is audited)
       loadContext(id);
     }
   }
@@ -545,7 +545,7 @@
       parts.push(section("Answer by e-mail", h("p", {},
         "Left an address to be answered at: ", h("strong", { text: str(c.contact_email) }))));
     }
-    if (!ctx) {
+    if (!ctx || ctx.loading) {
       parts.push(h("p", { class: "muted", text: "Loading the client's details…" }));
     } else if (ctx.hidden) {
       parts.push(section("Client", h("p", { class: "ctx-hidden", "data-testid": "context-hidden",
