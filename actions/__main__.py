@@ -1,7 +1,8 @@
 """`python -m actions`: the action server.
 
-1. Reads its settings once (actions/settings.py: ACTIONS_PORT, SANIC_HOST, PLATFORM_*, SUPPORT_*,
-   ...). A missing, placeholder or malformed one: one line that names the fix, exit status 2.
+1. Reads its settings once (actions/settings.py: ACTIONS_PORT, SANIC_HOST, ACTION_SERVER_TOKEN,
+   PLATFORM_*, SUPPORT_*, ...). A missing, placeholder or malformed one: one line that names the
+   fix, exit status 2.
 2. Makes the one platform client and checks the platform once: a PLATFORM_API_KEY it refuses
    (401/403): one line naming the key and the URL, exit status 2. A platform that can't be
    reached is waited for up to PLATFORM_STARTUP_WAIT seconds (`make run` starts the sandbox at

@@ -11,7 +11,8 @@
   start; a platform that can't be reached yet is waited for, briefly.
 - `serve(settings, services)`: rasa-sdk's Sanic app (the same `/webhook`, `/actions` and
   `/health` routes as `python -m rasa_sdk`) in this one process, so the one platform client made
-  at start is the one the actions use.
+  at start is the one the actions use. Only Rasa may call it: every route but `/health` needs
+  `Authorization: Bearer <ACTION_SERVER_TOKEN>` (endpoints.yml sends it), else `401`.
 """
 from __future__ import annotations
 
@@ -27,13 +28,16 @@ from rasa_sdk import Action
 from rasa_sdk import utils as sdk_utils
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
+from sanic import Sanic, response
 from sanic.config import Config
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 import actions
 from actions.common import Services, UsesServices
 from actions.settings import ActionServerSettings
 from platform_api import PlatformClient, PlatformRejected, PlatformUnavailable
+from rasa_addons.internal_auth import bearer_token, matches
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,7 @@ NOT_ACTION_MODULES = frozenset({"actions.__main__", "actions.server"})
 PROBE_CLIENT_ID = "action-server-start-check"
 RETRY_SECONDS = 0.5
 KEY_REFUSED_STATUSES = (401, 403)
+OPEN_PATHS = frozenset({"/health"})  # what anyone may ask without the token
 
 
 # -- the actions -----------------------------------------------------------------------------
@@ -119,16 +124,28 @@ def check_platform(platform: PlatformClient, wait_seconds: float,
 SdkApp = Sanic[Config, SimpleNamespace]  # rasa-sdk's app: Sanic's default config and context
 
 
-def build_app(services: Services) -> SdkApp:
-    """rasa-sdk's Sanic app (the routes of `python -m rasa_sdk`) serving our actions."""
+def build_app(services: Services, token: str) -> SdkApp:
+    """rasa-sdk's Sanic app (the routes of `python -m rasa_sdk`) serving our actions to Rasa
+    only: every route but /health needs `Authorization: Bearer <token>`."""
     app: SdkApp = create_app_for_serve(build_executor(services), cors_origins=None)
+
+    @app.on_request
+    async def only_rasa(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS:
+            return None
+        if matches(token, bearer_token(request.headers.get("authorization"))):
+            return None
+        return response.json({"error": {"code": "not_rasa", "message":
+                                        "Only the assistant's Rasa server may call actions."}},
+                             status=401)
+
     return app
 
 
 def serve(settings: ActionServerSettings, services: Services) -> None:
     """Serve the actions on `settings.host:settings.port` in this process until stopped."""
     sdk_utils.update_sanic_log_level()
-    app = build_app(services)
+    app = build_app(services, settings.token)
     app.prepare(host=settings.host, port=settings.port, single_process=True, motd=False)
     logger.info("Action endpoint is up and running on http://%s:%s", settings.host, settings.port)
     Sanic.serve_single(primary=app)

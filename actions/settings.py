@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envsettings import Env, SettingsError, number, port, text
+from envsettings import Env, SettingsError, number, port, secret, text
 from envsettings.safety_contacts import load_safety_contacts
 from envsettings.support_hours import describe, load_support_hours
 from platform_api import PlatformClientSettings, load_platform_client_settings
@@ -51,6 +51,14 @@ class ActionServerSettings:
     platform_wait: float
     platform: PlatformClientSettings
     support: SupportSettings
+    # What Rasa must send (`Authorization: Bearer`): only Rasa may call the actions.
+    token: str
+
+    def __repr__(self) -> str:  # never the token
+        return f"ActionServerSettings(host={self.host!r}, port={self.port})"
+
+
+TOKEN_MIN_LENGTH = 32
 
 
 def load_action_server_settings(env: Env) -> ActionServerSettings:
@@ -61,6 +69,7 @@ def load_action_server_settings(env: Env) -> ActionServerSettings:
         platform_wait=_seconds(env, "PLATFORM_STARTUP_WAIT", 10.0),
         platform=load_platform_client_settings(env),
         support=load_support_settings(env),
+        token=secret(env, "ACTION_SERVER_TOKEN", min_length=TOKEN_MIN_LENGTH),
     )
 
 

@@ -1,10 +1,11 @@
 """Command line: `run` starts every process of the assistant; `chat` talks to it as a demo client.
 
     python -m bot.cli run                 # what `make run` does after building and training
-    python -m bot.cli chat --client c-ben # a terminal chat over Rasa's REST channel
+    python -m bot.cli chat --client c-ben # a terminal chat through the gateway's widget API
 
-Settings (ports, RASA_TOKEN, PLATFORM_API_URL) are read once, by `bot.config`, after loading .env;
-a bad one stops the command with exit code 2 and a line that names it.
+Settings (ports, the processes' shared secrets, PLATFORM_API_URL, WIDGET_TOKEN_SECRET for `chat`)
+are read once, by `bot.config`, after loading .env; a bad one stops the command with exit code 2
+and a line that names it. Secrets reach the processes through their environment only.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -25,25 +27,27 @@ from dotenv import load_dotenv
 
 from bot.config import (
     RETIRED_SETTINGS,
+    ChatSettings,
     Ports,
     RunSettings,
     SettingsError,
+    load_chat_settings,
     load_gateway_settings,
     load_platform_settings,
-    load_ports,
     load_run_settings,
     warn_retired_settings,
 )
+from bot.identity import issue_identity_token
 from bot.processes import (
     ROOT,
     ProcessSpec,
+    SharedSecrets,
     actions_process,
     gateway_process,
     health_urls,
     rasa_process,
     sandbox_process,
 )
-from envsettings.generated import new_secret
 
 DEMO_CLIENTS = {
     "c-anna": "Anna Jónsdóttir (4 of 6 credits left, connections Sara and Maya)",
@@ -53,15 +57,21 @@ DEMO_CLIENTS = {
 }
 
 
-def process_specs(settings: RunSettings, model: Path, rasa_token: str) -> list[ProcessSpec]:
+def process_specs(settings: RunSettings, model: Path, shared: SharedSecrets) -> list[ProcessSpec]:
     """The four processes of the assistant, from the settings read once at start."""
     ports = settings.ports
     return [
         sandbox_process(ports, ["--reset"]),
-        actions_process(ports, settings.platform_api_url),
-        rasa_process(ports, model, rasa_token),
-        gateway_process(ports, rasa_token, settings.platform_api_url),
+        actions_process(ports, shared, settings.platform_api_url),
+        rasa_process(ports, model, shared),
+        gateway_process(ports, shared, settings.platform_api_url),
     ]
+
+
+def shared_secrets(settings: RunSettings) -> SharedSecrets:
+    """The secrets set (in .env or the environment), and a random one per run for each unset."""
+    return SharedSecrets.generate(settings.rasa_token, settings.rasa_webhook_secret,
+                                  settings.action_server_token)
 
 
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
@@ -71,10 +81,10 @@ def child_environment(extra: dict[str, str]) -> dict[str, str]:
     return {**inherited, **extra}
 
 
-def check_gateway_settings(settings: RunSettings, rasa_token: str) -> None:
+def check_gateway_settings(settings: RunSettings, shared: SharedSecrets) -> None:
     """Reads the gateway's settings as the gateway will (raising `SettingsError`), so a missing
     secret stops `run` at once instead of after Rasa has spent half a minute loading."""
-    spec = gateway_process(settings.ports, rasa_token, settings.platform_api_url)
+    spec = gateway_process(settings.ports, shared, settings.platform_api_url)
     env = child_environment(spec.env)
     load_gateway_settings(env)
     load_platform_settings(env)
@@ -97,13 +107,16 @@ def wait_until_healthy(urls: dict[str, str], timeout: float = 300.0) -> list[str
 
 def banner(ports: Ports) -> str:
     clients = "\n".join(f"      {cid:8} {about}" for cid, about in DEMO_CLIENTS.items())
-    example = json.dumps({"sender": "demo-1", "message": "how many credits do I have left?",
-                          "metadata": {"client_id": "c-ben"}})
+    start = json.dumps({"identity_token": None})
     return f"""
 ==> The assistant is up.
     Chat in this terminal (in another shell):   make chat CLIENT=c-ben
-    Or over the REST channel:
-      curl -s localhost:{ports.rasa}/webhooks/rest/webhook -d '{example}'
+    Or over the gateway's widget API (signed out), e.g. with curl and jq:
+      KEY=$(curl -s localhost:{ports.gateway}/widget/api/conversations \\
+            -H 'Content-Type: application/json' -d '{start}' | jq -r .conversation_key)
+      curl -s localhost:{ports.gateway}/widget/api/messages -H "Authorization: Bearer $KEY" \\
+            -H 'Content-Type: application/json' -d '{{"text": "how do I add a card?"}}'
+      curl -s localhost:{ports.gateway}/widget/api/messages -H "Authorization: Bearer $KEY"
     Demo clients:
 {clients}
     A client dashboard with the chat widget:  http://127.0.0.1:{ports.sandbox}/dashboard/c-anna
@@ -120,8 +133,8 @@ def command_run(_: argparse.Namespace) -> int:
 
     settings = load_run_settings()
     warn_retired_settings()
-    token = settings.rasa_token or new_secret()
-    check_gateway_settings(settings, token)
+    shared = shared_secrets(settings)
+    check_gateway_settings(settings, shared)
     from scripts.train import model_path  # the model `make train` just made or found
 
     model = model_path()
@@ -129,11 +142,11 @@ def command_run(_: argparse.Namespace) -> int:
         print("No trained model for the current data: run `make run` (it trains first).")
         return 1
     manager = Manager()
-    for spec in process_specs(settings, model, token):
+    for spec in process_specs(settings, model, shared):
         manager.add_process(spec.name, spec.command, env=child_environment(spec.env),
                             cwd=str(ROOT))
     manager.add_process("ready", shlex.join([sys.executable, "-m", "bot.cli", "ready"]),
-                        env=child_environment({"RASA_TOKEN": token}), cwd=str(ROOT))
+                        env=child_environment({}), cwd=str(ROOT))
     print("==> Starting the sandbox, the action server, Rasa (loading the model takes ~30 s) "
           "and the gateway...")
     manager.loop()
@@ -142,12 +155,8 @@ def command_run(_: argparse.Namespace) -> int:
 
 def command_ready(_: argparse.Namespace) -> int:
     """Waits for every process, prints where to chat, then stays until `run` stops it."""
-    settings = load_run_settings()
-    if settings.rasa_token is None:
-        raise SettingsError("RASA_TOKEN is not set: `ready` runs under `python -m bot.cli run`, "
-                            "which passes it.")
-    ports = settings.ports
-    missing = wait_until_healthy(health_urls(ports, settings.rasa_token))
+    ports = load_run_settings().ports
+    missing = wait_until_healthy(health_urls(ports))
     if missing:
         print(f"==> Not healthy after 5 minutes: {', '.join(missing)}. See their output above.")
         return 1
@@ -157,47 +166,125 @@ def command_ready(_: argparse.Namespace) -> int:
 
 
 def render(message: dict[str, Any]) -> list[str]:
-    """Lines to show for one bot message; buttons become numbered choices."""
+    """Lines to show for one message of the assistant, an agent or the gateway; buttons become
+    numbered choices."""
+    sender = message.get("sender", "bot")
+    who = {"agent": message.get("agent_name") or "agent", "system": "--"}.get(sender, "bot")
     lines = []
     if message.get("text"):
-        lines.append(f"bot: {message['text']}")
+        lines.append(f"{who}: {message['text']}")
     for number, button in enumerate(message.get("buttons") or [], start=1):
         lines.append(f"     [{number}] {button.get('title')}")
-    if message.get("custom"):
-        lines.append(f"bot (data): {message['custom']}")
     return lines
 
 
+class TerminalChat:
+    """One conversation through the gateway's widget API, as the widget has it: a demo client
+    signed in with an identity token signed here (WIDGET_TOKEN_SECRET), or signed out."""
+
+    def __init__(self, settings: ChatSettings, client_id: str | None) -> None:
+        self.url = settings.gateway_url
+        self.secret = settings.widget_token_secret
+        self.client_id = client_id
+        self.http = requests.Session()
+        self.key: str | None = None
+        self.buttons: list[dict[str, Any]] = []
+        self.last_seq = 0
+
+    def __repr__(self) -> str:
+        return f"TerminalChat(url={self.url!r})"
+
+    def start(self) -> None:
+        """Starts the conversation, or resumes it with a fresh identity token."""
+        token = (issue_identity_token(self.client_id, self.secret)
+                 if self.client_id and self.secret else None)
+        started = self.http.post(f"{self.url}/widget/api/conversations", timeout=10,
+                                 json={"identity_token": token, "conversation_key": self.key})
+        _raise_for(started)
+        self.key = started.json()["conversation_key"]
+        self.http.headers["Authorization"] = f"Bearer {self.key}"
+
+    def send(self, body: dict[str, Any]) -> None:
+        body = {**body, "client_message_id": str(uuid.uuid4())}
+        sent = self.http.post(f"{self.url}/widget/api/messages", json=body, timeout=10)
+        if sent.status_code == 401 and _code(sent) == "identity_refresh_required":
+            self.start()
+            sent = self.http.post(f"{self.url}/widget/api/messages", json=body, timeout=10)
+        _raise_for(sent)
+
+    def listen(self) -> None:
+        """Prints what the assistant, an agent or the gateway says, live, until the end."""
+        while True:
+            try:
+                with self.http.get(f"{self.url}/widget/api/events", stream=True, timeout=60,
+                                   params={"after": self.last_seq}) as stream:
+                    _raise_for(stream)
+                    self._print_events(stream)
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+
+    def _print_events(self, stream: requests.Response) -> None:
+        name = ""
+        for raw in stream.iter_lines():
+            line = raw.decode("utf-8", "replace")
+            if line.startswith("event:"):
+                name = line.partition(":")[2].strip()
+            elif line.startswith("data:") and name == "message":
+                message = json.loads(line.partition(":")[2])
+                self.last_seq = max(self.last_seq, int(message.get("seq") or 0))
+                if message.get("sender") == "client":
+                    continue
+                if message.get("buttons"):
+                    self.buttons = message["buttons"]
+                print("\n".join(render(message)), flush=True)
+
+
+def _code(response: requests.Response) -> str:
+    try:
+        return str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _raise_for(response: requests.Response) -> None:
+    if response.status_code >= 400:
+        try:
+            message = response.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = f"HTTP {response.status_code}"
+        raise requests.HTTPError(message, response=response)
+
+
 def command_chat(args: argparse.Namespace) -> int:
-    ports = load_ports()
-    url = f"http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook"
-    sender = f"terminal-{uuid.uuid4().hex[:8]}"
-    metadata = {"client_id": args.client, "channel": "terminal"} if args.client != "none" else {}
+    client_id = None if args.client == "none" else args.client
+    chat = TerminalChat(load_chat_settings(signed_in=client_id is not None), client_id)
     who = DEMO_CLIENTS.get(args.client, "no client id (signed out)")
+    try:
+        chat.start()
+    except requests.RequestException as exc:
+        print(f"(can't start a chat at {chat.url}: is `make run` running? {exc})")
+        return 1
     print(f"Chatting as {args.client}: {who}. Type a number to press a button; Ctrl-D to quit.")
-    buttons: list[dict[str, Any]] = []
+    threading.Thread(target=chat.listen, daemon=True, name="chat-events").start()
     while True:
         try:
-            text = input("you: ").strip()
+            text = input().strip()
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
         if not text:
             continue
+        buttons = chat.buttons
         if text.isdigit() and 1 <= int(text) <= len(buttons):
-            text = buttons[int(text) - 1]["payload"]
+            body = {"payload": buttons[int(text) - 1]["payload"],
+                    "title": buttons[int(text) - 1]["title"]}
+        else:
+            body = {"text": text}
         try:
-            reply = requests.post(
-                url, json={"sender": sender, "message": text, "metadata": metadata}, timeout=30)
-            reply.raise_for_status()
+            chat.send(body)
         except requests.RequestException as exc:
-            print(f"(can't reach the assistant at {url}: is `make run` running? "
-                  f"{exc.__class__.__name__})")
-            continue
-        buttons = []
-        for message in reply.json():
-            print("\n".join(render(message)))
-            buttons.extend(message.get("buttons") or [])
+            print(f"(not sent: {exc})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="{run,chat}")
     commands.add_parser("run", help="start every process").set_defaults(func=command_run)
     commands.add_parser("ready").set_defaults(func=command_ready)  # internal: started by `run`
-    chat = commands.add_parser("chat", help="chat in the terminal as a demo client")
+    chat = commands.add_parser("chat", help="chat in the terminal as a demo client (needs `run`)")
     chat.add_argument("--client", default="c-anna",
                       help="demo client id (c-anna, c-ben, c-chloe, c-dan) or 'none'")
     chat.set_defaults(func=command_chat)

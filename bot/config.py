@@ -10,7 +10,10 @@ with a sentence that names the variable and the fix.
 - `load_platform_settings(env)`: how the gateway reaches the platform API (its context panel).
 - `load_store_url(env)`: the conversation store's URL alone (what the migrations need; no secret).
 - `load_run_settings(env)` / `load_ports(env)`: the local run (`python -m bot.cli`): each process's
-  port, Rasa's token, where the actions find the platform.
+  port, the secrets the processes share (Rasa's API secret, the REST channel's secret, the action
+  server's token), where the actions find the platform.
+- `load_chat_settings(env)`: `python -m bot.cli chat`: where the gateway is, and the secret it
+  signs a demo client's identity token with.
 - `retired_settings(env)` / `warn_retired_settings(env)`: settings still set that no longer do
   anything (SUPPORT_HOURS), said once at start.
 """
@@ -20,16 +23,30 @@ import logging
 import os
 from dataclasses import dataclass
 
-from envsettings import Env, SettingsError, number, port, secret, text, url
+from envsettings import (
+    Env,
+    SettingsError,
+    number,
+    port,
+    positive,
+    positive_whole_number,
+    secret,
+    text,
+    url,
+)
 from envsettings.safety_contacts import SafetyContacts, load_safety_contacts
 from envsettings.support_hours import SupportHours, describe, load_support_hours
 from platform_api import PlatformClientSettings, load_platform_client_settings
 
 __all__ = [
+    "PASSWORD_MIN_LENGTH",
+    "SECRET_MIN_LENGTH",
+    "ChatSettings",
     "GatewaySettings",
     "Ports",
     "RunSettings",
     "SettingsError",
+    "load_chat_settings",
     "load_gateway_settings",
     "load_platform_settings",
     "load_ports",
@@ -40,6 +57,10 @@ __all__ = [
 ]
 
 DEFAULT_STORE_URL = "sqlite:///var/gateway.db"
+# HS256 keys and shared secrets: at least 256 bits (RFC 7518 §3.2); 32 random URL-safe characters
+# carry 192, 43 (what scripts/init_env.py makes) 256. The demo agent's password: 12 characters.
+SECRET_MIN_LENGTH = 32
+PASSWORD_MIN_LENGTH = 12
 STORE_URL_EXAMPLE = ("sqlite:///var/gateway.db or "
                      "postgresql+psycopg://user:password@host:5432/database")
 
@@ -70,6 +91,17 @@ class GatewaySettings:
     support_hours: SupportHours
     console_session_hours: float
     safety_contacts: SafetyContacts  # the gateway's own safety reply (EMERGENCY_NUMBER, HELPLINES)
+    # The REST channel's shared secret: only the gateway may send Rasa messages.
+    rasa_webhook_secret: str
+    # A widget conversation key stops working after this many hours without use; a signed-in
+    # conversation also needs a fresh identity token at least this often.
+    widget_key_idle_hours: float
+    # Writes to the widget API (conversation starts, messages) per minute from one IP address,
+    # and messages per minute in one conversation.
+    widget_limit_per_ip: int
+    widget_limit_per_conversation: int
+    # Proxies whose X-Forwarded-For is believed (the client address the limits count by).
+    trusted_proxies: str
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -85,16 +117,23 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         port=gateway_port,
         public_url=url(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}"),
         rasa_url=url(env, "RASA_URL", "http://127.0.0.1:5005"),
-        rasa_token=secret(env, "RASA_TOKEN"),
-        widget_token_secret=secret(env, "WIDGET_TOKEN_SECRET"),
+        rasa_token=secret(env, "RASA_TOKEN", min_length=SECRET_MIN_LENGTH),
+        widget_token_secret=secret(env, "WIDGET_TOKEN_SECRET", min_length=SECRET_MIN_LENGTH),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         demo_agent_email=text(env, "DEMO_AGENT_EMAIL", "agent@support.example"),
-        demo_agent_password=secret(env, "DEMO_AGENT_PASSWORD"),
+        demo_agent_password=secret(env, "DEMO_AGENT_PASSWORD", min_length=PASSWORD_MIN_LENGTH),
         demo_agent_name=text(env, "DEMO_AGENT_NAME", "Sam"),
         rasa_timeout=number(env, "RASA_TIMEOUT", 20.0),
         rasa_tracker_wait=_not_negative(env, "RASA_TRACKER_WAIT", 10.0),
         support_hours=load_support_hours(env),
-        console_session_hours=number(env, "CONSOLE_SESSION_HOURS", 12.0),
+        console_session_hours=positive(env, "CONSOLE_SESSION_HOURS", 12.0, "hours"),
+        rasa_webhook_secret=secret(env, "RASA_WEBHOOK_SECRET", min_length=SECRET_MIN_LENGTH),
+        widget_key_idle_hours=positive(env, "WIDGET_KEY_IDLE_HOURS", 24.0, "hours"),
+        widget_limit_per_ip=positive_whole_number(env, "WIDGET_LIMIT_PER_IP", 60,
+                                                  "requests per minute"),
+        widget_limit_per_conversation=positive_whole_number(
+            env, "WIDGET_LIMIT_PER_CONVERSATION", 20, "messages per minute"),
+        trusted_proxies=text(env, "GATEWAY_TRUSTED_PROXIES", "127.0.0.1"),
         safety_contacts=load_safety_contacts(env),
     )
 
@@ -149,13 +188,18 @@ class Ports:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What `python -m bot.cli run` needs to start every process."""
+    """What `python -m bot.cli run` needs to start every process.
+
+    Each secret the processes share is None when unset: `run` then makes a random one per run.
+    """
 
     ports: Ports
-    rasa_token: str | None  # None: RASA_TOKEN is unset, so `run` makes a random one per run
+    rasa_token: str | None  # RASA_TOKEN: the key of the JWTs Rasa's HTTP API accepts
     platform_api_url: str  # where the action server and the gateway find the platform API
+    rasa_webhook_secret: str | None  # RASA_WEBHOOK_SECRET: gateway -> REST channel
+    action_server_token: str | None  # ACTION_SERVER_TOKEN: Rasa -> action server
 
-    def __repr__(self) -> str:  # never the token
+    def __repr__(self) -> str:  # never the secrets
         return f"RunSettings(ports={self.ports!r}, platform_api_url={self.platform_api_url!r})"
 
 
@@ -172,11 +216,43 @@ def load_ports(env: Env | None = None) -> Ports:
 def load_run_settings(env: Env | None = None) -> RunSettings:
     env = _environ(env)
     ports = load_ports(env)
-    token = secret(env, "RASA_TOKEN") if text(env, "RASA_TOKEN", "") else None
     return RunSettings(
         ports=ports,
-        rasa_token=token,
+        rasa_token=_optional_secret(env, "RASA_TOKEN"),
         platform_api_url=url(env, "PLATFORM_API_URL", f"http://127.0.0.1:{ports.sandbox}"),
+        rasa_webhook_secret=_optional_secret(env, "RASA_WEBHOOK_SECRET"),
+        action_server_token=_optional_secret(env, "ACTION_SERVER_TOKEN"),
+    )
+
+
+def _optional_secret(env: Env, name: str) -> str | None:
+    """A shared secret if set (checked like any secret), None if unset."""
+    if not text(env, name, ""):
+        return None
+    return secret(env, name, min_length=SECRET_MIN_LENGTH)
+
+
+# --- the terminal chat (`python -m bot.cli chat`) -------------------------------------------------
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """Where the terminal chat finds the gateway, and how it signs a demo client in."""
+
+    gateway_url: str
+    widget_token_secret: str | None  # None: only a signed-out chat is possible
+
+    def __repr__(self) -> str:  # never the secret
+        return f"ChatSettings(gateway_url={self.gateway_url!r})"
+
+
+def load_chat_settings(env: Env | None = None, signed_in: bool = True) -> ChatSettings:
+    """The gateway on this machine (the ports of the run); WIDGET_TOKEN_SECRET when `signed_in`."""
+    env = _environ(env)
+    ports = load_ports(env)
+    return ChatSettings(
+        gateway_url=f"http://127.0.0.1:{ports.gateway}",
+        widget_token_secret=(secret(env, "WIDGET_TOKEN_SECRET", min_length=SECRET_MIN_LENGTH)
+                             if signed_in else None),
     )
 
 

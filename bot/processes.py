@@ -1,24 +1,27 @@
 """The commands that start each process of the assistant; `make run` and the tests share them.
 
-Pure: each spec is built from the settings passed in (`bot.config.Ports`, read once by `bot.cli`
-or chosen by a test); nothing here reads the environment. A spec's `env` is what the process needs
-on top of the environment it inherits.
+Pure: each spec is built from the settings passed in (`bot.config.Ports` and the `SharedSecrets`,
+read once by `bot.cli` or chosen by a test); nothing here reads the environment. A spec's `env` is
+what the process needs on top of the environment it inherits. Secrets travel only there, never on
+a command line (which every user of the machine can read) or in a URL.
 """
 from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from bot.config import Ports
+from envsettings.generated import new_secret
 
 __all__ = [
     "RASA",
+    "RASA_PYTHON",
     "ROOT",
     "VENV_PYTHON",
     "Ports",
     "ProcessSpec",
+    "SharedSecrets",
     "actions_process",
     "gateway_process",
     "health_urls",
@@ -30,6 +33,26 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+
+@dataclass(frozen=True)
+class SharedSecrets:
+    """What our processes prove themselves with to each other (docs/contracts.md)."""
+
+    rasa_token: str      # RASA_TOKEN: signs the gateway's JWTs for Rasa's HTTP API
+    webhook_secret: str  # RASA_WEBHOOK_SECRET: the gateway -> Rasa's REST channel
+    action_token: str    # ACTION_SERVER_TOKEN: Rasa -> the action server
+
+    def __repr__(self) -> str:  # never the secrets
+        return "SharedSecrets(...)"
+
+    @classmethod
+    def generate(cls, rasa_token: str | None = None, webhook_secret: str | None = None,
+                 action_token: str | None = None) -> SharedSecrets:
+        """The ones given, and a fresh random one (43 characters) for each one not given."""
+        return cls(rasa_token or new_secret(), webhook_secret or new_secret(),
+                   action_token or new_secret())
 
 
 @dataclass(frozen=True)
@@ -56,23 +79,30 @@ def local_platform_url(ports: Ports) -> str:
     return f"http://127.0.0.1:{ports.sandbox}"
 
 
-def actions_process(ports: Ports, platform_api_url: str | None = None) -> ProcessSpec:
-    """The action server (`python -m actions`: it reads ACTIONS_PORT and the platform settings
-    itself and refuses to start on bad ones); the platform is the local sandbox unless given."""
+def actions_process(ports: Ports, shared: SharedSecrets,
+                    platform_api_url: str | None = None) -> ProcessSpec:
+    """The action server (`python -m actions`: it reads ACTIONS_PORT, ACTION_SERVER_TOKEN and the
+    platform settings itself and refuses to start on bad ones); the platform is the local
+    sandbox unless given."""
     return ProcessSpec(
         name="actions",
         argv=[str(VENV_PYTHON), "-m", "actions"],
         env={
             "ACTIONS_PORT": str(ports.actions),
             "SANIC_HOST": "127.0.0.1",  # loopback only
+            "ACTION_SERVER_TOKEN": shared.action_token,
             "PLATFORM_API_URL": platform_api_url or local_platform_url(ports),
         },
     )
 
 
-def rasa_process(ports: Ports, model: Path, token: str,
+def rasa_process(ports: Ports, model: Path, shared: SharedSecrets,
                  endpoints: Path = ROOT / "endpoints.yml") -> ProcessSpec:
-    """Rasa's server: REST channel plus the HTTP API, loopback only, token-protected.
+    """Rasa's server: REST channel plus the HTTP API, loopback only, both for the gateway only.
+
+    `python -m rasa_addons.serve run ...` is `rasa run` with the HTTP API's JWT secret taken from
+    RASA_TOKEN in its environment (not its command line); credentials.yml gives the REST channel
+    RASA_WEBHOOK_SECRET, endpoints.yml the action endpoint ACTION_SERVER_TOKEN.
 
     Every value is passed as `--option=value`: a token that begins with `-` (an existing .env may
     hold one) is then still the option's value, never read as another option.
@@ -82,11 +112,14 @@ def rasa_process(ports: Ports, model: Path, token: str,
     (ROOT / "var").mkdir(exist_ok=True)
     return ProcessSpec(
         name="rasa",
-        argv=[str(RASA), "run", "--enable-api", f"--auth-token={token}",
+        argv=[str(RASA_PYTHON), "-m", "rasa_addons.serve", "run", "--enable-api",
               "--interface=127.0.0.1", f"--port={ports.rasa}", f"--model={model}",
               "--credentials=credentials.yml", f"--endpoints={endpoints}"],
         env={
             "PYTHONPATH": str(ROOT),
+            "RASA_TOKEN": shared.rasa_token,
+            "RASA_WEBHOOK_SECRET": shared.webhook_secret,
+            "ACTION_SERVER_TOKEN": shared.action_token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -94,7 +127,7 @@ def rasa_process(ports: Ports, model: Path, token: str,
     )
 
 
-def gateway_process(ports: Ports, rasa_token: str,
+def gateway_process(ports: Ports, shared: SharedSecrets,
                     platform_api_url: str | None = None) -> ProcessSpec:
     """The front door: widget API, console, routing to Rasa (its other settings from the
     environment it inherits); the platform is the local sandbox unless given."""
@@ -104,17 +137,19 @@ def gateway_process(ports: Ports, rasa_token: str,
         env={
             "GATEWAY_PORT": str(ports.gateway),
             "RASA_URL": f"http://127.0.0.1:{ports.rasa}",
-            "RASA_TOKEN": rasa_token,
+            "RASA_TOKEN": shared.rasa_token,
+            "RASA_WEBHOOK_SECRET": shared.webhook_secret,
             "PLATFORM_API_URL": platform_api_url or local_platform_url(ports),
         },
     )
 
 
-def health_urls(ports: Ports, rasa_token: str) -> dict[str, str]:
-    """URLs that answer 200 once each process is ready (Rasa's only after its model loaded)."""
+def health_urls(ports: Ports) -> dict[str, str]:
+    """URLs that answer 200 once each process is ready (Rasa serves only once its model is
+    loaded; its REST channel's health needs no secret)."""
     return {
         "sandbox": f"http://127.0.0.1:{ports.sandbox}/api/v1/health",
         "actions": f"http://127.0.0.1:{ports.actions}/health",
-        "rasa": f"http://127.0.0.1:{ports.rasa}/status?token={quote(rasa_token, safe='')}",
+        "rasa": f"http://127.0.0.1:{ports.rasa}/webhooks/rest/",
         "gateway": f"http://127.0.0.1:{ports.gateway}/health",
     }

@@ -6,6 +6,7 @@ or malformed value raises `SettingsError` with a sentence that names the fix.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -22,13 +23,41 @@ def text(env: Env, name: str, default: str) -> str:
     return env.get(name, default).strip()
 
 
-def secret(env: Env, name: str, default: str | None = None) -> str:
-    """A secret that must be set and must not be a placeholder such as `change-me`."""
+GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def secret(env: Env, name: str, default: str | None = None, min_length: int = 0) -> str:
+    """A secret that must be set, must not be a placeholder such as `change-me`, and must have at
+    least `min_length` characters."""
     value = env.get(name, default if default is not None else "").strip()
     if value.lower() in PLACEHOLDER_SECRETS:
         raise SettingsError(
             f"{name} is not set (or still a placeholder). Set it in your environment or in .env; "
             "see .env.example.")
+    if len(value) < min_length:
+        raise SettingsError(
+            f"{name} is too short ({len(value)} characters; at least {min_length} are needed). "
+            f"Set it to a long random value in your environment or in .env, e.g. the output of "
+            f"{GENERATE_HINT}; see .env.example.")
+    return value
+
+
+def positive(env: Env, name: str, default: float, unit: str) -> float:
+    """A number greater than zero (hours, seconds, a count per minute)."""
+    raw = text(env, name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise SettingsError(f"{name} must be a number of {unit} greater than 0, got {raw!r}.")
+    return value
+
+
+def positive_whole_number(env: Env, name: str, default: int, unit: str) -> int:
+    value = whole_number(env, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be a whole number of {unit}, at least 1, got {value}.")
     return value
 
 

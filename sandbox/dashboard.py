@@ -144,11 +144,16 @@ def _when(start: datetime, now: datetime) -> str:
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def widget_tag(gateway_url: str, identity_token: str) -> str:
-    """The one script tag that embeds the support widget."""
+def widget_tag(gateway_url: str, identity_token: str, token_url: str | None = None) -> str:
+    """The one script tag that embeds the support widget; with `token_url`, where the widget
+    gets a fresh identity token when it needs one (its conversation's sign-in is older than the
+    gateway allows, or the page's token expired): a URL of this site answering
+    `{"identity_token"}` for the signed-in client."""
     gateway = escape(gateway_url)
+    token_source = (f' data-identity-token-url="{escape(token_url)}"'
+                    if token_url is not None else "")
     return (f'<script src="{gateway}/widget.js" data-gateway="{gateway}" '
-            f'data-identity-token="{escape(identity_token)}" defer></script>')
+            f'data-identity-token="{escape(identity_token)}"{token_source} defer></script>')
 
 
 def _page(title: str, hub_name: str, body: str, widget: str, me: str = "") -> str:
@@ -169,8 +174,9 @@ def _page(title: str, hub_name: str, body: str, widget: str, me: str = "") -> st
     )
 
 
-def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token: str) -> str:
-    """The signed-in client's dashboard."""
+def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token: str,
+                     token_url: str | None = None) -> str:
+    """The signed-in client's dashboard; `token_url` gives the widget fresh identity tokens."""
     remaining_share = 0 if not data.credits_allowance else (
         100 * data.credits_remaining // data.credits_allowance)
     credits = (
@@ -240,7 +246,7 @@ def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token
         "</section>"
     )
     return _page(f"Dashboard · {data.hub_name}", data.hub_name, body,
-                 widget_tag(gateway_url, token), me=data.client_name)
+                 widget_tag(gateway_url, token, token_url), me=data.client_name)
 
 
 def signed_out_page(gateway_url: str) -> str:

@@ -24,8 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Ports  # noqa: E402
-from bot.processes import actions_process, health_urls, rasa_process, sandbox_process  # noqa: E402
-from envsettings.generated import new_secret  # noqa: E402
+from bot.processes import (  # noqa: E402
+    SharedSecrets,
+    actions_process,
+    health_urls,
+    rasa_process,
+    sandbox_process,
+)
+from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 from tests.helpers.processes import free_port, running  # noqa: E402
 
@@ -44,15 +50,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(url: str, client_id: str, text: str, count: int) -> list[float]:
+def measure(url: str, secret: str, client_id: str, text: str, count: int) -> list[float]:
+    """As the gateway sends them: with the REST channel's secret."""
+    http = requests.Session()
+    http.headers[WEBHOOK_SECRET_HEADER] = secret
     sender = f"bench-{uuid.uuid4().hex[:8]}"
     metadata = {"client_id": client_id}
-    requests.post(url, json={"sender": sender, "message": "hi", "metadata": metadata}, timeout=60)
+    http.post(url, json={"sender": sender, "message": "hi", "metadata": metadata}, timeout=60)
     timings = []
     for _ in range(count):
         started = time.perf_counter()
-        reply = requests.post(url, json={"sender": sender, "message": text, "metadata": metadata},
-                              timeout=60)
+        reply = http.post(url, json={"sender": sender, "message": text, "metadata": metadata},
+                          timeout=60)
         timings.append((time.perf_counter() - started) * 1000)
         assert reply.ok and reply.json(), reply.text
     return timings
@@ -67,16 +76,16 @@ def main() -> int:
         print("No trained model for the current data: run `make train` first.")
         return 1
     ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port())
-    token = new_secret()
-    urls = health_urls(ports, token)
+    shared = SharedSecrets.generate()
+    urls = health_urls(ports)
     state = Path(tempfile.mkdtemp(prefix="bench-"))
     with ExitStack() as stack:
         started = time.monotonic()
         sandbox = stack.enter_context(running(
             sandbox_process(ports, ["--reset"]), urls["sandbox"],
             env={"SANDBOX_DATABASE_URL": f"sqlite:///{state / 'sandbox.db'}"}))
-        actions = stack.enter_context(running(actions_process(ports), urls["actions"]))
-        rasa = stack.enter_context(running(rasa_process(ports, model, token), urls["rasa"],
+        actions = stack.enter_context(running(actions_process(ports, shared), urls["actions"]))
+        rasa = stack.enter_context(running(rasa_process(ports, model, shared), urls["rasa"],
                                            timeout=240))
         print(f"Everything up in {time.monotonic() - started:.1f} s "
               f"(Rasa loads the model in most of that).")
@@ -84,7 +93,7 @@ def main() -> int:
         print(f"\nReply latency over the REST channel, {args.n} messages each (ms):")
         print(f"  {'kind':45} {'p50':>7} {'p95':>7} {'max':>7}")
         for kind, (client_id, text) in KINDS.items():
-            timings = sorted(measure(url, client_id, text, args.n))
+            timings = sorted(measure(url, shared.webhook_secret, client_id, text, args.n))
             p95 = timings[int(len(timings) * 0.95) - 1]
             print(f"  {kind:45} {statistics.median(timings):7.1f} {p95:7.1f} {timings[-1]:7.1f}")
         print("\nResident memory after the run (MB):")

@@ -1,7 +1,9 @@
 """The widget channel: the support widget on the platform's pages.
 
 - Who the client is comes from the identity token the platform signs (bot/identity.py); a
-  conversation is found again by the key it was given at the start.
+  conversation is found again by the key it was given at the start, while the key works (it
+  expires when idle; a signed-in one also needs a fresh identity token now and then: see
+  bot/core/conversations.py). A live stream ends when its key stops working.
 - What the core says reaches the widget as live events on the conversation's own stream: a
   `message` (its id is the message seq), the `mode`, and `typing`. A widget that reconnects with
   `Last-Event-ID` gets what it missed from the store first, then the live events, each once.
@@ -15,9 +17,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.core.channel_seam import ChannelAddress, InboundMessage
-from bot.core.conversations import Conversations, Started
+from bot.core.conversations import Conversations, KeyCheck, KeyState, Started
 from bot.core.intake import Intake
-from bot.core.live_events import Event, EventHub
+from bot.core.live_events import Event, EventHub, Recheck, StreamGuard
 
 CHANNEL = "widget"
 
@@ -62,8 +64,9 @@ class WidgetChannel:
         """Resume the conversation of `key` for the same verified identity, or start one."""
         return await self.conversations.start(CHANNEL, client_id, key)
 
-    async def conversation_for_key(self, key: str) -> str | None:
-        return await self.conversations.id_for_key(key)
+    async def check_key(self, key: str) -> KeyCheck:
+        """Whether the key opens its conversation now (a key that does is marked used)."""
+        return await self.conversations.check_key(key)
 
     async def send(self, conversation_id: str,
                    inbound: InboundMessage) -> dict[str, Any]:
@@ -74,13 +77,16 @@ class WidgetChannel:
     async def history(self, conversation_id: str, after: int = 0) -> list[dict[str, Any]]:
         return await self.conversations.history(conversation_id, after)
 
-    async def events(self, conversation_id: str, after: int | None) -> AsyncIterator[Event]:
-        """The mode, what was missed after `after` (a seq) from the store, then live events.
+    async def events(self, conversation_id: str, after: int | None, key: str | None = None,
+                     key_seconds_left: float = 0.0) -> AsyncIterator[Event]:
+        """The mode, what was missed after `after` (a seq) from the store, then live events;
+        opened with `key`, until that key stops working.
 
         Subscribes before reading the store, so nothing falls between the two; a message both
         replayed and published is sent once.
         """
-        subscription = self.hub.subscribe(stream_of(conversation_id))
+        guard = None if key is None else StreamGuard(self._recheck(key), key_seconds_left)
+        subscription = self.hub.subscribe(stream_of(conversation_id), guard)
         try:
             mode, missed = await self.conversations.snapshot(conversation_id, after)
             yield Event("mode", {"mode": mode})
@@ -93,3 +99,11 @@ class WidgetChannel:
                 yield event
         finally:
             self.hub.unsubscribe(subscription)
+
+    def _recheck(self, key: str) -> Recheck:
+        """Seconds until `key` needs checking again, or None once it stopped working."""
+        async def recheck() -> float | None:
+            found = await self.conversations.check_key(key, use=False)
+            return found.seconds_left if found.state == KeyState.OK else None
+
+        return recheck

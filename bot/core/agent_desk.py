@@ -3,8 +3,9 @@ resolve, hand back.
 
 Each act asks the handoff state machine (handoff_states.py) first, so what may happen in which
 mode is decided in one table; a refusal is `Refused` with a stable code, which the console API
-turns into a status. Every act writes an audit row (ids and short codes, never message text) in
-the same transaction as the change itself. Knows no HTTP.
+turns into a status. Every act, and every read of a transcript (`view_transcript`) or of the
+client's account (`view_context`, only once claimed), writes an audit row (ids and short codes,
+never message text) in the same transaction as the act itself. Knows no HTTP.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from bot.core.handoff_states import (
     apply,
     decide,
 )
-from bot.core.live_events import CONSOLE, Event
+from bot.core.live_events import CONSOLE, Event, StreamGuard
 from bot.core.present import conversation_detail_json, message_json, queue_item_json
 from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
@@ -57,19 +58,22 @@ class AgentDesk:
         return await self.unit_of_work.db.run(work)
 
     async def conversation(self, agent: Agent, conversation_id: str) -> dict[str, Any]:
-        """The whole transcript (notes and activity too) of a conversation the agent may see."""
+        """The whole transcript (notes and activity too) of a conversation the agent may see;
+        the read is audited."""
         def work(session: Session) -> dict[str, Any]:
             conversation = _allowed(session, conversation_id, Trigger.VIEW, agent)
             messages = store.messages_after(session, conversation.id, client_visible_only=False,
                                             limit=10_000)
+            audit(session, agent.id, "view_transcript", conversation.id)
             return conversation_detail_json(conversation, messages)
 
         return await self.unit_of_work.db.run(work)
 
     async def client_of(self, agent: Agent, conversation_id: str) -> str | None:
-        """The verified client id of a conversation the agent may see (None: signed out)."""
+        """The verified client id of the agent's own conversation (None: signed out), to read
+        their account with; the read is audited. Before a claim: `claim_to_see_account`."""
         def work(session: Session) -> str | None:
-            conversation = _allowed(session, conversation_id, Trigger.VIEW, agent)
+            conversation = _allowed(session, conversation_id, Trigger.VIEW_ACCOUNT, agent)
             audit(session, agent.id, "view_context", conversation.id)
             return conversation.client_id
 
@@ -106,11 +110,12 @@ class AgentDesk:
                           "with you. Try again in a moment.") from exc
         return await self._move(agent, conversation_id, Trigger.HAND_BACK, "handback")
 
-    async def events(self, agent: Agent) -> AsyncIterator[Event]:
+    async def events(self, agent: Agent, guard: StreamGuard | None = None) -> AsyncIterator[Event]:
         """The console's live stream for this agent: queue lines (`conversation`) always;
-        messages (`message`) of conversations waiting for the team or claimed by this agent."""
+        messages (`message`) of conversations waiting for the team or claimed by this agent;
+        until `guard` ends it (the agent's session is over)."""
         hub = self.unit_of_work.hub
-        subscription = hub.subscribe(CONSOLE)
+        subscription = hub.subscribe(CONSOLE, guard)
         try:
             async for event in subscription.events():
                 if event.name == "message" and not (

@@ -37,7 +37,8 @@ MAX_RACES = 3  # re-read and re-decide this often when another replica changed t
 class Trigger(enum.StrEnum):
     HAND_OFF = "hand_off"            # the assistant (or the gateway, Rasa down) asks for a person
     CLAIM = "claim"                  # an agent takes a waiting conversation
-    VIEW = "view"                    # an agent reads the transcript or the client's account
+    VIEW = "view"                    # an agent reads the transcript
+    VIEW_ACCOUNT = "view_account"    # an agent reads the client's account (the context panel)
     REPLY = "reply"                  # an agent writes to the client, or a private note
     RESOLVE = "resolve"              # an agent closes the conversation
     HAND_BACK = "hand_back"          # an agent gives it back to the assistant
@@ -121,6 +122,9 @@ ALREADY_WITH_TEAM = Refusal(RefusalKind.CONFLICT, "already_with_the_team",
                             "This conversation is with the team already.")
 NOT_WITH_BOT = Refusal(RefusalKind.CONFLICT, "not_with_the_assistant",
                        "This conversation is closed; the client's next message reopens it.")
+ACCOUNT_AFTER_CLAIM = Refusal(RefusalKind.FORBIDDEN, "claim_to_see_account",
+                              "The client's account is shown only to the agent who claims the "
+                              "conversation: claim it first.")
 
 _B, _W, _M, _O, _R = (Standing.BOT, Standing.WAITING, Standing.MINE, Standing.OTHERS,
                       Standing.RESOLVED)
@@ -146,6 +150,13 @@ TABLE: dict[tuple[Standing, Trigger], Move | Refusal] = {
     (_M, Trigger.VIEW): Move(Mode.AGENT),
     (_O, Trigger.VIEW): NOT_YOURS,
     (_R, Trigger.VIEW): NOT_WITH_TEAM,
+
+    # The client's account (credits, sessions, invoices) only for the agent helping them.
+    (_B, Trigger.VIEW_ACCOUNT): NOT_WITH_TEAM,
+    (_W, Trigger.VIEW_ACCOUNT): ACCOUNT_AFTER_CLAIM,
+    (_M, Trigger.VIEW_ACCOUNT): Move(Mode.AGENT),
+    (_O, Trigger.VIEW_ACCOUNT): NOT_YOURS,
+    (_R, Trigger.VIEW_ACCOUNT): NOT_WITH_TEAM,
 
     (_B, Trigger.REPLY): NO_LONGER_WITH_TEAM,
     (_W, Trigger.REPLY): NOT_CLAIMED,

@@ -1,22 +1,41 @@
 """The gateway's client of Rasa: the REST channel (messages) and the HTTP API (resume, tracker).
 
-    rasa = RasaClient("http://127.0.0.1:5005", token, timeout=20)
+    rasa = RasaClient("http://127.0.0.1:5005", api_secret, webhook_secret, timeout=20)
     replies = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
     await rasa.resume(conversation_id)
     tracker = await rasa.tracker(conversation_id)   # {"paused": bool, "events": [...], ...}
+
+Only the gateway may call either (docs/contracts.md): a message carries the REST channel's
+shared secret in a header (`X-Webhook-Secret`), and an HTTP API call a JWT of a minute signed
+with Rasa's API secret (RASA_TOKEN) in `Authorization: Bearer`, never a token in the URL.
 
 Every call has a timeout; any failure (refused, timeout, 5xx, a body that isn't what Rasa sends)
 is a `RasaUnavailable`, whose message names the call and the exception class only.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import jwt
+
+from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER
 
 CONNECT_TIMEOUT = 3.0
 RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+API_TOKEN_LIFETIME = dt.timedelta(minutes=1)
+
+
+def rasa_api_token(secret: str, now: dt.datetime | None = None,
+                   lifetime: dt.timedelta = API_TOKEN_LIFETIME) -> str:
+    """A short-lived JWT for Rasa's HTTP API (`rasa run --jwt-secret`): the admin role, which
+    Rasa requires for another conversation's tracker."""
+    now = now or dt.datetime.now(dt.UTC)
+    claims = {"user": {"username": "gateway", "role": "admin"}, "iat": now,
+              "exp": now + lifetime}
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
 class RasaError(Exception):
@@ -40,11 +59,12 @@ NEVER_ARRIVED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float,
+    def __init__(self, base_url: str, api_secret: str, webhook_secret: str, timeout: float,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._token = token
+        self._api_secret = api_secret
+        self._webhook_secret = webhook_secret
         self._http = httpx.AsyncClient(
             base_url=self.base_url, transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
@@ -65,7 +85,8 @@ class RasaClient:
             extra["timeout"] = httpx.Timeout(wait, connect=min(CONNECT_TIMEOUT, wait))
         body = await self._post("/webhooks/rest/webhook", "send",
                                 json={"sender": conversation_id, "message": text,
-                                      "metadata": metadata}, **extra)
+                                      "metadata": metadata},
+                                headers={WEBHOOK_SECRET_HEADER: self._webhook_secret}, **extra)
         if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
             raise RasaUnavailable("send: unexpected body")
         return body
@@ -78,16 +99,19 @@ class RasaClient:
         predicted as if it followed the handoff (Rasa's fallback, then the handoff again).
         """
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
-        await self._post(path, "resume", json=RESUME_EVENTS, params={"token": self._token})
+        await self._post(path, "resume", json=RESUME_EVENTS, headers=self._api_headers())
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker as Rasa's HTTP API gives it: `paused`, and its `events`
         since the last restart (what happened in a turn whose answer the gateway never got)."""
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker"
-        body = await self._call("GET", path, "tracker", params={"token": self._token})
+        body = await self._call("GET", path, "tracker", headers=self._api_headers())
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             raise RasaUnavailable("tracker: unexpected body")
         return body
+
+    def _api_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {rasa_api_token(self._api_secret)}"}
 
     async def _post(self, path: str, what: str, **kwargs: Any) -> Any:
         return await self._call("POST", path, what, **kwargs)

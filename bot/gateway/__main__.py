@@ -2,9 +2,10 @@
 
 At start, in this order, each failure a single line on stderr and exit code 2 (no traceback):
 
-1. the settings, read once by `bot.config` (GATEWAY_*, RASA_URL, RASA_TOKEN, WIDGET_TOKEN_SECRET,
-   DEMO_AGENT_*, SUPPORT_*, PLATFORM_*; see .env.example): a missing or placeholder secret, a
-   malformed port, URL or GATEWAY_DATABASE_URL stops it with a sentence naming the variable;
+1. the settings, read once by `bot.config` (GATEWAY_*, RASA_URL, RASA_TOKEN, RASA_WEBHOOK_SECRET,
+   WIDGET_*, DEMO_AGENT_*, CONSOLE_*, SUPPORT_*, PLATFORM_*; see .env.example): a missing,
+   placeholder or too short secret, a malformed port, URL or GATEWAY_DATABASE_URL stops it with
+   a sentence naming the variable;
    a retired setting still set (SUPPORT_HOURS) is a warning line, not a failure;
 2. the conversation store: it must open, answer and take the migrations (Alembic `upgrade head`),
    or the line names GATEWAY_DATABASE_URL (its password never shown);
@@ -127,8 +128,11 @@ def main() -> int:
     from bot.gateway.app import create_app
 
     # The access log is off: it prints query strings (the event stream's conversation key).
+    # X-Forwarded-For is believed from GATEWAY_TRUSTED_PROXIES only: the per-IP limits count
+    # the address it names.
     uvicorn.run(create_app(settings, platform), host=settings.host, port=settings.port,
-                access_log=False, log_level="info", timeout_graceful_shutdown=5)
+                access_log=False, log_level="info", timeout_graceful_shutdown=5,
+                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies)
     return 0
 
 

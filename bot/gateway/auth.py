@@ -7,9 +7,13 @@
   console API never grants.
 - A login attempt for an unknown e-mail still verifies a password, so timing tells nothing.
 - Logins (and failed ones for a known agent) and logouts are audited.
+- A live stream opened with a session ends when the session does: at once on logout (in this
+  process), at its expiry, and within `SESSION_RECHECK_SECONDS` when it was ended elsewhere
+  (another replica); `stream_guard(token)` gives the stream what it needs.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Callable
@@ -21,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from bot.core.live_events import StreamGuard
 from bot.gateway.errors import ApiError
 from bot.store.agents import (
     agent_for_session,
@@ -28,11 +33,13 @@ from bot.store.agents import (
     end_expired_sessions,
     end_session,
     find_agent_by_email,
+    live_session,
     save_agent,
     start_session,
 )
 from bot.store.db import Database
-from bot.store.models import Agent, now_utc
+from bot.store.models import Agent, now_utc, utc
+from bot.store.tokens import hash_token
 
 log = logging.getLogger("bot.gateway.auth")
 
@@ -40,6 +47,7 @@ COOKIE = "console_session"
 COOKIE_PATH = "/console"
 CSRF_HEADER = "x-requested-with"
 CSRF_VALUE = "console"
+SESSION_RECHECK_SECONDS = 15.0  # a stream notices a session ended on another replica this soon
 
 _hasher = PasswordHasher()
 
@@ -72,6 +80,7 @@ class ConsoleAuth:
         self.secure_cookies = secure_cookies
         self.clock = clock
         self._decoy_hash = hash_password("a password nobody has")
+        self._logouts: dict[str, set[asyncio.Event]] = {}  # session token hash -> its streams
 
     def __repr__(self) -> str:
         return f"ConsoleAuth(session_lifetime={self.session_lifetime})"
@@ -104,6 +113,37 @@ class ConsoleAuth:
             audit(session, agent_id, "logout")
 
         await self.db.run(work)
+        for stop in self._logouts.pop(hash_token(token), set()):
+            stop.set()  # this session's live streams end now
+
+    async def seconds_left(self, token: str) -> float | None:
+        """Seconds until the session of `token` expires; None if it is over (or never was)."""
+        def work(session: Session) -> float | None:
+            now = self.clock()
+            found = live_session(session, token, now)
+            expires_at = utc(found.expires_at) if found is not None else None
+            return None if expires_at is None else (expires_at - now).total_seconds()
+
+        return await self.db.run(work)
+
+    def stream_guard(self, token: str, seconds_left: float) -> tuple[StreamGuard, asyncio.Event]:
+        """What ends a stream of this session: a logout here (the event returned, to be passed
+        to `stream_ended` when the stream is over), its expiry, or its end on another replica."""
+        stop = asyncio.Event()
+        self._logouts.setdefault(hash_token(token), set()).add(stop)
+
+        async def recheck() -> float | None:
+            left = await self.seconds_left(token)
+            return None if left is None or left <= 0 else min(left, SESSION_RECHECK_SECONDS)
+
+        return StreamGuard(recheck, min(seconds_left, SESSION_RECHECK_SECONDS), stop), stop
+
+    def stream_ended(self, token: str, stop: asyncio.Event) -> None:
+        streams = self._logouts.get(hash_token(token))
+        if streams is not None:
+            streams.discard(stop)
+            if not streams:
+                del self._logouts[hash_token(token)]
 
 
 def _auth(request: Request) -> ConsoleAuth:

@@ -2,20 +2,25 @@
 
 A thin adapter over `bot.core.agent_desk.AgentDesk`. Every route needs a logged-in agent; every
 state-changing route also needs `X-Requested-With: console`. The live stream sends an agent only
-the messages of conversations waiting for the team or claimed by that agent.
+the messages of conversations waiting for the team or claimed by that agent, and ends with the
+session (logout, expiry). Logins are throttled per address and IP, and per IP
+(bot/gateway/throttle.py), counted before the password is checked.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from bot.core.live_events import Event
 from bot.gateway.auth import COOKIE, COOKIE_PATH, AgentDep, ConsoleHeader
 from bot.gateway.errors import ApiError, message_text
 from bot.gateway.schemas import MAX_MESSAGE_CHARS, AgentText, Login
-from bot.gateway.services import Services, services
+from bot.gateway.services import Services, client_ip, services
 from bot.gateway.sse import event_stream
+from bot.gateway.throttle import retry_after_header
 from bot.store.models import Agent
 
 routes = APIRouter(prefix="/console/api", tags=["console"])
@@ -27,16 +32,19 @@ def _me(agent: Agent) -> dict:
 
 
 @routes.post("/login", dependencies=[ConsoleHeader])
-async def login(body: Login, svc: ServicesDep) -> JSONResponse:
-    who = body.email.strip().lower()
-    if svc.login_throttle.blocked(who):
+async def login(body: Login, request: Request, svc: ServicesDep) -> JSONResponse:
+    """The attempt is counted before the password is checked (parallel guesses can't all be)."""
+    who, ip = body.email.strip().lower(), client_ip(request)
+    wait = svc.login_throttle.attempt(who, ip)
+    if wait:
+        minutes = max(1, round(wait / 60))
         raise ApiError(429, "too_many_attempts",
-                       "Too many failed logins for this address. Wait 15 minutes and try again.")
+                       f"Too many failed logins. Wait {minutes} minute{'s' if minutes > 1 else ''}"
+                       " and try again.", headers=retry_after_header(wait))
     result = await svc.auth.login(body.email, body.password)
     if result is None:
-        svc.login_throttle.failed(who)
         raise ApiError(401, "invalid_credentials", "Wrong e-mail address or password.")
-    svc.login_throttle.succeeded(who)
+    svc.login_throttle.succeeded(who, ip)
     agent, token = result
     response = JSONResponse({"agent": _me(agent)})
     response.set_cookie(COOKIE, token, max_age=int(svc.auth.session_lifetime.total_seconds()),
@@ -72,7 +80,8 @@ async def conversation(conversation_id: str, agent: AgentDep, svc: ServicesDep) 
 
 @routes.get("/conversations/{conversation_id}/context")
 async def context(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> dict:
-    """The client's account from the platform; `available: false` with a reason if it can't be."""
+    """The client's account from the platform, for the agent who claimed the conversation
+    (audited); `available: false` with a reason if it can't be had."""
     client_id = await svc.desk.client_of(agent, conversation_id)
     return await svc.client_account.for_client(client_id)
 
@@ -104,9 +113,23 @@ async def handback(conversation_id: str, agent: AgentDep, svc: ServicesDep) -> d
 
 
 @routes.get("/events")
-async def events(agent: AgentDep, svc: ServicesDep):
-    """Live queue lines (`conversation`) and messages (`message`) for this agent."""
-    return event_stream(svc.desk.events(agent))
+async def events(request: Request, agent: AgentDep, svc: ServicesDep):
+    """Live queue lines (`conversation`) and messages (`message`) for this agent, until the
+    session ends (logout, expiry)."""
+    token = request.cookies.get(COOKIE, "")
+    seconds_left = await svc.auth.seconds_left(token)
+    if seconds_left is None:
+        raise ApiError(401, "not_logged_in", "Log in to the console first.")
+
+    async def while_logged_in() -> AsyncIterator[Event]:
+        guard, stop = svc.auth.stream_guard(token, seconds_left)
+        try:
+            async for event in svc.desk.events(agent, guard):
+                yield event
+        finally:
+            svc.auth.stream_ended(token, stop)
+
+    return event_stream(while_logged_in())
 
 
 def _text(body: AgentText) -> str:

@@ -65,6 +65,10 @@ def describe_validation_error(errors: list[dict[str, Any]]) -> str:
     return f"{subject}: {message}."
 
 
+# What FastAPI answers 400 to: a body that isn't UTF-8, or JSON nested too deeply to parse.
+UNREADABLE_BODY = ("The request body can't be read: send one JSON object, UTF-8 encoded, "
+                   "without deep nesting.")
+
 REFUSAL_STATUS = {RefusalKind.NOT_FOUND: 404, RefusalKind.FORBIDDEN: 403,
                   RefusalKind.CONFLICT: 409}
 
@@ -92,6 +96,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(405, "method_not_allowed",
                                   f"{request.method} is not allowed on {path}.",
                                   headers=dict(exc.headers or {}))
+        if exc.status_code == 400:  # the framework couldn't parse the body at all
+            return error_response(422, "invalid_request", UNREADABLE_BODY)
         message = str(exc.detail).rstrip(".") + "."
         code = "request_too_large" if exc.status_code == 413 else f"http_{exc.status_code}"
         return error_response(exc.status_code, code, message,

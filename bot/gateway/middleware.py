@@ -5,7 +5,9 @@
   500 error body, logged by type only.
 - `BodyLimit`: a request body over `max_bytes` gets 413 before anyone parses it.
 - `PathCors`: CORS for one path prefix only (the widget API), for the configured origins.
-- `SecurityHeaders`: nosniff everywhere; the console may not be framed.
+- `SecurityHeaders`: nosniff everywhere; every response under /console (its page however it is
+  reached, its files, its API) carries the console's Content-Security-Policy and may not be
+  framed.
 """
 from __future__ import annotations
 
@@ -19,6 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.gateway.errors import error_response, shorten
 
 log = logging.getLogger("bot.gateway.http")
+
+# The console's scripts and styles come from files of its own origin only, and it talks to its
+# own origin only: no inline scripts, styles or handlers.
+CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
 class RequestLog:
@@ -128,7 +135,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        console = scope["path"].startswith("/console")
+        console = scope["path"] == "/console" or scope["path"].startswith("/console/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -136,6 +143,9 @@ class SecurityHeaders:
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"no-referrer"))
                 if console:
+                    headers = [(k, v) for k, v in headers
+                               if k.lower() != b"content-security-policy"]
+                    headers.append((b"content-security-policy", CONSOLE_CSP.encode()))
                     headers.append((b"x-frame-options", b"DENY"))
                 message = {**message, "headers": headers}
             await send(message)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_MESSAGE_CHARS = 10_000
+MAX_SEQ = 2**31 - 1  # message numbers fit a 32-bit integer column on every database
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

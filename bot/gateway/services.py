@@ -29,7 +29,7 @@ from bot.core.safety import SafetyFirst
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
-from bot.gateway.throttle import LoginThrottle
+from bot.gateway.throttle import LoginThrottle, RateLimit
 from bot.store.db import Database
 from platform_api import PlatformClient, PlatformClientSettings
 
@@ -53,6 +53,8 @@ class Services:
     client_account: ClientAccountPanel
     auth: ConsoleAuth
     login_throttle: LoginThrottle
+    widget_ip_limit: RateLimit
+    widget_conversation_limit: RateLimit
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
@@ -61,14 +63,15 @@ class Services:
         deliveries = Deliveries()
         deliveries.register(WIDGET, WidgetDelivery(hub))
         unit_of_work = UnitOfWork(db, hub, deliveries)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_webhook_secret,
+                          settings.rasa_timeout)
         answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours,
                                           tracker_wait=settings.rasa_tracker_wait),
                               ContactEmailCapture(unit_of_work, settings.support_hours),
                               SafetyFirst(unit_of_work, rasa, settings.support_hours,
                                           settings.safety_contacts))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
-        conversations = Conversations(db)
+        conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
@@ -79,6 +82,8 @@ class Services:
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=LoginThrottle(),
+            widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
+            widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
         )
 
     async def start(self) -> None:
@@ -108,3 +113,8 @@ def routing_lease(settings: GatewaySettings) -> timedelta:
 def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (a trusted proxy's X-Forwarded-For is applied by the server)."""
+    return request.client.host if request.client is not None else "unknown"

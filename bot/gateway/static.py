@@ -2,8 +2,8 @@
 
 `/widget.js`, `/widget.css`; `/console` → console/index.html; the console's own files at
 `/console/<file>` (e.g. /console/console.js) and, equally, `/console/static/<path>`.
-The console page gets a strict Content-Security-Policy: its scripts and styles come from files
-of its own origin only, and it talks to its own origin only.
+Every response under /console gets the console's strict Content-Security-Policy from
+bot/gateway/middleware.py (`SecurityHeaders`), whichever path serves the page.
 """
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from bot.gateway.errors import ApiError
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 CONSOLE = STATIC / "console"
-CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 routes = APIRouter(tags=["static"])
@@ -45,8 +43,7 @@ async def widget_css() -> FileResponse:
 @routes.get("/console", include_in_schema=False)
 @routes.get("/console/", include_in_schema=False)
 async def console_page() -> FileResponse:
-    return _file(CONSOLE / "index.html", "text/html; charset=utf-8",
-                 {"Content-Security-Policy": CONSOLE_CSP})
+    return _file(CONSOLE / "index.html", "text/html; charset=utf-8")
 
 
 CONSOLE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(js|css|svg|png|ico|woff2)$")

@@ -2,7 +2,15 @@
  * Wellbeing Hubs support widget: the blue bubble in the corner of the client dashboard.
  *
  * Embed with one tag (docs/gateway.md is the API it speaks):
- *   <script src="GATEWAY/widget.js" data-gateway="GATEWAY" data-identity-token="JWT or empty" defer></script>
+ *   <script src="GATEWAY/widget.js" data-gateway="GATEWAY" data-identity-token="JWT or empty"
+ *           data-identity-token-url="/a/url/of/the/page's/site" defer></script>
+ *
+ * A signed-in conversation needs a fresh identity token now and then (the gateway says so, or the
+ * page's token has expired): the widget fetches `data-identity-token-url` (relative to the page,
+ * with the page's cookies; it answers {"identity_token": "<jwt>"} for the signed-in client), or,
+ * without one, reads `data-identity-token` again (a page may keep it current). No fresh token:
+ * "reload the page". A conversation key that expired (unused too long) starts a new conversation:
+ * the old one's messages are taken off the screen and the widget says so.
  *
  * Dependency-free, no build step. Everything lives in a Shadow DOM so the host page's CSS cannot
  * reach it. Message content is only ever rendered with textContent (never innerHTML); http(s)
@@ -25,7 +33,12 @@
   if (!script) return;
   var gateway = (script.getAttribute("data-gateway") || new URL(script.src, location.href).origin)
     .replace(/\/+$/, "");
-  var identityToken = (script.getAttribute("data-identity-token") || "").trim() || null;
+  var tokenUrl = (script.getAttribute("data-identity-token-url") || "").trim();
+  var identityToken = embeddedToken(); // at load: signed in or not, and where the key is kept
+
+  function embeddedToken() {
+    return (script.getAttribute("data-identity-token") || "").trim() || null;
+  }
 
   // ---------------------------------------------------------------- small helpers
 
@@ -89,16 +102,52 @@
     return n;
   }
 
-  /** The token's `sub`, read without trusting it: it only names the local storage slot. */
-  function tokenSubject(token) {
-    if (!token) return "anonymous";
+  /** The token's claims, read without trusting them (the gateway checks the token). */
+  function tokenClaims(token) {
     try {
       var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
       var claims = JSON.parse(atob(part + "===".slice((part.length + 3) % 4)));
-      return typeof claims.sub === "string" && claims.sub ? claims.sub : "anonymous";
+      return claims && typeof claims === "object" ? claims : {};
     } catch (e) {
-      return "anonymous";
+      return {};
     }
+  }
+
+  /** The token's `sub`: it only names the local storage slot. */
+  function tokenSubject(token) {
+    var sub = token ? tokenClaims(token).sub : null;
+    return typeof sub === "string" && sub ? sub : "anonymous";
+  }
+
+  /** Whether the token has expired, or will within half a minute (by this browser's clock). */
+  function tokenStale(token) {
+    var exp = tokenClaims(token).exp;
+    return typeof exp === "number" && exp * 1000 < Date.now() + 30000;
+  }
+
+  /** A fresh identity token from the page's site (`data-identity-token-url`, else the attribute
+   *  read again), or null when there is none. */
+  function freshIdentityToken() {
+    var asked = tokenUrl
+      ? fetch(new URL(tokenUrl, location.href).href, {
+        method: "GET", credentials: "same-origin", cache: "no-store",
+        headers: { Accept: "application/json" },
+      }).then(function (response) {
+        return response.ok ? response.json() : {};
+      }).then(function (body) { return body && body.identity_token; })
+      : Promise.resolve(embeddedToken());
+    return asked.then(function (token) {
+      token = typeof token === "string" ? token.trim() : "";
+      if (token) identityToken = token;
+      return token || null;
+    }, function () { return null; });
+  }
+
+  /** The token to start or resume with: none when signed out; a fresh one when it has expired. */
+  function startToken() {
+    if (!identityToken) return Promise.resolve(null);
+    if (!tokenStale(identityToken)) return Promise.resolve(identityToken);
+    return freshIdentityToken().then(function (token) { return token || identityToken; });
   }
 
   // Where the conversation key is kept: per gateway and per signed-in client in localStorage; a
@@ -127,8 +176,21 @@
     this.message = message;
   }
 
-  /** Calls the gateway; resolves with the JSON body, rejects with an ApiError (status 0: offline). */
-  function api(method, path, body, auth) {
+  /** Calls the gateway; resolves with the JSON body, rejects with an ApiError (status 0: offline).
+   *  A call with the key that the gateway refuses for a stale sign-in renews it and is tried once
+   *  more. */
+  function api(method, path, body, auth, renewed) {
+    return call(method, path, body, auth).catch(function (error) {
+      if (!auth || renewed || !(error instanceof ApiError) ||
+          error.code !== "identity_refresh_required") throw error;
+      return renewIdentity().then(function () {
+        if (!state.key) throw error;
+        return api(method, path, body, auth, true);
+      });
+    });
+  }
+
+  function call(method, path, body, auth) {
     var headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (auth) headers.Authorization = "Bearer " + state.key;
@@ -175,6 +237,8 @@
     retryTimer: null,
     typingTimer: null,
     fatal: false,           // the identity token expired: only a reload helps
+    ended: false,           // the key we had stopped working: say so when the new one starts
+    renewing: null,         // the promise of an identity renewal in progress
   };
 
   // ---------------------------------------------------------------- the DOM
@@ -340,27 +404,77 @@
     return state.starting;
   }
 
+  /** Starts (or resumes) the conversation; the page's token is renewed once if it expired. */
   function start() {
     var saved = state.key || storage.get();
-    return api("POST", "/widget/api/conversations",
-      { identity_token: identityToken, conversation_key: saved || null }, false)
-      .then(function (data) {
-        if (state.conversationId && data.conversation_id !== state.conversationId) resetTranscript();
-        state.key = data.conversation_key;
-        state.conversationId = data.conversation_id;
-        state.signedIn = !!data.signed_in;
-        signedOutHint.hidden = state.signedIn;
-        storage.set(state.key);
-        setMode(data.mode);
-        list.setAttribute("aria-busy", "true"); // restored history is not read out line by line
-        return syncHistory().finally(function () { list.removeAttribute("aria-busy"); });
-      })
-      .then(function () {
-        state.started = true;
-        state.retries = 0;
-        hideNotice();
-        connectEvents();
+    var token = null;
+    function post() {
+      return api("POST", "/widget/api/conversations",
+        { identity_token: token, conversation_key: saved || null }, false);
+    }
+    return startToken().then(function (fresh) {
+      token = fresh;
+      return post();
+    }).catch(function (error) {
+      // The page's token expired on the way: ask the page once for a fresh one.
+      if (!token || !(error instanceof ApiError) || error.code !== "invalid_identity_token") {
+        throw error;
+      }
+      return freshIdentityToken().then(function (fresh) {
+        if (!fresh || fresh === token) throw error;
+        token = fresh;
+        return post();
       });
+    }).then(function (data) {
+      // A key that no longer works gets a new conversation (and a new key): the old one's
+      // messages leave the screen, and the widget says why.
+      if (saved && data.conversation_key !== saved) state.ended = true;
+      if (state.conversationId && data.conversation_id !== state.conversationId) resetTranscript();
+      state.key = data.conversation_key;
+      state.conversationId = data.conversation_id;
+      state.signedIn = !!data.signed_in;
+      signedOutHint.hidden = state.signedIn;
+      storage.set(state.key);
+      setMode(data.mode);
+      if (state.ended) sayEnded();
+      list.setAttribute("aria-busy", "true"); // restored history is not read out line by line
+      return syncHistory(true).finally(function () { list.removeAttribute("aria-busy"); });
+    }).then(function () {
+      state.started = true;
+      state.retries = 0;
+      hideNotice();
+      connectEvents();
+    });
+  }
+
+  /** A line at the top of a new conversation that replaced one whose key stopped working. */
+  function sayEnded() {
+    state.ended = false;
+    if (list.querySelector(".ended")) return;
+    list.prepend(h("p", {
+      class: "ended", role: "note", "data-seq": 0, "data-testid": "widget-ended",
+      text: "Your earlier chat ended after a while without activity, so this is a new " +
+        "conversation. How can I help?",
+    }));
+    updateEmpty();
+  }
+
+  /** The gateway wants a fresh sign-in for this conversation: ask the page for a token and
+   *  resume with it (the same conversation while its key works). */
+  function renewIdentity() {
+    if (!state.renewing) {
+      state.renewing = freshIdentityToken().then(function (token) {
+        if (!token) {
+          var expired = new ApiError(401, "invalid_identity_token", "");
+          onStartFailed(expired);
+          throw expired;
+        }
+        state.started = false;
+        closeEvents();
+        return ensureStarted();
+      }).finally(function () { state.renewing = null; });
+    }
+    return state.renewing;
   }
 
   function onStartFailed(error) {
@@ -379,23 +493,34 @@
     showNotice(error.message || "Something went wrong starting the chat.");
   }
 
-  /** Loads what we have not seen yet (all of it the first time). */
-  function syncHistory() {
+  /** Loads what we have not seen yet (all of it the first time). `justStarted`: the sign-in
+   *  was renewed a moment ago, so a refusal for a stale one is not renewed again. */
+  function syncHistory(justStarted) {
     var query = state.lastSeq ? "?after=" + encodeURIComponent(state.lastSeq) : "";
-    return api("GET", "/widget/api/messages" + query, undefined, true).then(function (data) {
-      (data.messages || []).forEach(function (m) { addMessage(m, false); });
-    }, function (error) {
-      if (error instanceof ApiError && error.status === 401) forgetConversation();
-      throw error;
-    });
+    return api("GET", "/widget/api/messages" + query, undefined, true, !!justStarted)
+      .then(function (data) {
+        (data.messages || []).forEach(function (m) { addMessage(m, false); });
+      }, function (error) {
+        if (keyGone(error)) forgetConversation();
+        throw error;
+      });
   }
 
-  /** The saved key no longer works (expired or unknown): start afresh on the next try. */
+  /** The gateway says our key opens nothing any more (expired when idle, or unknown). */
+  function keyGone(error) {
+    return error instanceof ApiError && ["invalid_conversation_key", "conversation_key_expired",
+      "missing_conversation_key"].indexOf(error.code) >= 0;
+  }
+
+  /** The saved key no longer works (expired or unknown): its messages leave the screen, and a
+   *  new conversation starts on the next try. */
   function forgetConversation() {
     storage.clear();
     state.key = null;
     state.started = false;
+    state.ended = true;
     closeEvents();
+    resetTranscript();
   }
 
   function resetTranscript() {
@@ -464,6 +589,7 @@
   function reconnect() {
     if (!state.key) { state.started = false; ensureStarted(); return; }
     syncHistory().then(function () { connectEvents(); }, function (error) {
+      if (state.fatal) return; // the sign-in expired: the notice says to reload
       if (!state.key) { state.started = false; ensureStarted(); return; }
       if (isTransient(error)) scheduleRetry(reconnect);
       else showNotice(error.message || "Something went wrong. Please reload the page.");
@@ -763,10 +889,17 @@
   }
 
   function reportSendError(error) {
-    if (error instanceof ApiError && error.status === 401) {
+    if (error instanceof ApiError && error.code === "invalid_identity_token") {
+      onStartFailed(error);
+      return;
+    }
+    if (keyGone(error)) {
       forgetConversation();
-      showNotice(OFFLINE_TEXT);
       ensureStarted();
+      return;
+    }
+    if (error instanceof ApiError && error.status === 429) {
+      showNotice(error.message || "Too many messages at once. Please wait a moment and try again.");
       return;
     }
     if (isTransient(error)) {

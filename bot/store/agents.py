@@ -41,15 +41,21 @@ def start_session(session: Session, agent: Agent, expires_at: datetime) -> str:
     return token
 
 
-def agent_for_session(session: Session, token: str, now: datetime) -> Agent | None:
-    """The agent logged in with this token, if the session exists and has not expired."""
+def live_session(session: Session, token: str, now: datetime) -> AgentSession | None:
+    """The session of this token, if it exists and has not expired."""
     found = session.scalars(
         select(AgentSession).where(AgentSession.token_hash == hash_token(token))
     ).one_or_none()
     expires_at = utc(found.expires_at) if found is not None else None
     if found is None or expires_at is None or expires_at <= now:
         return None
-    return found.agent
+    return found
+
+
+def agent_for_session(session: Session, token: str, now: datetime) -> Agent | None:
+    """The agent logged in with this token, if the session exists and has not expired."""
+    found = live_session(session, token, now)
+    return found.agent if found is not None else None
 
 
 def end_session(session: Session, token: str) -> None:

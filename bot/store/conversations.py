@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.store.models import Conversation, Kind, Message, Mode, Sender, now_utc
 from bot.store.tokens import hash_token, new_token
@@ -13,18 +15,38 @@ CLIENT_VISIBLE_KINDS = (Kind.TEXT, Kind.BUTTON_CLICK)
 
 
 def create_conversation(session: Session, channel: str, client_id: str | None,
-                        external_id: str | None = None) -> tuple[Conversation, str]:
+                        external_id: str | None = None,
+                        now: datetime | None = None) -> tuple[Conversation, str]:
     """A new conversation with the bot; returns it and its key (only the hash is stored).
 
-    `external_id` is the channel's own id for it (None for the widget, found by its key).
+    `external_id` is the channel's own id for it (None for the widget, found by its key). The key
+    counts as used now, and a signed-in client's identity as verified now.
     """
+    now = now or now_utc()
     key = new_token()
     conversation = Conversation(channel=channel, external_id=external_id, client_id=client_id,
                                 conversation_key_hash=hash_token(key), mode=Mode.BOT,
-                                rasa_paused=False, last_seq=0)
+                                rasa_paused=False, last_seq=0, key_used_at=now,
+                                identity_verified_at=now if client_id is not None else None)
     session.add(conversation)
     session.flush()
     return conversation, key
+
+
+def mark_key_used(session: Session, conversation: Conversation, now: datetime,
+                  identity_verified: bool = False) -> None:
+    """The key was used now (and the client's identity verified now, if said).
+
+    Leaves `updated_at` alone: using a key is not activity in the conversation.
+    """
+    values: dict[str, object] = {"key_used_at": now, "updated_at": Conversation.updated_at}
+    if identity_verified:
+        values["identity_verified_at"] = now
+    session.execute(update(Conversation).where(Conversation.id == conversation.id)
+                    .values(**values).execution_options(synchronize_session=False))
+    set_committed_value(conversation, "key_used_at", now)
+    if identity_verified:
+        set_committed_value(conversation, "identity_verified_at", now)
 
 
 def find_by_key(session: Session, key: str) -> Conversation | None:

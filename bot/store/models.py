@@ -111,6 +111,11 @@ class Conversation(Base):
     # Set only from a verified identity token; None for a signed-out conversation.
     client_id: Mapped[str | None] = mapped_column(String(64))
     conversation_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # When the key was last used; it stops working after WIDGET_KEY_IDLE_HOURS without use.
+    key_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    # When the client's identity was last verified by an identity token (None: signed out). A
+    # signed-in conversation needs a fresh token at least every WIDGET_KEY_IDLE_HOURS.
+    identity_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mode: Mapped[Mode] = mapped_column(_enum(Mode, 16), default=Mode.BOT)
     handoff_reason: Mapped[str | None] = mapped_column(String(32))
     priority: Mapped[Priority | None] = mapped_column(_enum(Priority, 16))

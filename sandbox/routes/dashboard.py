@@ -1,15 +1,17 @@
 """The demo client dashboard: one page per demo client, embedding the support widget.
 
 The page signs a fresh identity token for its client on every load (sandbox/identity_tokens.py),
-exactly as the real platform's dashboard would; the signed-out page embeds the widget with an
-empty token.
+exactly as the real platform's dashboard would, and gives the widget a way to get another one
+later (`/dashboard/{client_id}/identity-token`, which the page's token provider fetches: a real
+platform would answer it for the signed-in client of the session cookie only); the signed-out
+page embeds the widget with an empty token.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,8 +68,25 @@ def client_dashboard(client_id: str, request: Request, session: SessionDep,
     # Real time, not the sandbox's (possibly frozen) clock: the gateway checks expiry in real time.
     token = sign_identity_token(row.id, settings.widget_token_secret)
     page = dashboard.client_dashboard(_dashboard_data(session, row, now), now,
-                                      settings.gateway_public_url, token)
+                                      settings.gateway_public_url, token,
+                                      token_url=f"/dashboard/{row.id}/identity-token")
     return HTMLResponse(page, headers=NO_STORE)
+
+
+@router.get("/dashboard/{client_id}/identity-token",
+            summary="A fresh widget identity token for the dashboard's client")
+def identity_token(client_id: str, request: Request, session: SessionDep) -> JSONResponse:
+    """`{"identity_token"}`: what the dashboard's widget asks for when its sign-in needs
+    renewing. (The demo dashboards have no login; the real platform answers this for the
+    session's own client only.)"""
+    settings = _settings(request)
+    row = session.get(Client, client_id) if queries.ID_PATTERN.fullmatch(client_id) else None
+    if row is None or settings.widget_token_secret is None:
+        return JSONResponse({"error": {"code": "not_found", "message": "No such demo client."}},
+                            status_code=404, headers=NO_STORE)
+    return JSONResponse({"identity_token": sign_identity_token(row.id,
+                                                               settings.widget_token_secret)},
+                        headers=NO_STORE)
 
 
 def _dashboard_data(session: Session, client: Client, now: datetime) -> dashboard.DashboardData:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from tests.helpers.action_trackers import tracker, user
 
@@ -127,3 +128,19 @@ def test_platform_down_through_the_gateway_hands_off_to_a_person(down_actions):
     assert "can't reach your account" in reply.text and "asked a person" in reply.text
     assert reply.customs == [{"handoff": {"reason": "platform_unavailable", "priority": "normal"}}]
     assert reply.has_event("pause")
+
+
+def test_only_rasa_may_call_the_actions(actions):
+    """Without Rasa's token (endpoints.yml sends it) every route but /health answers 401 and no
+    action runs; with it, the same call works."""
+    body = {"next_action": "action_check_credits", "sender_id": "x", "version": "3.6.21",
+            "tracker": tracker(user("how many credits?"), client_id="c-ben"),
+            "domain": actions.domain}
+    for headers in ({}, {"Authorization": "Bearer not-the-token-0123456789abcdef-012"},
+                    {"Authorization": "Basic abc"}):
+        refused = requests.post(f"{actions.url}/webhook", json=body, headers=headers, timeout=10)
+        assert refused.status_code == 401 and "credits" not in refused.text
+        assert requests.get(f"{actions.url}/actions", headers=headers,
+                            timeout=10).status_code == 401
+    assert requests.get(f"{actions.url}/health", timeout=10).status_code == 200
+    assert "credits" in actions.run("action_check_credits", body["tracker"]).text.lower()

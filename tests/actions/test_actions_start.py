@@ -19,7 +19,11 @@ from actions.server import (
 )
 from actions.settings import load_action_server_settings
 from platform_api import PlatformClient, PlatformNotFound, PlatformRejected, PlatformUnavailable
-from tests.helpers.action_server import run_action_server, start_action_server
+from tests.helpers.action_server import (
+    ACTION_SERVER_TOKEN,
+    run_action_server,
+    start_action_server,
+)
 from tests.helpers.processes import free_port
 from tests.helpers.sandbox_fixtures import API_KEY
 
@@ -38,6 +42,9 @@ from tests.helpers.sandbox_fixtures import API_KEY
         ({"PLATFORM_STARTUP_WAIT": "-1"}, "PLATFORM_STARTUP_WAIT"),
         ({"SUPPORT_OPEN_HOUR": "18"}, "SUPPORT_OPEN_HOUR"),
         ({"EMERGENCY_NUMBER": ""}, "EMERGENCY_NUMBER"),
+        ({"ACTION_SERVER_TOKEN": ""}, "ACTION_SERVER_TOKEN"),
+        ({"ACTION_SERVER_TOKEN": "change-me"}, "ACTION_SERVER_TOKEN"),
+        ({"ACTION_SERVER_TOKEN": "thirty-one-characters-is-short"}, "ACTION_SERVER_TOKEN"),
     ],
 )
 def test_bad_settings_stop_the_start_with_one_line_that_names_the_fix(env, named):
@@ -141,7 +148,8 @@ def test_the_check_gives_up_after_the_wait():
 
 def test_every_action_is_built_with_the_services_given_at_start(domain):
     """One instance per action of domain.yml, each holding the settings and the one client."""
-    settings = load_action_server_settings({"SUPPORT_EMAIL": "team@support.example"})
+    settings = load_action_server_settings({"SUPPORT_EMAIL": "team@support.example",
+                                            "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN})
     services = Services(support=settings.support,
                         platform=PlatformClient.from_settings(settings.platform))
     executor = build_executor(services)

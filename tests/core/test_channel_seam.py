@@ -93,7 +93,8 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, scenario: Callable[[Core], Awaitabl
         deliveries.register(WIDGET, WidgetDelivery(hub))
         deliveries.register(CHANNEL, channel)
         unit_of_work = UnitOfWork(db, hub, deliveries)
-        rasa = RasaClient(fake_rasa.url, fake_rasa.token, timeout=5)
+        rasa = RasaClient(fake_rasa.url, fake_rasa.shared.rasa_token,
+                          fake_rasa.shared.webhook_secret, timeout=5)
         answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN),
                               ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
                               SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))

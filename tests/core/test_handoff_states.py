@@ -38,6 +38,7 @@ ALLOWED: dict[tuple[Standing, Trigger], Mode] = {
     (Standing.MINE, Trigger.CLAIM): Mode.AGENT,
     (Standing.WAITING, Trigger.VIEW): Mode.WAITING,
     (Standing.MINE, Trigger.VIEW): Mode.AGENT,
+    (Standing.MINE, Trigger.VIEW_ACCOUNT): Mode.AGENT,
     (Standing.MINE, Trigger.REPLY): Mode.AGENT,
     (Standing.MINE, Trigger.RESOLVE): Mode.RESOLVED,
     (Standing.MINE, Trigger.HAND_BACK): Mode.BOT,
@@ -64,6 +65,11 @@ REFUSED: dict[tuple[Standing, Trigger], tuple[RefusalKind, str]] = {
     (Standing.BOT, Trigger.VIEW): (FORBIDDEN, "not_with_the_team"),
     (Standing.OTHERS, Trigger.VIEW): (FORBIDDEN, "not_yours"),
     (Standing.RESOLVED, Trigger.VIEW): (FORBIDDEN, "not_with_the_team"),
+    # The client's account is for the agent who claimed the conversation, not the whole queue.
+    (Standing.BOT, Trigger.VIEW_ACCOUNT): (FORBIDDEN, "not_with_the_team"),
+    (Standing.WAITING, Trigger.VIEW_ACCOUNT): (FORBIDDEN, "claim_to_see_account"),
+    (Standing.OTHERS, Trigger.VIEW_ACCOUNT): (FORBIDDEN, "not_yours"),
+    (Standing.RESOLVED, Trigger.VIEW_ACCOUNT): (FORBIDDEN, "not_with_the_team"),
     **{(standing, trigger): refusal
        for trigger in (Trigger.REPLY, Trigger.RESOLVE, Trigger.HAND_BACK)
        for standing, refusal in (

@@ -73,7 +73,8 @@ def replica(db: Database, fake_rasa: FakeRasa) -> Replica:
     hub, deliveries = EventHub(), Deliveries()
     deliveries.register(WIDGET, WidgetDelivery(hub))
     unit_of_work = UnitOfWork(db, hub, deliveries)
-    rasa = RasaClient(fake_rasa.url, fake_rasa.token, timeout=5)
+    rasa = RasaClient(fake_rasa.url, fake_rasa.shared.rasa_token, fake_rasa.shared.webhook_secret,
+                      timeout=5)
     answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN, tracker_wait=0),
                           ContactEmailCapture(unit_of_work, ALWAYS_OPEN))
     scheduler = TurnScheduler(db, answering.take_turn, LEASE)

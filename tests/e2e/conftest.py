@@ -1,10 +1,10 @@
-"""Conversations over Rasa's REST channel, on the shared stack (tests/helpers/stack.py)."""
+"""Conversations over Rasa's REST channel, on the shared stack (tests/helpers/stack.py), sent the
+way the gateway sends them (with the channel's secret)."""
 from __future__ import annotations
 
 import uuid
 
 import pytest
-import requests
 
 from tests.helpers.stack import Assistant
 
@@ -18,9 +18,8 @@ class Chat:
         self.metadata = {"client_id": client_id, "channel": "test"} if client_id else {}
 
     def say(self, message: str) -> list[dict]:
-        url = f"http://127.0.0.1:{self.assistant.ports.rasa}/webhooks/rest/webhook"
-        response = requests.post(url, json={"sender": self.sender, "message": message,
-                                            "metadata": self.metadata}, timeout=60)
+        """As the gateway says it (with the REST channel's secret)."""
+        response = self.assistant.webhook(self.sender, message, self.metadata)
         response.raise_for_status()
         return response.json()
 

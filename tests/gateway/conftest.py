@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.processes import SharedSecrets
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 from tests.helpers.gateway import NEVER_OPEN, Gateway, run_gateway
 from tests.helpers.processes import free_port
@@ -39,13 +40,13 @@ def _fresh_fake_rasa(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(scope="module")
 def gateway(fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    with run_gateway(tmp_path_factory.mktemp("gateway"), fake_rasa.port, fake_rasa.token) as gw:
+    with run_gateway(tmp_path_factory.mktemp("gateway"), fake_rasa.port, fake_rasa.shared) as gw:
         yield gw
 
 
 @pytest.fixture(scope="module")
 def down_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    with run_gateway(tmp_path_factory.mktemp("down-gateway"), free_port(), "unused-token-123",
+    with run_gateway(tmp_path_factory.mktemp("down-gateway"), free_port(), SharedSecrets.generate(),
                      sandbox_port=free_port(), env={"RASA_TIMEOUT": "3"}) as gw:
         yield gw
 
@@ -53,7 +54,7 @@ def down_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 @pytest.fixture(scope="module")
 def closed_gateway(fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[Gateway]:
-    with run_gateway(tmp_path_factory.mktemp("closed-gateway"), fake_rasa.port, fake_rasa.token,
+    with run_gateway(tmp_path_factory.mktemp("closed-gateway"), fake_rasa.port, fake_rasa.shared,
                      env=NEVER_OPEN) as gw:
         yield gw
 

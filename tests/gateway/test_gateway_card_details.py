@@ -112,7 +112,7 @@ def any_store_gateway(request, fake_rasa, tmp_path_factory) -> Iterator[Gateway]
         if request.param == "postgresql":
             require_postgres()
             url = stack.enter_context(temporary_schema())
-        yield stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.token,
+        yield stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.shared,
                                               database_url=url))
 
 

@@ -277,5 +277,36 @@ def test_the_console_stream_shows_the_queue_and_the_agents_own_messages(gateway,
 
 def test_a_signed_out_clients_context_says_there_is_no_account(gateway, fake_rasa):
     widget = waiting_conversation(gateway, fake_rasa, None)
-    body = gateway.console().login().get(f"/conversations/{widget.id}/context").json()
+    console = gateway.console().login()
+    assert console.claim(widget.id).status_code == 200  # the account is for the claimant only
+    body = console.get(f"/conversations/{widget.id}/context").json()
     assert body["available"] is False and body["signed_in"] is False
+
+
+def test_reading_a_transcript_is_audited(gateway, fake_rasa):
+    """Every read of a conversation's transcript leaves a row: who read which, and when."""
+    widget = waiting_conversation(gateway, fake_rasa)
+    console = gateway.console().login()
+    me = console.get("/me").json()["agent"]["id"]
+    console.transcript(widget.id)
+    console.transcript(widget.id)
+    reads = [(action, agent) for action, _, agent, at in audit_rows(gateway.database_url,
+                                                                    widget.id)]
+    assert reads == [("view_transcript", me), ("view_transcript", me)]
+
+
+def test_the_clients_account_is_shown_only_after_a_claim_and_each_read_is_audited(gateway,
+                                                                                 fake_rasa):
+    """Waiting: 403 claim_to_see_account (nothing read, nothing audited); claimed: the account,
+    and a view_context row."""
+    widget = waiting_conversation(gateway, fake_rasa)
+    console = gateway.console().login()
+    before = console.get(f"/conversations/{widget.id}/context")
+    assert before.status_code == 403
+    assert before.json()["error"]["code"] == "claim_to_see_account"
+    assert "claim" in before.json()["error"]["message"].lower()
+    assert audit_rows(gateway.database_url, widget.id) == []
+    assert console.claim(widget.id).status_code == 200
+    assert console.get(f"/conversations/{widget.id}/context").status_code == 200
+    assert [row[0] for row in audit_rows(gateway.database_url, widget.id)] == ["claim",
+                                                                              "view_context"]

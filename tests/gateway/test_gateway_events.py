@@ -1,6 +1,8 @@
 """The widget's live stream: replies without a reload, and replay of what was missed."""
 from __future__ import annotations
 
+import pytest
+
 from tests.gateway.conftest import asks_for_a_person
 from tests.helpers.sse import EventStream
 
@@ -79,3 +81,16 @@ def test_the_stream_needs_the_conversation_key(gateway):
     with EventStream(f"{gateway.url}/widget/api/events") as stream:
         pass
     assert stream.status == 401
+
+
+@pytest.mark.parametrize("last_event_id", ["9" * 20, "2147483648", "abc", "-1"])
+def test_a_last_event_id_that_is_not_a_message_number_gets_422(gateway, fake_rasa,
+                                                              last_event_id):
+    """A seq fits 32 bits on every database: a bigger one would break the replay (SQLite)."""
+    widget = gateway.widget()
+    widget.wait_for_reply(widget.say("hello")["seq"])
+    with widget.events(last_event_id=last_event_id) as stream:
+        pass
+    assert stream.status == 422 and "invalid_request" in stream.body
+    with widget.events(last_event_id="0") as stream:  # and a good one still replays
+        stream.wait_for(lambda e: e.name == "message" and e.data["text"] == "echo: hello")

@@ -193,3 +193,17 @@ def test_the_widget_api_allows_the_dashboard_origin_only(gateway):
     console = requests.options(f"{gateway.url}/console/api/login", timeout=10, headers={
         "Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in console.headers
+
+
+@pytest.mark.parametrize("body", [
+    b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",   # nested too deep to parse
+    b'{"text": "caf\xe9 \xff\xfe"}',                         # not UTF-8
+    b"\xef\xbb\xbf\xff",                                     # a byte-order mark, then garbage
+])
+def test_unparsable_json_gets_the_documented_422_not_400(gateway, body):
+    widget = gateway.widget()
+    response = widget.http.post(f"{gateway.url}/widget/api/messages", data=body,
+                                headers={"Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 422, response.text
+    assert error_of(response)["code"] == "invalid_request"
+    assert widget.history() == []

@@ -23,7 +23,7 @@ SLOW = 2.5  # seconds the fake Rasa takes over a slow turn: more than RASA_TIMEO
 @pytest.fixture(scope="module")
 def patient_gateway(fake_rasa: FakeRasa, tmp_path_factory) -> Iterator[Gateway]:
     """Gives up on Rasa after 1 s, then reads its tracker for up to 8 s more."""
-    with run_gateway(tmp_path_factory.mktemp("patient"), fake_rasa.port, fake_rasa.token,
+    with run_gateway(tmp_path_factory.mktemp("patient"), fake_rasa.port, fake_rasa.shared,
                      env={"RASA_TIMEOUT": "1", "RASA_TRACKER_WAIT": "8"}) as gateway:
         yield gateway
 
@@ -31,7 +31,7 @@ def patient_gateway(fake_rasa: FakeRasa, tmp_path_factory) -> Iterator[Gateway]:
 @pytest.fixture(scope="module")
 def impatient_gateway(fake_rasa: FakeRasa, tmp_path_factory) -> Iterator[Gateway]:
     """Gives up on Rasa after 1 s and reads its tracker once."""
-    with run_gateway(tmp_path_factory.mktemp("impatient"), fake_rasa.port, fake_rasa.token,
+    with run_gateway(tmp_path_factory.mktemp("impatient"), fake_rasa.port, fake_rasa.shared,
                      env={"RASA_TIMEOUT": "1", "RASA_TRACKER_WAIT": "0"}) as gateway:
         yield gateway
 

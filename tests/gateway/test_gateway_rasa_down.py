@@ -38,6 +38,7 @@ def test_the_console_context_panel_says_the_platform_is_down_instead_of_failing(
     widget = down_gateway.widget("c-ben")
     widget.wait_for_reply(widget.say("/request_human")["seq"], sender="system", timeout=30)
     console = down_gateway.console().login()
+    assert console.claim(widget.id).status_code == 200  # the account is for the claimant only
     response = console.get(f"/conversations/{widget.id}/context")
     assert response.status_code == 200, response.text
     body = response.json()

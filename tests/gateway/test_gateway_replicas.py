@@ -27,9 +27,9 @@ def replicas(request, fake_rasa, tmp_path_factory) -> Iterator[tuple[Gateway, Ga
             url = stack.enter_context(temporary_schema())
         else:
             url = f"sqlite:///{folder / 'shared.db'}"
-        first = stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.token,
+        first = stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.shared,
                                                 database_url=url))
-        second = stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.token,
+        second = stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.shared,
                                                  database_url=url))
         add_agent(url, "kim@support.example", "kims-own-password-123", "Kim")
         yield first, second

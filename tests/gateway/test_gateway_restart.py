@@ -38,7 +38,7 @@ def test_a_turn_cut_short_by_a_stop_is_answered_once_after_the_restart(fake_rasa
     and answered, in that order."""
     url = f"sqlite:///{tmp_path / 'gateway.db'}"
     fake_rasa.delays["the slow one"] = SLOW
-    with run_gateway(tmp_path, fake_rasa.port, fake_rasa.token, database_url=url) as first:
+    with run_gateway(tmp_path, fake_rasa.port, fake_rasa.shared, database_url=url) as first:
         widget = first.widget("c-ben")
         widget.say("the slow one")
         queued = widget.say("and the next one")
@@ -46,7 +46,7 @@ def test_a_turn_cut_short_by_a_stop_is_answered_once_after_the_restart(fake_rasa
     assert [text for _, _, text in unrouted_messages(url)] == ["the slow one", "and the next one"]
     fake_rasa.wait_until_idle()  # Rasa ran the turn the gateway stopped waiting for
 
-    with run_gateway(tmp_path, fake_rasa.port, fake_rasa.token, database_url=url) as second:
+    with run_gateway(tmp_path, fake_rasa.port, fake_rasa.shared, database_url=url) as second:
         widget.url = second.url
         widget.wait_for_reply(queued["seq"], containing="and the next one", timeout=30)
         assert bot_texts(widget) == ["echo: the slow one", "echo: and the next one"]
@@ -64,7 +64,7 @@ def test_two_replicas_starting_together_answer_what_was_left_once(backend, fake_
     exactly once, in order, and none reaches Rasa twice."""
     with temporary_schema_or_file(backend, tmp_path) as url:
         fake_rasa.delay = SLOW
-        with run_gateway(tmp_path, fake_rasa.port, fake_rasa.token, database_url=url) as first:
+        with run_gateway(tmp_path, fake_rasa.port, fake_rasa.shared, database_url=url) as first:
             widgets = [first.widget() for _ in range(6)]
             for number, widget in enumerate(widgets):
                 widget.say(f"first {number}")
@@ -74,7 +74,7 @@ def test_two_replicas_starting_together_answer_what_was_left_once(backend, fake_
         fake_rasa.delay = 0.0
         fake_rasa.wait_until_idle()
 
-        with run_gateways(2, tmp_path, fake_rasa.port, fake_rasa.token,
+        with run_gateways(2, tmp_path, fake_rasa.port, fake_rasa.shared,
                           database_url=url) as replicas:
             for number, widget in enumerate(widgets):
                 widget.url = replicas[number % 2].url

@@ -175,3 +175,19 @@ def test_a_card_number_is_never_stored_or_sent_to_rasa(gateway, fake_rasa):
     widget.wait_for_reply(sent["seq"])
     assert fake_rasa.messages_of(widget.id) == ["/card_number_shared"]
     assert all("4111" not in m["text"] for m in widget.history())
+
+
+def test_the_gateway_proves_itself_to_rasa_and_puts_no_secret_in_a_url(gateway, fake_rasa):
+    """Messages carry the REST channel's secret, the resume a JWT in its header (the fake Rasa
+    refuses anything else, as the real one does); no URL ever holds a token."""
+    asks_for_a_person(fake_rasa)
+    widget = gateway.widget("c-dan")
+    widget.wait_for_reply(widget.press("/request_human")["seq"], sender="system")
+    console = gateway.console().login()
+    console.claim(widget.id)
+    assert console.handback(widget.id).status_code == 200
+    sent = widget.say("back with the bot")
+    assert widget.wait_for_reply(sent["seq"])["text"] == "echo: back with the bot"
+    assert widget.id in fake_rasa.resumes
+    assert fake_rasa.messages_of(widget.id) == ["/request_human", "back with the bot"]
+    assert fake_rasa.refused == [] and fake_rasa.tokens_in_urls == []

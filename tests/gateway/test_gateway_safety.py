@@ -21,7 +21,7 @@ def local_contacts_gateway(fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPat
                            ) -> Iterator[Gateway]:
     env = {"EMERGENCY_NUMBER": "999", "HELPLINES": "Test Helpline 0800 000 111"}
     with run_gateway(tmp_path_factory.mktemp("contacts-gateway"), fake_rasa.port,
-                     fake_rasa.token, env=env) as gw:
+                     fake_rasa.shared, env=env) as gw:
         yield gw
 
 

@@ -31,7 +31,15 @@ from bot.config import (
     retired_settings,
     warn_retired_settings,
 )
-from bot.processes import RASA, ROOT, VENV_PYTHON, actions_process, gateway_process, health_urls
+from bot.processes import (
+    RASA,
+    ROOT,
+    VENV_PYTHON,
+    SharedSecrets,
+    actions_process,
+    gateway_process,
+    health_urls,
+)
 from bot.store.tokens import new_token
 from envsettings.generated import new_secret
 from envsettings.support_hours import SupportHours, describe, is_open
@@ -39,9 +47,13 @@ from scripts import init_env
 from scripts.init_env import render
 from tests.helpers.processes import free_port
 
-SECRETS = {"RASA_TOKEN": "a-real-token-123", "WIDGET_TOKEN_SECRET": "a-real-secret-123",
+SECRETS = {"RASA_TOKEN": "a-real-rasa-api-secret-0123456789abcdef",
+           "RASA_WEBHOOK_SECRET": "a-real-webhook-secret-0123456789abcdef",
+           "WIDGET_TOKEN_SECRET": "a-real-widget-secret-0123456789abcdef",
            "DEMO_AGENT_PASSWORD": "a-real-password"}
 EXAMPLE = (ROOT / ".env.example").read_text()
+SHARED = SharedSecrets(SECRETS["RASA_TOKEN"], SECRETS["RASA_WEBHOOK_SECRET"],
+                       "a-real-action-token-0123456789abcdef")
 WEEKDAYS_9_TO_17 = SupportHours(open_hour=9, close_hour=17, days=(0, 1, 2, 3, 4))
 
 
@@ -177,9 +189,9 @@ def test_a_placeholder_token_or_a_malformed_platform_url_stops_the_run(env, name
 
 
 def test_the_run_settings_never_show_the_token():
-    settings = load_run_settings({"RASA_TOKEN": "a-real-token-123"})
-    assert settings.rasa_token == "a-real-token-123"
-    assert "a-real-token-123" not in repr(settings)
+    settings = load_run_settings({"RASA_TOKEN": SECRETS["RASA_TOKEN"]})
+    assert settings.rasa_token == SECRETS["RASA_TOKEN"]
+    assert SECRETS["RASA_TOKEN"] not in repr(settings)
 
 
 @pytest.mark.parametrize("command", [["run"], ["chat"]])
@@ -197,20 +209,22 @@ def test_the_cli_says_which_setting_is_wrong_without_a_traceback(command):
 
 def test_the_action_server_runs_python_m_actions_on_its_port(monkeypatch):
     monkeypatch.setenv("PLATFORM_API_URL", "http://from-the-environment.example")
-    spec = actions_process(Ports(actions=5999, sandbox=8999))
+    spec = actions_process(Ports(actions=5999, sandbox=8999), SHARED)
     assert spec.argv == [str(VENV_PYTHON), "-m", "actions"]
     assert spec.env["ACTIONS_PORT"] == "5999"
     assert spec.env["PLATFORM_API_URL"] == "http://127.0.0.1:8999"
-    given = actions_process(Ports(), "https://platform.example")
+    given = actions_process(Ports(), SHARED, "https://platform.example")
     assert given.env["PLATFORM_API_URL"] == "https://platform.example"
 
 
 def test_the_gateway_spec_carries_the_ports_token_and_platform(monkeypatch):
     monkeypatch.setenv("PLATFORM_API_URL", "http://from-the-environment.example")
-    spec = gateway_process(Ports(rasa=5111, sandbox=8111, gateway=8222), "tok-123")
+    spec = gateway_process(Ports(rasa=5111, sandbox=8111, gateway=8222), SHARED)
     assert spec.argv == [str(VENV_PYTHON), "-m", "bot.gateway"]
     assert spec.env == {"GATEWAY_PORT": "8222", "RASA_URL": "http://127.0.0.1:5111",
-                        "RASA_TOKEN": "tok-123", "PLATFORM_API_URL": "http://127.0.0.1:8111"}
+                        "RASA_TOKEN": SHARED.rasa_token,
+                        "RASA_WEBHOOK_SECRET": SHARED.webhook_secret,
+                        "PLATFORM_API_URL": "http://127.0.0.1:8111"}
 
 
 # --- SUPPORT_HOURS, retired ----------------------------------------------------------------------
@@ -241,7 +255,7 @@ def test_run_refuses_a_missing_gateway_secret_before_starting_anything():
     left out: the environment wins over a developer's .env, so this never starts anything.)"""
     result = subprocess.run(
         [str(VENV_PYTHON), "-m", "bot.cli", "run"], cwd=ROOT, capture_output=True, text=True,
-        env={**clean_environment(), "RASA_TOKEN": "a-real-token-123",
+        env={**clean_environment(), "RASA_TOKEN": SECRETS["RASA_TOKEN"],
              "WIDGET_TOKEN_SECRET": "change-me"},
         stdin=subprocess.DEVNULL, timeout=60, check=False)
     assert result.returncode == 2, result.stderr
@@ -265,8 +279,9 @@ def test_the_env_made_from_the_example_starts_everything_without_warnings():
     """scripts/init_env.py: .env.example with fresh secrets is a complete, current .env."""
     env = dotenv_values(stream=io.StringIO(render((ROOT / ".env.example").read_text())))
     values = {name: value or "" for name, value in env.items()}
-    for name in ("RASA_TOKEN", "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD"):
-        assert len(values[name]) >= 24
+    for name in ("RASA_TOKEN", "RASA_WEBHOOK_SECRET", "ACTION_SERVER_TOKEN",
+                 "WIDGET_TOKEN_SECRET", "DEMO_AGENT_PASSWORD"):
+        assert len(values[name]) >= 43
     load_gateway_settings(values)
     load_platform_settings(values)
     assert load_run_settings(values).rasa_token == values["RASA_TOKEN"]
@@ -339,7 +354,7 @@ def test_the_rasa_health_url_carries_any_token_intact():
 def clean_environment() -> dict[str, str]:
     """This process's environment without any of the assistant's settings."""
     ours = ("GATEWAY_", "RASA_", "WIDGET_", "DEMO_AGENT_", "SUPPORT_", "PLATFORM_", "SANDBOX_",
-            "ACTIONS_", "CONSOLE_")
+            "ACTIONS_", "ACTION_", "CONSOLE_")
     return {k: v for k, v in os.environ.items() if not k.startswith(ours)}
 
 
@@ -347,7 +362,7 @@ def start_gateway(tmp_path: Path, **settings: str) -> subprocess.CompletedProces
     """`python -m bot.gateway` (the spec `make run` uses) with good secrets, a fresh SQLite store
     and free ports, plus `settings`; waits for it to stop (a good one would serve: 20 s cap)."""
     spec = gateway_process(Ports(rasa=free_port(), sandbox=free_port(), gateway=free_port()),
-                           SECRETS["RASA_TOKEN"])
+                           SHARED)
     env = {**clean_environment(), **spec.env, **SECRETS,
            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}", **settings}
     return subprocess.run(spec.argv, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -411,7 +426,7 @@ def test_the_gateway_refuses_a_store_from_an_unknown_schema_revision(tmp_path):
 
 def test_the_gateway_starts_with_an_old_support_hours_and_says_so_once(tmp_path):
     spec = gateway_process(Ports(rasa=free_port(), sandbox=free_port(), gateway=free_port()),
-                           SECRETS["RASA_TOKEN"])
+                           SHARED)
     env = {**clean_environment(), **spec.env, **SECRETS, "SUPPORT_HOURS": "Mon-Fri 9-5 GMT",
            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}"}
     process = subprocess.Popen(spec.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -438,3 +453,78 @@ def test_the_gateway_starts_with_an_old_support_hours_and_says_so_once(tmp_path)
     warnings = [line for line in output.splitlines() if "SUPPORT_HOURS" in line]
     assert len(warnings) == 1, output
     assert "WARNING bot.config: SUPPORT_HOURS is no longer used and is ignored" in warnings[0]
+
+
+# --- secrets long enough, limits and lifetimes that make sense ------------------------------------
+
+@pytest.mark.parametrize("name, short", [
+    ("WIDGET_TOKEN_SECRET", "x" * 31), ("RASA_WEBHOOK_SECRET", "x" * 31),
+    ("RASA_TOKEN", "x" * 31), ("DEMO_AGENT_PASSWORD", "x" * 11),
+])
+def test_a_secret_too_short_stops_the_start_with_a_sentence_naming_the_fix(name, short):
+    with pytest.raises(SettingsError) as error:
+        load_gateway_settings({**SECRETS, name: short})
+    message = str(error.value)
+    assert message.startswith(f"{name} is too short")
+    assert "secrets.token_urlsafe" in message and ".env.example" in message
+    assert short not in message
+
+
+@pytest.mark.parametrize("name", ["RASA_TOKEN", "RASA_WEBHOOK_SECRET", "ACTION_SERVER_TOKEN"])
+def test_a_short_shared_secret_stops_the_run(name):
+    with pytest.raises(SettingsError, match=f"{name} is too short"):
+        load_run_settings({name: "only-twenty-characters"})
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"WIDGET_KEY_IDLE_HOURS": "0"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"WIDGET_KEY_IDLE_HOURS": "-24"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"WIDGET_KEY_IDLE_HOURS": "a day"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"WIDGET_KEY_IDLE_HOURS": "inf"}, "WIDGET_KEY_IDLE_HOURS"),
+    ({"CONSOLE_SESSION_HOURS": "0"}, "CONSOLE_SESSION_HOURS"),
+    ({"WIDGET_LIMIT_PER_IP": "0"}, "WIDGET_LIMIT_PER_IP"),
+    ({"WIDGET_LIMIT_PER_IP": "sixty"}, "WIDGET_LIMIT_PER_IP"),
+    ({"WIDGET_LIMIT_PER_CONVERSATION": "-1"}, "WIDGET_LIMIT_PER_CONVERSATION"),
+])
+def test_a_lifetime_or_limit_that_makes_no_sense_stops_the_start(env, name):
+    with pytest.raises(SettingsError, match=name):
+        load_gateway_settings({**SECRETS, **env})
+
+
+def test_the_defaults_expire_keys_after_a_day_and_limit_the_widget():
+    settings = load_gateway_settings(SECRETS)
+    assert settings.widget_key_idle_hours == 24
+    assert (settings.widget_limit_per_ip, settings.widget_limit_per_conversation) == (60, 20)
+    assert settings.trusted_proxies == "127.0.0.1"
+    assert SECRETS["RASA_WEBHOOK_SECRET"] not in repr(settings)
+
+
+def test_the_gateway_process_refuses_a_short_secret(tmp_path):
+    line = refused(start_gateway(tmp_path, WIDGET_TOKEN_SECRET="too-short-a-secret"))
+    assert "WIDGET_TOKEN_SECRET is too short (18 characters; at least 32" in line
+    assert "too-short-a-secret" not in line
+
+
+def test_init_env_creates_env_private_from_its_first_byte(tmp_path, monkeypatch):
+    """Created with mode 0600 (never readable by others, even for a moment, whatever the umask),
+    and never over a file that appeared meanwhile."""
+    (tmp_path / ".env.example").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.setattr(init_env, "ROOT", tmp_path)
+    created: list[tuple[str, int, int]] = []
+    real_open = os.open
+
+    def watching_open(path, flags, mode=0o777, *args, **kwargs):
+        if str(path).endswith(".env"):
+            created.append((str(path), flags, mode))
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watching_open)
+    old_umask = os.umask(0)
+    try:
+        assert init_env.main() == 0
+    finally:
+        os.umask(old_umask)
+    [(path, flags, mode)] = created
+    assert path == str(tmp_path / ".env")
+    assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o600
+    assert (tmp_path / ".env").stat().st_mode & 0o777 == 0o600

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 
 from bot.gateway.static import CONSOLE, STATIC
@@ -46,3 +47,13 @@ def test_paths_outside_the_static_folder_are_not_served(gateway):
     for path in ("/console/static/..%2F..%2Fconfig.py", "/console/..%2Fconfig.py",
                  "/console/.hidden.js", "/console/index.py"):
         assert requests.get(f"{gateway.url}{path}", timeout=10).status_code == 404, path
+
+
+@pytest.mark.parametrize("path", ["/console/static/index.html", "/console/static/console.js",
+                                  "/console/console.css", "/console/api/me", "/console/"])
+def test_every_console_path_carries_the_content_security_policy(gateway, path):
+    """However the console page is reached (its static folder serves index.html too)."""
+    response = requests.get(f"{gateway.url}{path}", timeout=10)
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"

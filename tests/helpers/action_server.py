@@ -24,11 +24,14 @@ import requests
 from bot.processes import ROOT, VENV_PYTHON, ProcessSpec
 from tests.helpers.processes import free_port, running
 
+# What Rasa sends the action server in tests (endpoints.yml: Authorization: Bearer <token>).
+ACTION_SERVER_TOKEN = "action-server-test-token-0123456789abcdef"
+
 
 def action_server_process(port: int) -> ProcessSpec:
     """`python -m actions` on `port` (the command bot/processes.py gives `make run`)."""
     return ProcessSpec(name="actions", argv=[str(VENV_PYTHON), "-m", "actions"],
-                       env={"ACTIONS_PORT": str(port)})
+                       env={"ACTIONS_PORT": str(port), "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN})
 
 
 @contextmanager
@@ -111,10 +114,11 @@ class Reply:
 class ActionServer:
     """Calls a running action server the way Rasa does."""
 
-    def __init__(self, url: str, domain: dict[str, Any]) -> None:
+    def __init__(self, url: str, domain: dict[str, Any], token: str = ACTION_SERVER_TOKEN) -> None:
         self.url = url
         self.domain = domain
         self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
 
     def run(self, action: str, tracker: dict[str, Any], timeout: float = 30.0) -> Reply:
         body = {

@@ -11,10 +11,15 @@ conversation the way Rasa does, and recording every call.
   waiting is still run and saved). Answers `replies[message]`, else `[{"text": "echo: <message>"}]`;
   a reply with a `{"custom": {"handoff": ...}}` pauses the tracker as the handoff action does
   (`ConversationPaused`). While the tracker is paused, a message is logged and answered `[]`.
-- `POST /conversations/<id>/tracker/events?token=`: appends the event (or list); `resume` and
-  `pause` change the tracker's state; a `resume` is recorded (401 for a wrong token).
-- `GET /conversations/<id>/tracker?token=`: `{"sender_id", "paused", "events", ...}` like Rasa's
-  HTTP API (401 for a wrong token; `tracker_status` other than 200 makes it fail).
+- `POST /conversations/<id>/tracker/events`: appends the event (or list); `resume` and
+  `pause` change the tracker's state; a `resume` is recorded.
+- `GET /conversations/<id>/tracker`: `{"sender_id", "paused", "events", ...}` like Rasa's
+  HTTP API (`tracker_status` other than 200 makes it fail).
+
+It checks what the real one checks (rasa_addons/redacting_rest.py, `rasa run --jwt-secret`): the
+webhook needs `X-Webhook-Secret: <shared.webhook_secret>`, the HTTP API `Authorization: Bearer <a
+JWT signed with shared.rasa_token, role admin, not expired>`; else 401, counted in `refused`. A
+`?token=` in a URL is recorded in `tokens_in_urls`.
 - `GET /status` (and any other GET): 200.
 """
 from __future__ import annotations
@@ -27,9 +32,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
-TOKEN = "fake-rasa-token-0123456789"
+import jwt
+
+from bot.processes import SharedSecrets
+from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER, bearer_token
+
 SESSION_START = [{"event": "action", "name": "action_session_start"},
                  {"event": "session_started"},
                  {"event": "action", "name": "action_listen"}]
@@ -44,7 +53,9 @@ class Tracker:
 @dataclass
 class FakeRasa:
     port: int
-    token: str = TOKEN
+    shared: SharedSecrets = field(default_factory=SharedSecrets.generate)
+    refused: list[str] = field(default_factory=list)  # paths called without the right secret
+    tokens_in_urls: list[str] = field(default_factory=list)
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
     resumes: list[str] = field(default_factory=list)
@@ -63,6 +74,17 @@ class FakeRasa:
     def messages_of(self, conversation_id: str) -> list[str]:
         """What the gateway sent for this conversation, in order (each call, repeats too)."""
         return [m["message"] for m in self.messages if m["sender"] == conversation_id]
+
+    def api_token_valid(self, authorization: str | None) -> bool:
+        token = bearer_token(authorization)
+        if token is None:
+            return False
+        try:
+            claims = jwt.decode(token, self.shared.rasa_token, algorithms=["HS256"],
+                                options={"require": ["exp"]})
+        except jwt.PyJWTError:
+            return False
+        return bool(claims.get("user", {}).get("role") == "admin")
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker as `GET /conversations/<id>/tracker` gives it."""
@@ -150,9 +172,12 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the caller gave up waiting: the turn still happened
 
-        def _token_ok(self, query: str) -> bool:
-            if parse_qs(query).get("token") == [fake.token]:
+        def _token_ok(self, url: ParseResult) -> bool:
+            if "token" in parse_qs(url.query):
+                fake.tokens_in_urls.append(url.path)
+            if fake.api_token_valid(self.headers.get("Authorization")):
                 return True
+            fake.refused.append(url.path)
             self._json(401, {"status": "failure", "reason": "NotAuthenticated"})
             return False
 
@@ -162,7 +187,7 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             if conversation_id is None:
                 self._json(200, {"version": "fake"})
                 return
-            if not self._token_ok(url.query):
+            if not self._token_ok(url):
                 return
             fake.tracker_reads.append(conversation_id)
             if fake.tracker_status != 200:
@@ -175,11 +200,15 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             if url.path == "/webhooks/rest/webhook":
+                if self.headers.get(WEBHOOK_SECRET_HEADER) != fake.shared.webhook_secret:
+                    fake.refused.append(url.path)
+                    self._json(401, {"error": "not the gateway"})
+                    return
                 self._webhook(body)
                 return
             conversation_id = _conversation_path(url.path, "tracker", "events")
             if conversation_id is not None:
-                if not self._token_ok(url.query):
+                if not self._token_ok(url):
                     return
                 fake.append_events(conversation_id, body if isinstance(body, list) else [body])
                 self._json(200, fake.tracker(conversation_id))

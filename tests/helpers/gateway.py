@@ -1,6 +1,6 @@
 """Run the real gateway process (`python -m bot.gateway`) for a test, and talk to it over HTTP.
 
-    with run_gateway(tmp_path, rasa_port=..., rasa_token=...) as gateway:
+    with run_gateway(tmp_path, rasa_port=..., shared=SharedSecrets(...)) as gateway:
         widget = gateway.widget(client_id="c-ben")      # a signed-in conversation
         sent = widget.say("how many credits?")
         reply = widget.wait_for_reply(after=sent["seq"])
@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from bot.identity import issue_identity_token
-from bot.processes import Ports, ProcessSpec, gateway_process
+from bot.processes import Ports, ProcessSpec, SharedSecrets, gateway_process
 from tests.helpers.processes import free_port, running_together
 from tests.helpers.sse import EventStream
 
@@ -30,12 +30,16 @@ AGENT_NAME = "Sam"
 ALWAYS_OPEN = {"SUPPORT_OPEN_HOUR": "0", "SUPPORT_CLOSE_HOUR": "24",
                "SUPPORT_DAYS": "mon,tue,wed,thu,fri,sat,sun"}
 NEVER_OPEN = {"SUPPORT_DAYS": ""}
+# Every test client calls from 127.0.0.1: the widget limits are out of the way unless a test
+# sets its own (tests/gateway/test_gateway_limits.py).
+NO_WIDGET_LIMITS = {"WIDGET_LIMIT_PER_IP": "1000000", "WIDGET_LIMIT_PER_CONVERSATION": "1000000"}
 
 
 @dataclass
 class Gateway:
     url: str
     database_url: str
+    pid: int | None = None
 
     def widget(self, client_id: str | None = None, token: str | None = None) -> Widget:
         """A new widget conversation: signed in as `client_id` (a valid token), or signed out."""
@@ -190,19 +194,20 @@ def new_client_message_id() -> str:
 
 
 @contextmanager
-def run_gateway(folder: Path, rasa_port: int, rasa_token: str, sandbox_port: int | None = None,
+def run_gateway(folder: Path, rasa_port: int, shared: SharedSecrets,
+                sandbox_port: int | None = None,
                 env: dict[str, str] | None = None,
                 database_url: str | None = None,
                 gateway_port: int | None = None) -> Iterator[Gateway]:
     """The gateway on `gateway_port` (else a free port) with its own SQLite store in `folder`
-    (or `database_url`)."""
-    with run_gateways(1, folder, rasa_port, rasa_token, sandbox_port, env, database_url,
+    (or `database_url`), calling Rasa with `shared`'s secrets."""
+    with run_gateways(1, folder, rasa_port, shared, sandbox_port, env, database_url,
                       gateway_port) as [gateway]:
         yield gateway
 
 
 @contextmanager
-def run_gateways(count: int, folder: Path, rasa_port: int, rasa_token: str,
+def run_gateways(count: int, folder: Path, rasa_port: int, shared: SharedSecrets,
                  sandbox_port: int | None = None, env: dict[str, str] | None = None,
                  database_url: str | None = None,
                  gateway_port: int | None = None) -> Iterator[list[Gateway]]:
@@ -213,14 +218,15 @@ def run_gateways(count: int, folder: Path, rasa_port: int, rasa_token: str,
     specs = []
     for index in range(count):
         port = gateway_port if gateway_port and index == 0 else free_port()
-        spec, settings = _gateway_spec(rasa_port, rasa_token, sandbox_port, port, env,
+        spec, settings = _gateway_spec(rasa_port, shared, sandbox_port, port, env,
                                        database_url)
         specs.append((spec, f"http://127.0.0.1:{port}/health", settings))
-    with running_together(specs, timeout=60):
-        yield [Gateway(health.removesuffix("/health"), database_url) for _, health, _ in specs]
+    with running_together(specs, timeout=60) as processes:
+        yield [Gateway(health.removesuffix("/health"), database_url, process.pid)
+               for (_, health, _), process in zip(specs, processes, strict=True)]
 
 
-def _gateway_spec(rasa_port: int, rasa_token: str, sandbox_port: int, gateway_port: int,
+def _gateway_spec(rasa_port: int, shared: SharedSecrets, sandbox_port: int, gateway_port: int,
                   env: dict[str, str] | None,
                   database_url: str) -> tuple[ProcessSpec, dict[str, str]]:
     ports = Ports(rasa=rasa_port, sandbox=sandbox_port, gateway=gateway_port)
@@ -233,6 +239,7 @@ def _gateway_spec(rasa_port: int, rasa_token: str, sandbox_port: int, gateway_po
         "PLATFORM_API_URL": f"http://127.0.0.1:{ports.sandbox}",
         "RASA_TIMEOUT": "30",
         **ALWAYS_OPEN,
+        **NO_WIDGET_LIMITS,
         **(env or {}),
     }
-    return gateway_process(ports, rasa_token), settings
+    return gateway_process(ports, shared), settings

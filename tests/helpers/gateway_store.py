@@ -1,11 +1,14 @@
-"""Look into (and set up) a gateway's store from a test: audit rows, a second agent."""
+"""Look into (and set up) a gateway's store from a test: audit rows, a second agent, time passing
+for a conversation's key."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from bot.gateway.auth import seed_agent
 from bot.store.db import Database
-from bot.store.models import AuditEvent, Conversation, Message
+from bot.store.models import AuditEvent, Conversation, Message, now_utc
 
 
 def add_agent(database_url: str, email: str, password: str, name: str) -> None:
@@ -50,5 +53,36 @@ def unrouted_messages(database_url: str) -> list[tuple[str, int, str]]:
             return [(m.conversation_id, m.seq, m.text) for m in session.scalars(query)]
 
         return db.run_sync(read)
+    finally:
+        db.dispose()
+
+
+def age_conversation(database_url: str, conversation_id: str,
+                     key_used: timedelta | None = None,
+                     identity_verified: timedelta | None = None) -> None:
+    """As if its key was last used, or its client's identity last verified, that long ago."""
+    values = {}
+    if key_used is not None:
+        values["key_used_at"] = now_utc() - key_used
+    if identity_verified is not None:
+        values["identity_verified_at"] = now_utc() - identity_verified
+    db = Database.from_url(database_url)
+    try:
+        db.run_sync(lambda session: session.execute(
+            update(Conversation).where(Conversation.id == conversation_id).values(**values)))
+    finally:
+        db.dispose()
+
+
+def conversations_with(database_url: str, text: str) -> list[tuple[str, str | None, str]]:
+    """(conversation id, client id, channel) of every conversation with a message of `text`."""
+    from bot.store.models import Message
+
+    db = Database.from_url(database_url)
+    try:
+        return db.run_sync(lambda session: [
+            (c.id, c.client_id, c.channel) for c in session.scalars(
+                select(Conversation).join(Message, Message.conversation_id == Conversation.id)
+                .where(Message.text == text).distinct())])
     finally:
         db.dispose()

@@ -22,7 +22,7 @@ def live_gateway(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[Gateway]:
     origins = f"{assistant.sandbox},http://localhost:{assistant.ports.sandbox}"
     with run_gateway(tmp_path_factory.mktemp("live-gateway"), assistant.ports.rasa,
-                     assistant.token, sandbox_port=assistant.ports.sandbox,
+                     assistant.shared, sandbox_port=assistant.ports.sandbox,
                      gateway_port=assistant.ports.gateway,
                      env={"WIDGET_ALLOWED_ORIGINS": origins,
                           "GATEWAY_PUBLIC_URL": assistant.gateway}) as gateway:

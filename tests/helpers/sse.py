@@ -113,6 +113,11 @@ class EventStream:
         raise AssertionError(f"no matching event in {timeout:.0f} s; saw "
                              f"{[(e.name, e.data) for e in self.seen]}")
 
+    def ended(self, timeout: float) -> bool:
+        """Whether the server ended the stream within `timeout` seconds."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive() and self._error is None
+
     def drain(self, seconds: float = 0.5) -> list[SseEvent]:
         """Everything that arrives in the next `seconds`."""
         deadline = time.monotonic() + seconds

@@ -13,15 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
 
-from bot.processes import ROOT, Ports, actions_process, health_urls, rasa_process, sandbox_process
+from bot.core.rasa_client import rasa_api_token
+from bot.processes import (
+    ROOT,
+    Ports,
+    SharedSecrets,
+    actions_process,
+    health_urls,
+    rasa_process,
+    sandbox_process,
+)
 from envsettings.generated import new_secret
 from platform_api import DEV_PLATFORM_API_KEY
+from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER
 from tests.helpers.gateway import WIDGET_SECRET
 from tests.helpers.processes import free_port, running
 
@@ -29,7 +39,8 @@ from tests.helpers.processes import free_port, running
 @dataclass
 class Assistant:
     ports: Ports
-    token: str
+    shared: SharedSecrets
+    pids: dict[str, int] = field(default_factory=dict)  # process name -> pid
 
     @property
     def sandbox(self) -> str:
@@ -54,10 +65,21 @@ class Assistant:
         self.platform("POST", "/api/v1/admin/reset").raise_for_status()
 
     def tracker(self, sender: str) -> dict:
+        """The conversation's tracker from Rasa's HTTP API, asked as the gateway asks (a JWT)."""
         url = f"{self.rasa}/conversations/{sender}/tracker"
-        response = requests.get(url, params={"token": self.token}, timeout=10)
+        token = rasa_api_token(self.shared.rasa_token)
+        response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
         response.raise_for_status()
         return response.json()
+
+    def webhook(self, sender: str, message: str, metadata: dict | None = None,
+                secret: str | None = None, **kwargs) -> requests.Response:
+        """Posts to Rasa's REST channel as the gateway does (with its secret, unless given)."""
+        secret = self.shared.webhook_secret if secret is None else secret
+        headers = {WEBHOOK_SECRET_HEADER: secret} if secret else {}
+        return requests.post(f"{self.rasa}/webhooks/rest/webhook", headers=headers, timeout=60,
+                             json={"sender": sender, "message": message,
+                                   "metadata": metadata or {}}, **kwargs)
 
 
 def endpoints_with_tracker_db(folder: Path) -> Path:
@@ -73,21 +95,22 @@ def endpoints_with_tracker_db(folder: Path) -> Path:
 def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port(),
                   gateway=free_port())
-    # Deliberately a token that begins with `-`, as one generated token in 64 did before
+    # Deliberately a Rasa token that begins with `-`, as one generated token in 64 did before
     # `new_secret`, and as an old .env may still hold: Rasa must start with it.
-    token = "-" + new_secret(16)
-    urls = health_urls(ports, token)
+    shared = SharedSecrets.generate(rasa_token="-" + new_secret(24))
+    urls = health_urls(ports)
     state = tmp_path_factory.mktemp("assistant")
     database = state / "sandbox.db"
     with ExitStack() as stack:
-        stack.enter_context(running(
+        sandbox = stack.enter_context(running(
             sandbox_process(ports, ["--reset"]), urls["sandbox"],
             env={"SANDBOX_DATABASE_URL": f"sqlite:///{database}",
                  # the demo dashboards: tokens the gateway accepts, the widget from its port
                  "WIDGET_TOKEN_SECRET": WIDGET_SECRET,
                  "GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{ports.gateway}"}))
-        stack.enter_context(running(actions_process(ports), urls["actions"]))
-        stack.enter_context(running(
-            rasa_process(ports, model, token, endpoints=endpoints_with_tracker_db(state)),
+        actions = stack.enter_context(running(actions_process(ports, shared), urls["actions"]))
+        rasa = stack.enter_context(running(
+            rasa_process(ports, model, shared, endpoints=endpoints_with_tracker_db(state)),
             urls["rasa"], timeout=240))
-        yield Assistant(ports, token)
+        yield Assistant(ports, shared, {"sandbox": sandbox.pid, "actions": actions.pid,
+                                        "rasa": rasa.pid})

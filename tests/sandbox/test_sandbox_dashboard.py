@@ -164,3 +164,16 @@ def test_the_gateway_address_defaults_to_the_local_gateway():
     settings = load_sandbox_settings({})
     assert settings.gateway_public_url == "http://127.0.0.1:8080"
     assert settings.widget_token_secret is None
+
+
+def test_the_dashboard_names_where_the_widget_gets_a_fresh_token(api):
+    """The widget's token URL answers a fresh token for the page's client, never cached; an
+    unknown client gets 404."""
+    [tag] = scripts(page(api, "/dashboard/c-ben").text)
+    assert tag["data-identity-token-url"] == "/dashboard/c-ben/identity-token"
+    fresh = page(api, tag["data-identity-token-url"])
+    assert fresh.status_code == 200 and fresh.headers["Cache-Control"] == "no-store"
+    assert verify_identity_token(fresh.json()["identity_token"], WIDGET_SECRET) == "c-ben"
+    assert page(api, "/dashboard/c-nobody/identity-token").status_code == 404
+    [signed_out] = scripts(page(api, "/dashboard/signed-out").text)
+    assert "data-identity-token-url" not in signed_out

@@ -11,6 +11,9 @@
   var API = "/console/api";
   var MAX_CHARS = 10000;
   var MAX_BACKOFF_MS = 30000;
+  var SESSION_CHECK_MS = 60000; // a session ended elsewhere (expiry, another tab) shows the login
+  var ACCOUNT_AFTER_CLAIM = "The client's account (credits, sessions, invoices) is shown only to " +
+    "the agent who claims the conversation. Claim it to see it.";
 
   var PRIORITY_LABEL = { urgent: "Urgent", high: "High", normal: "Normal" };
   var REASON_LABEL = {
@@ -174,6 +177,7 @@
     refreshIds: new Set(),
     refreshQueue: false,
     signedIn: false,
+    sessionTimer: null,
   };
 
   // ---------------------------------------------------------------- views
@@ -189,6 +193,7 @@
     state.signedIn = false;
     closeEvents();
     clearTimeout(state.retryTimer);
+    clearInterval(state.sessionTimer);
     state.selectedId = null;
     state.conversation = null;
     show("login");
@@ -233,6 +238,7 @@
   });
 
   $("logout").addEventListener("click", function () {
+    closeEvents(); // nothing more arrives for this session, even before the gateway answers
     api("POST", "/logout").catch(function () { /* signed out either way */ }).then(onSignedOut);
   });
 
@@ -243,6 +249,10 @@
     show("app");
     renderAgent();
     loadQueue().then(function () { connectEvents(); });
+    clearInterval(state.sessionTimer);
+    state.sessionTimer = setInterval(function () {
+      if (state.signedIn) api("GET", "/me").catch(function () { /* a 401 shows the login */ });
+    }, SESSION_CHECK_MS);
   }
 
   function renderAgent() {
@@ -329,7 +339,8 @@
       $("context").replaceChildren(h("p", { class: "muted", text: "Loading the client's details…" }));
       setNoteMode(false);
     }
-    return Promise.all([loadConversation(id, true), loadContext(id)]);
+    // The client's account comes after the transcript, and only once the conversation is ours.
+    return loadConversation(id, true);
   }
 
   function loadConversation(id, scrollDown) {
@@ -340,6 +351,7 @@
       state.messages = Array.isArray(data.messages) ? data.messages : [];
       renderHeader();
       renderTranscript(scrollDown);
+      accountIfOurs(id);
       renderContext();
     }, function (err) {
       if (id !== state.selectedId || err.status === 401) return;
@@ -352,6 +364,17 @@
       }
       $("transcript").replaceChildren(h("p", { class: "muted", text: err.message || "Could not load this conversation." }));
     });
+  }
+
+  /** The account is shown to the agent who claimed the conversation; before that, why not. */
+  function accountIfOurs(id) {
+    if (id !== state.selectedId) return;
+    if (!isMine()) {
+      state.context = { hidden: true };
+    } else if (!state.context || state.context.hidden) {
+      state.context = { loading: true }; // read once (each read is audited)
+      loadContext(id);
+    }
   }
 
   function loadContext(id) {
@@ -522,8 +545,12 @@
       parts.push(section("Answer by e-mail", h("p", {},
         "Left an address to be answered at: ", h("strong", { text: str(c.contact_email) }))));
     }
-    if (!ctx) {
+    if (!ctx || ctx.loading) {
       parts.push(h("p", { class: "muted", text: "Loading the client's details…" }));
+    } else if (ctx.hidden) {
+      parts.push(section("Client", h("p", { class: "ctx-hidden", "data-testid": "context-hidden",
+        text: c && c.mode === "waiting" ? ACCOUNT_AFTER_CLAIM
+          : "The client's account is shown only to the agent who has the conversation." })));
     } else if (ctx.failed) {
       parts.push(h("p", { class: "ctx-warning", text: ctx.message || "Couldn't load the client's details." }));
     } else if (ctx.signed_in === false) {
@@ -615,6 +642,10 @@
     renderHeader();
     api("POST", "/conversations/" + encodeURIComponent(id) + "/" + action).then(function (data) {
       if (data && data.conversation && id === state.selectedId) learn(data.conversation);
+      if (action === "claim" && id === state.selectedId) {
+        accountIfOurs(id);
+        renderContext();
+      }
       if (action === "claim") {
         toast("Claimed. The client has been told someone is with them.");
         $("reply-input").focus();
