@@ -15,7 +15,6 @@
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -34,15 +33,8 @@ from actions.common import (
     live_handoff_available,
     person_offer,
 )
-from actions.matching import normalise
 from actions.settings import SupportSettings
-
-# Clear risk phrases only: a safety net under the NLU, not a classifier ("my phone died" is fine).
-RISK_PHRASES = re.compile(
-    r"\b(kill(ing)? myself|end(ing)? (my|it) (life|all)|take my (own )?life|suicid\w*|"
-    r"want(ed)? to die|wanna die|don'?t want to (live|be alive|be here)|better off dead|"
-    r"hurt(ing)? myself|harm(ing)? myself|self[- ]?harm\w*|cut(ting)? myself|"
-    r"no reason to live|(kill|hurt|harm) (someone|somebody|him|her|them))\b")
+from rasa_addons.risk import is_risk
 
 # Intent -> (button title, payload) for the topics a miss may have meant.
 TOPICS: dict[str, tuple[str, str]] = {
@@ -74,10 +66,6 @@ MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 MISS_ACTIONS = {"action_fallback", "action_out_of_scope"}
 CAN_DO = ("I can check your credits, list your connections, book or cancel a session, re-send "
           "invoices, and answer questions about the hub.")
-
-
-def is_risk(text: str | None) -> bool:
-    return bool(text) and bool(RISK_PHRASES.search(normalise(text or "").replace("’", "'")))
 
 
 SAFETY_OPENING = "I'm really sorry you're going through this, and I'm glad you said something."

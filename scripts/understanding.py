@@ -98,6 +98,7 @@ def messages_of(split: dict[str, Any]) -> list[str]:
 
 
 async def parse_all(model: Path, texts: list[str]) -> dict[str, str]:
+    sys.path.insert(0, str(ROOT))  # the model's pipeline loads rasa_addons
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
