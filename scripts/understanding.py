@@ -29,6 +29,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,18 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def trained_on(texts: list[str]) -> list[str]:
+    """The messages that also appear in the training data (data/nlu): none may."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    def key(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+    training = {key(m.get("text") or "") for m in load_data(str(ROOT / "data" / "nlu"))
+                .intent_examples}
+    return [t for t in texts if key(t) in training]
+
+
 def messages_of(split: dict[str, Any]) -> list[str]:
     texts = [t for texts in split["in_scope"].values() for t in texts]
     return texts + split["out_of_scope"] + split["crisis"] + split["not_crisis"]
@@ -126,6 +139,11 @@ def main() -> int:
     names = ["dev", "test"] if args.split == "all" else [args.split]
     splits = {name: load_split(name) for name in names}
     texts = sorted({t for split in splits.values() for t in messages_of(split)})
+    seen = trained_on(texts)
+    if seen:
+        print("These messages are in the training data too (data/nlu): "
+              + "; ".join(repr(t) for t in seen))
+        return 2
     results = asyncio.run(parse_all(args.model, texts))
     figures = {name: score(split, results) for name, split in splits.items()}
     for name in names:
