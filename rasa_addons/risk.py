@@ -42,7 +42,8 @@ RISK_PHRASES = re.compile(
     # in danger from someone else
     rf"my {_FAMILY} (hits|beats|hurts|abuses|chokes|strangles|attacks|raped?) me|"
     rf"my {_FAMILY} (threatened|threatens|is going|wants|tried) to (kill|hurt) me|"
-    r"(not|never) (feel )?safe (at|in my( own)?) home|being (abused|raped)|"
+    r"(don'?t|do not|not|never|no longer) (feel )?safe (at|in my( own)?) home|"
+    r"being (abused|raped)|"
     r"domestic (violence|abuse)"
     r")\b")
 
