@@ -35,7 +35,7 @@ from actions.common import (
     person_offer,
 )
 from actions.settings import SupportSettings
-from textguards.risk_phrases import is_risk  # clear phrases only: the net under the NLU
+from rasa_addons.risk import is_risk  # the same net as Rasa's own (rasa_addons/safety_net.py)
 
 # Intent -> (button title, payload) for the topics a miss may have meant.
 TOPICS: dict[str, tuple[str, str]] = {
