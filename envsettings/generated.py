@@ -1,6 +1,6 @@
 """Fresh random secrets for settings: `new_secret()`, the one generator every part of ours uses.
 
-    token = new_secret()        # 24 random bytes, URL-safe base64 (32 characters)
+    token = new_secret()        # 32 random bytes, URL-safe base64 (43 characters)
 
 The value never begins with `-`: a secret is sometimes handed to a command line (Rasa's
 `--auth-token`), where a leading dash reads as an option. One `secrets.token_urlsafe` value in 64
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-DEFAULT_BYTES = 24
+DEFAULT_BYTES = 32
 
 
 def new_secret(nbytes: int = DEFAULT_BYTES) -> str:
