@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,10 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, scenario: Callable[[Core], Awaitabl
             await rasa.aclose()
             db.dispose()
 
-    asyncio.run(main())
+    # In a thread of its own: in a whole run the browser tests' Playwright (sync API) keeps an
+    # event loop running in the main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, main()).result()
 
 
 def test_a_conversation_is_found_again_by_channel_and_external_id(tmp_path, fake_rasa):
