@@ -1,8 +1,9 @@
 """Real headless Chromium (Debian's `chromium`, driven by the `playwright` Python package) on the
 demo client dashboard and the Customer Success console, in front of the real assistant.
 
-- `browser`: one Chromium for the session (Playwright's sync API). Without a `chromium` on the
-  PATH the tests skip with the reason, except under CI=true, where that fails the run.
+- `browser`: one Chromium per test module (Playwright's sync API; see the fixture). Without a
+  `chromium` on the PATH the tests skip with the reason, except under CI=true, where that fails
+  the run.
 - `open_context`: `open_context("ben")` → a fresh browser context (its own storage and cookies:
   one person) and its page. Each role gets its own. Every page's dialogs (`alert`…), uncaught
   errors and console errors fail the test at teardown, except the console errors the test names
@@ -44,6 +45,9 @@ DESKTOP = {"width": 1280, "height": 800}
 SIGNED_OUT_CHECK = r"/console/api/me\b.*401|401.*/console/api/me\b"
 
 
+# One Chromium per test module, not per session: while Playwright's sync API is running, its event
+# loop counts as this thread's running loop, and every later test calling asyncio.run() (tests/core)
+# would fail with "cannot be called from a running event loop".
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One Chromium per test module, closed after it: Playwright's sync API keeps an event loop
