@@ -66,6 +66,9 @@ def describe_validation_error(errors: list[dict[str, Any]]) -> str:
     return f"{subject}{separator}{message}{more}"
 
 
+BODY_NOT_PARSED = "There was an error parsing the body"  # fastapi.routing
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -89,6 +92,11 @@ def install_error_handlers(app: FastAPI) -> None:
                 405, "method_not_allowed", f"{request.method} is not allowed on {path}.",
                 headers=dict(exc.headers or {}),
             )
+        if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
+            # FastAPI's answer to a body it can't decode (not UTF-8): a malformed request, 422
+            # like any other, as the OpenAPI document says.
+            return error_response(422, "invalid_request",
+                                  "The request body is not valid JSON (UTF-8 text).")
         code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
         message = str(exc.detail).rstrip(".") + "."
         return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))

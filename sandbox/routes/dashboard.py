@@ -9,6 +9,7 @@ page embeds the widget with an empty token.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -19,9 +20,19 @@ from sandbox import dashboard, queries, rules
 from sandbox.deps import NowDep, SessionDep
 from sandbox.identity_tokens import sign_identity_token
 from sandbox.models import Client
+from sandbox.routes import error
 from sandbox.settings import SandboxSettings
 
 router = APIRouter(tags=["pages"])
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+DASHBOARD_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such demo client (a page saying so).", "content": HTML_PAGE},
+    503: {"description": "WIDGET_TOKEN_SECRET is not set (a page saying so).",
+          "content": HTML_PAGE},
+}
+NO_TOKEN: dict[int | str, dict[str, Any]] = {
+    404: error("No such demo client, or the widget is not configured (`not_found`)."),
+}
 NO_STORE = {"Cache-Control": "no-store"}  # the page carries a token: never cache it
 
 
@@ -49,7 +60,7 @@ def signed_out(request: Request) -> HTMLResponse:
     return HTMLResponse(page, headers=NO_STORE)
 
 
-@router.get("/dashboard/{client_id}", response_class=HTMLResponse,
+@router.get("/dashboard/{client_id}", response_class=HTMLResponse, responses=DASHBOARD_ERRORS,
             summary="A demo client's dashboard with the support widget")
 def client_dashboard(client_id: str, request: Request, session: SessionDep,
                      now: NowDep) -> HTMLResponse:
@@ -73,7 +84,7 @@ def client_dashboard(client_id: str, request: Request, session: SessionDep,
     return HTMLResponse(page, headers=NO_STORE)
 
 
-@router.get("/dashboard/{client_id}/identity-token",
+@router.get("/dashboard/{client_id}/identity-token", responses=NO_TOKEN,
             summary="A fresh widget identity token for the dashboard's client")
 def identity_token(client_id: str, request: Request, session: SessionDep) -> JSONResponse:
     """`{"identity_token"}`: what the dashboard's widget asks for when its sign-in needs

@@ -1,6 +1,8 @@
 """Human-facing pages: home, a hub, and the demo payment page that invoice links open."""
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
@@ -14,12 +16,25 @@ from sandbox.models import Hub, Invoice
 router = APIRouter(tags=["pages"])
 
 
+def _json_error(description: str) -> dict[str, Any]:
+    """An error these HTML routes answer in JSON (`sandbox.errors`), documented as JSON."""
+    schema = {"$ref": "#/components/schemas/ErrorResponse"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+NO_HUB: dict[int | str, dict[str, Any]] = {404: _json_error("Unknown hub (`hub_not_found`).")}
+NO_INVOICE: dict[int | str, dict[str, Any]] = {
+    404: _json_error("Unknown invoice (`invoice_not_found`)."),
+}
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(session: SessionDep) -> HTMLResponse:
     return HTMLResponse(pages.home_page(list(session.scalars(select(Hub).order_by(Hub.name)))))
 
 
-@router.get("/hubs/{slug}", response_class=HTMLResponse, summary="A hub's page")
+@router.get("/hubs/{slug}", response_class=HTMLResponse, responses=NO_HUB,
+            summary="A hub's page")
 def hub(slug: str, session: SessionDep) -> HTMLResponse:
     """The page a hub link points to: the hub's professionals and services."""
     row = None
@@ -37,14 +52,15 @@ def _invoice(session: Session, invoice_id: str) -> Invoice:
     return row
 
 
-@router.get("/pay/{invoice_id}", response_class=HTMLResponse, summary="An invoice's payment page")
+@router.get("/pay/{invoice_id}", response_class=HTMLResponse, responses=NO_INVOICE,
+            summary="An invoice's payment page")
 def payment_page(invoice_id: str, session: SessionDep) -> HTMLResponse:
     """Where `payment_url` leads: the invoice, and a demo 'Pay now' button."""
     return HTMLResponse(pages.payment_page(_invoice(session, invoice_id)))
 
 
 @router.post("/pay/{invoice_id}", response_class=RedirectResponse, status_code=303,
-             summary="Pay an invoice (demo)")
+             responses=NO_INVOICE, summary="Pay an invoice (demo)")
 def pay(invoice_id: str, session: SessionDep, now: NowDep) -> RedirectResponse:
     """Marks the invoice paid and goes back to its page."""
     invoice = _invoice(session, invoice_id)

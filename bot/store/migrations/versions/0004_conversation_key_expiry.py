@@ -4,7 +4,7 @@ was last verified (a signed-in conversation needs a fresh identity token now and
 Existing conversations count as last used (and, signed in, last verified) at their last change.
 
 Revision ID: 0004
-Revises: 0002 (chained after 0003 when the branches are merged)
+Revises: 0003 (written on a branch from 0002; chained after 0003 at the merge)
 Create Date: 2026-11-30
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
