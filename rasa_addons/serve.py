@@ -20,7 +20,8 @@ REFUSED_OPTIONS = ("--auth-token", "--jwt-secret", "--jwt-private-key")
 
 def rasa_argv(args: list[str], secret: str) -> list[str]:
     """Rasa's argv: the subcommand, the JWT options, then the rest as given."""
-    return ["rasa", *args[:1], "--jwt-secret", secret, "--jwt-method", "HS256", *args[1:]]
+    # `--option=value`: a secret that begins with `-` is not read as an option.
+    return ["rasa", *args[:1], f"--jwt-secret={secret}", "--jwt-method=HS256", *args[1:]]
 
 
 def main() -> int:

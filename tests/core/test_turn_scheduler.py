@@ -30,18 +30,21 @@ from bot.core.intake import Intake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
+from bot.core.safety import SafetyFirst
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.store import routing
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
 from bot.store.models import Message, Sender, now_utc
+from envsettings.safety_contacts import SafetyContacts
 from envsettings.support_hours import SupportHours
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 ALWAYS_OPEN = SupportHours(open_hour=0, close_hour=24, days=(0, 1, 2, 3, 4, 5, 6))
 LEASE = timedelta(seconds=30)
+CONTACTS = SafetyContacts(emergency_number="112", helplines="Helpline 1717")
 
 
 @dataclass
@@ -76,7 +79,8 @@ def replica(db: Database, fake_rasa: FakeRasa) -> Replica:
     rasa = RasaClient(fake_rasa.url, fake_rasa.shared.rasa_token, fake_rasa.shared.webhook_secret,
                       timeout=5)
     answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN, tracker_wait=0),
-                          ContactEmailCapture(unit_of_work, ALWAYS_OPEN))
+                          ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
+                          SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
     scheduler = TurnScheduler(db, answering.take_turn, LEASE)
     return Replica(Intake(unit_of_work, scheduler), scheduler, rasa)
 
