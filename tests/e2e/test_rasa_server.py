@@ -5,26 +5,28 @@ import uuid
 
 import requests
 
+from bot.core.rasa_client import rasa_api_token
 from bot.core.rasa_replies import pausing_turn, read_replies, replies_in_tracker
 from tests.helpers.stack import Assistant
 
 
 def test_rasa_starts_with_a_token_that_begins_with_a_dash_and_checks_it(assistant: Assistant):
-    """The shared stack's token begins with `-` (tests/helpers/stack.py): Rasa started, its API
-    takes that token and refuses another."""
-    assert assistant.token.startswith("-")
+    """The shared stack's API secret begins with `-` (tests/helpers/stack.py): Rasa started, its
+    API takes a JWT signed with that secret and refuses one signed with another."""
+    secret = assistant.shared.rasa_token
+    assert secret.startswith("-")
     status = f"{assistant.rasa}/status"
-    assert requests.get(status, params={"token": assistant.token}, timeout=10).status_code == 200
-    wrong = requests.get(status, params={"token": assistant.token[1:]}, timeout=10)
-    assert wrong.status_code == 401
+    good = {"Authorization": f"Bearer {rasa_api_token(secret)}"}
+    assert requests.get(status, headers=good, timeout=10).status_code == 200
+    wrong = {"Authorization": f"Bearer {rasa_api_token(secret[1:])}"}
+    assert requests.get(status, headers=wrong, timeout=10).status_code == 401
 
 
 def say(assistant: Assistant, sender: str, message: str, message_id: str) -> list[dict]:
     """One message over the REST channel as the gateway sends it (its id in the metadata)."""
     metadata = {"client_id": "c-ben", "channel": "widget", "locale": "en", "live_handoff": True,
                 "message_id": message_id}
-    response = requests.post(f"{assistant.rasa}/webhooks/rest/webhook", timeout=60,
-                              json={"sender": sender, "message": message, "metadata": metadata})
+    response = assistant.webhook(sender, message, metadata)
     response.raise_for_status()
     return response.json()
 

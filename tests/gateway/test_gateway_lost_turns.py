@@ -115,12 +115,14 @@ def test_an_unreadable_tracker_after_a_timeout_gives_the_honest_reply(patient_ga
 def test_a_handoff_that_ran_after_the_gateway_gave_up_is_made_at_the_next_message(
         impatient_gateway, fake_rasa):
     """The gateway said it couldn't answer; Rasa then ran the turn: the safety reply and a
-    handoff, and paused. The client's next message (Talk to a person) gets `[]` from the paused
-    Rasa: the gateway shows what that turn said and hands off as it asked (safety, urgent)."""
-    fake_rasa.replies["I want to end it all"] = [{"text": "Please call 112."}, SAFETY]
-    fake_rasa.delays["I want to end it all"] = SLOW
+    handoff, and paused (a message Rasa's NLU reads as a crisis, without a clear risk phrase the
+    gateway's own check would answer first). The client's next message (Talk to a person) gets
+    `[]` from the paused Rasa: the gateway shows what that turn said and hands off as it asked
+    (safety, urgent)."""
+    fake_rasa.replies["everything is too much lately"] = [{"text": "Please call 112."}, SAFETY]
+    fake_rasa.delays["everything is too much lately"] = SLOW
     widget = impatient_gateway.widget("c-dan")
-    sent = widget.say("I want to end it all")
+    sent = widget.say("everything is too much lately")
     assert CANT_ANSWER in widget.wait_for_reply(sent["seq"], timeout=15)["text"]
     fake_rasa.wait_until_idle()
     assert fake_rasa.tracker(widget.id)["paused"] is True

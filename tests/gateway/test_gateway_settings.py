@@ -19,7 +19,7 @@ import pytest
 import requests
 from dotenv import dotenv_values
 
-from bot.cli import child_environment, process_specs
+from bot.cli import child_environment, process_specs, shared_secrets
 from bot.config import (
     Ports,
     SettingsError,
@@ -43,6 +43,7 @@ from bot.processes import (
 from bot.store.tokens import new_token
 from envsettings.generated import new_secret
 from envsettings.support_hours import SupportHours, describe, is_open
+from rasa_addons.serve import rasa_argv
 from scripts import init_env
 from scripts.init_env import render
 from tests.helpers.processes import free_port
@@ -329,24 +330,28 @@ def rasa_reads(argv: list[str]) -> dict[str, object]:
 
 
 def test_rasa_reads_a_token_from_an_existing_env_that_begins_with_a_dash(tmp_path):
-    """A .env made before the fix may hold such a token: `make run` hands it to Rasa whole."""
+    """A .env made before the fix may hold such a token: `make run` hands it to Rasa whole (in
+    its environment, never on its command line), and `rasa_addons.serve` gives it to Rasa's own
+    parser as `--jwt-secret=<token>`, which reads it whole."""
     (tmp_path / ".env").write_text(f"RASA_TOKEN={DASH_TOKEN}\nRASA_PORT=5123\n")
     settings = load_run_settings(dotenv_values(tmp_path / ".env"))
     assert settings.rasa_token == DASH_TOKEN
     model = tmp_path / "model.tar.gz"
-    [rasa] = [spec for spec in process_specs(settings, model, settings.rasa_token)
+    [rasa] = [spec for spec in process_specs(settings, model, shared_secrets(settings))
               if spec.name == "rasa"]
-    read = rasa_reads(rasa.argv[1:])
-    assert read["auth_token"] == DASH_TOKEN
+    assert rasa.env["RASA_TOKEN"] == DASH_TOKEN and DASH_TOKEN not in " ".join(rasa.argv)
+    run_args = rasa.argv[rasa.argv.index("rasa_addons.serve") + 1:]
+    read = rasa_reads(rasa_argv(run_args, DASH_TOKEN)[1:])
+    assert read["jwt_secret"] == DASH_TOKEN
     assert (read["port"], read["interface"], read["enable_api"]) == (5123, "127.0.0.1", True)
     assert read["model"] == str(model)
     assert (read["credentials"], read["endpoints"]) == ("credentials.yml",
                                                         str(ROOT / "endpoints.yml"))
 
 
-def test_the_rasa_health_url_carries_any_token_intact():
-    url = health_urls(Ports(rasa=5123), "-a+b/c&d")["rasa"]
-    assert url == "http://127.0.0.1:5123/status?token=-a%2Bb%2Fc%26d"
+def test_the_rasa_health_url_carries_no_token():
+    """Rasa's health is read from its REST channel's open `GET`: no secret in any URL."""
+    assert health_urls(Ports(rasa=5123))["rasa"] == "http://127.0.0.1:5123/webhooks/rest/"
 
 
 # --- the real gateway process refuses to start, saying why in one line --------------------------

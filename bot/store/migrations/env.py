@@ -16,6 +16,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.store.db import make_engine
+from bot.store.migrate import foreign_keys_off
 from bot.store.models import Base
 
 ROOT = Path(__file__).resolve().parents[3]  # bot/store/migrations/env.py -> the repository
@@ -56,7 +57,7 @@ def run_online() -> None:
         logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
     engine = make_engine(_database_url())
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, foreign_keys_off(connection):
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
