@@ -98,8 +98,7 @@ class BotTurn:
         except RasaUnavailable as exc:
             log.warning("conversation %s: assistant unavailable (%s)", turn.conversation_id, exc)
             return None
-        metadata = {"client_id": turn.client_id, "channel": turn.address.channel,
-                    "locale": LOCALE, "live_handoff": True, "message_id": turn.message_id}
+        metadata = {**turn.rasa_metadata(LOCALE), "message_id": turn.message_id}
         try:
             return read_replies(await self.rasa.send(turn.conversation_id, turn.for_rasa,
                                                      metadata))

@@ -26,6 +26,8 @@ def message_json(message: Message, for_console: bool = False) -> dict[str, Any]:
         "client_message_id": message.client_message_id,
         "created_at": iso(message.created_at),
     }
+    if message.private_only:  # for the asker only: Slack sends it as an ephemeral message
+        data["private_only"] = True
     if for_console:
         data["payload"] = message.payload
     return data

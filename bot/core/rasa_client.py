@@ -3,6 +3,7 @@
     rasa = RasaClient("http://127.0.0.1:5005", api_secret, webhook_secret, timeout=20)
     replies = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
     await rasa.resume(conversation_id)
+    await rasa.set_slots(conversation_id, {"client_id": "c-ben"})
     tracker = await rasa.tracker(conversation_id)   # {"paused": bool, "events": [...], ...}
 
 Only the gateway may call either (docs/contracts.md): a message carries the REST channel's
@@ -100,6 +101,13 @@ class RasaClient:
         """
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
         await self._post(path, "resume", json=RESUME_EVENTS, headers=self._api_headers())
+
+    async def set_slots(self, conversation_id: str, slots: dict[str, Any]) -> None:
+        """Appends a `slot` event for each slot (the conversation's identity changed: a chat
+        account was linked or unlinked)."""
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+        await self._post(path, "set_slots", json=events, headers=self._api_headers())
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker as Rasa's HTTP API gives it: `paused`, and its `events`

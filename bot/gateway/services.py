@@ -15,6 +15,7 @@ from fastapi import Request
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
+from bot.core.account_links import AccountLinks
 from bot.core.agent_desk import AgentDesk
 from bot.core.answering import Answering
 from bot.core.bot_turn import BotTurn
@@ -22,6 +23,7 @@ from bot.core.channel_seam import Deliveries
 from bot.core.client_account import ClientAccountPanel
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
@@ -48,6 +50,8 @@ class Services:
     scheduler: TurnScheduler
     conversations: Conversations
     intake: Intake
+    # Slack's and Telegram's way in: account linking, then the intake (bot/core/linked_intake.py).
+    linked_intake: LinkedChannelIntake
     widget: WidgetChannel
     desk: AgentDesk
     client_account: ClientAccountPanel
@@ -73,12 +77,15 @@ class Services:
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
+        platform_client = PlatformClient.from_settings(platform)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
+            linked_intake=LinkedChannelIntake(conversations, intake,
+                                              AccountLinks(db, platform_client), rasa),
             widget=WidgetChannel(conversations, intake, hub),
             desk=AgentDesk(unit_of_work, rasa),
-            client_account=ClientAccountPanel(PlatformClient.from_settings(platform)),
+            client_account=ClientAccountPanel(platform_client),
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=LoginThrottle(),

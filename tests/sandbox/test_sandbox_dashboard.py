@@ -132,7 +132,8 @@ def test_every_value_on_the_page_is_escaped(now):
     """A hostile name or title cannot add markup, let alone a second script tag."""
     hostile = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
     data = dashboard.DashboardData(
-        client_id=hostile, client_name=hostile, first_name=hostile, hub_name=hostile, hub_slug="northwind",
+        client_id=hostile, client_name=hostile, first_name=hostile, hub_name=hostile,
+        hub_slug="northwind",
         organisation=hostile, credits_allowance=6, credits_remaining=4,
         period_end=dt.date(2026, 12, 31),
         connections=[dashboard.Connection("p-x", hostile, hostile)],
