@@ -153,7 +153,8 @@ class BotTurn:
             conversation = _tracked(session, changes, turn)
             for reply in replies.messages:
                 changes.message(conversation, store.add_message(
-                    session, conversation, Sender.BOT, reply.text, buttons=reply.buttons))
+                    session, conversation, Sender.BOT, reply.text, buttons=reply.buttons,
+                    private_only=reply.private_only))
             if replies.handoff is not None:
                 self._hand_off(session, changes, conversation, replies.handoff)
 

@@ -349,3 +349,21 @@ def test_link_without_a_code_start_and_a_platform_that_is_down(chat):
         assert await chat.db.run(lambda s: s.scalars(select(LinkAttempt)).all()) == []
 
     chat(scenario, platform_url=f"http://127.0.0.1:{free_port()}")
+
+
+def test_a_reply_marked_private_only_reaches_the_channel_marked(chat):
+    """Rasa's reply with `private_only` (an account question in a shared chat) is stored and
+    delivered with `"private_only": true`, so Slack can show it to the asker alone; other
+    replies carry no mark."""
+    async def scenario(chat: Chat) -> None:
+        chat.fake_rasa.replies["what are my credits?"] = [
+            {"text": "I can only talk about your account in a private chat: write to me "
+                     "directly.", "private_only": True}]
+        group = "C42:T1:U7"
+        user = ChannelUser(SLACK, "T1:U7")
+        await chat.say("what are my credits?", user=user, external_id=group, private=False)
+        await chat.say("hello", user=user, external_id=group, private=False)
+        replies = [m for _, m in chat.slack.messages if m["sender"] == "bot"]
+        assert [m.get("private_only") for m in replies] == [True, None]
+
+    chat(scenario)
