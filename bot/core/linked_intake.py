@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import texts
 from bot.core.account_links import AccountLinks, Link, LinkOutcome, LinkResult
+from bot.core.bot_turn import mark_identity_told
 from bot.core.channel_seam import InboundMessage
 from bot.core.channel_users import ChannelUser, ExternalInbound, Received
 from bot.core.conversations import Conversations
@@ -42,6 +43,7 @@ from bot.core.intake import Intake, scrubbed
 from bot.core.link_commands import CommandKind, LinkCommand, read_command
 from bot.core.present import message_json
 from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.turn import identity_slots
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import channel_links, routing
 from bot.store import conversations as store
@@ -212,20 +214,22 @@ class LinkedChannelIntake:
     async def _tell_rasa(self, conversation_id: str) -> None:
         """Rasa's identity slots for the conversation as the store has them now. All of them, not
         only `client_id`: if Rasa never had this conversation, posting events starts its session
-        without the gateway's metadata."""
-        slots = await self.unit_of_work.db.run(
-            lambda session: identity_slots(_conversation(session, conversation_id)))
+        without the gateway's metadata. Rasa down: the next bot turn tells it first."""
+        def read(session: Session) -> dict[str, Any]:
+            conversation = _conversation(session, conversation_id)
+            return identity_slots(conversation.client_id, conversation.channel,
+                                  conversation.shared)
+
+        slots = await self.unit_of_work.db.run(read)
         try:
             await self.rasa.set_slots(conversation_id, slots)
+            told = True
         except RasaUnavailable as exc:
-            log.warning("conversation %s: Rasa's identity slots not updated (%s)",
+            log.warning("conversation %s: Rasa's identity slots not updated yet (%s)",
                         conversation_id, exc)
-
-
-def identity_slots(conversation: Conversation) -> dict[str, Any]:
-    """The slots `action_session_start` sets from the gateway's metadata."""
-    return {"client_id": conversation.client_id, "channel": conversation.channel,
-            "live_handoff": True, "private": not conversation.shared}
+            told = False
+        await self.unit_of_work.db.run(
+            lambda session: mark_identity_told(session, conversation_id, told))
 
 
 def _conversation(session: Session, conversation_id: str) -> Conversation:

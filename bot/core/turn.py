@@ -33,6 +33,8 @@ class Turn:
     maybe_sent: bool = False
     # A group chat or channel (others read along): Rasa's `metadata.private` is False.
     shared: bool = False
+    # The conversation's client changed and Rasa wasn't told yet (bot/core/linked_intake.py).
+    identity_stale: bool = False
 
     @property
     def conversation_id(self) -> str:
@@ -41,8 +43,11 @@ class Turn:
     def rasa_metadata(self, locale: str) -> dict[str, Any]:
         """What Rasa is sent with the message: the verified identity and where it is said
         (docs/gateway.md "Modes and routing"); `action_session_start` copies it into slots."""
-        return {"client_id": self.client_id, "channel": self.address.channel, "locale": locale,
-                "live_handoff": True, "private": not self.shared}
+        return {**self.identity_slots, "locale": locale}
+
+    @property
+    def identity_slots(self) -> dict[str, Any]:
+        return identity_slots(self.client_id, self.address.channel, self.shared)
 
     @property
     def risk(self) -> str | None:
@@ -72,4 +77,12 @@ def read_turn(session: Session, conversation_id: str, message_id: str,
     address = ChannelAddress(conversation.id, conversation.channel, conversation.external_id)
     return Turn(address, conversation.mode, conversation.client_id, conversation.rasa_paused,
                 message.id, message.kind, message.text, message.payload, maybe_sent,
-                shared=conversation.shared)
+                shared=conversation.shared, identity_stale=conversation.rasa_identity_stale)
+
+
+def identity_slots(client_id: str | None, channel: str, shared: bool) -> dict[str, Any]:
+    """The slots `action_session_start` sets from the gateway's metadata, as the store has them:
+    who the client is (verified), the channel, that a person can take over here, and whether the
+    chat is private."""
+    return {"client_id": client_id, "channel": channel, "live_handoff": True,
+            "private": not shared}

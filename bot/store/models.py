@@ -134,6 +134,10 @@ class Conversation(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     # True after a handoff until Rasa has accepted a `resume` event for this conversation.
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True when the conversation's client changed (a chat account linked or unlinked) and Rasa
+    # couldn't be told then: its identity slots are set before the next bot turn.
+    rasa_identity_stale: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
     # The highest message seq so far; bumped atomically to number the next message.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # The gateway replica routing this conversation's messages now, until when (a lease renewed

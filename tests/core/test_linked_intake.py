@@ -99,7 +99,9 @@ class Chat:
 
 
 def run(tmp_path: Path, fake_rasa: FakeRasa, platform_url: str, api_key: str,
-        scenario: Callable[[Chat], Awaitable[None]]) -> None:
+        scenario: Callable[[Chat], Awaitable[None]], linking_rasa_url: str | None = None) -> None:
+    """`linking_rasa_url`: where linking tells Rasa the identity (default: the fake Rasa that
+    answers the turns too)."""
     async def main() -> None:
         db = Database.from_url(f"sqlite:///{tmp_path / 'store.db'}")
         upgrade_head(db.engine)
@@ -115,14 +117,17 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, platform_url: str, api_key: str,
                               SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
         scheduler = TurnScheduler(db, answering.take_turn, timedelta(seconds=60))
         platform = PlatformClient(platform_url, api_key, connect_timeout=1, read_timeout=3)
+        linking_rasa = RasaClient(linking_rasa_url or fake_rasa.url, fake_rasa.shared.rasa_token,
+                                  fake_rasa.shared.webhook_secret, timeout=5)
         intake = LinkedChannelIntake(Conversations(db), Intake(unit_of_work, scheduler),
-                                     AccountLinks(db, platform), rasa)
+                                     AccountLinks(db, platform), linking_rasa)
         try:
             await scenario(Chat(intake, scheduler, db, PlatformClient(platform_url, api_key),
                                 telegram, slack, fake_rasa))
         finally:
             await scheduler.close()
             await rasa.aclose()
+            await linking_rasa.aclose()
             db.dispose()
 
     with ThreadPoolExecutor(max_workers=1) as thread:
@@ -132,8 +137,9 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, platform_url: str, api_key: str,
 @pytest.fixture
 def chat(tmp_path, fake_rasa, sandbox, sandbox_url, api_key):
     """Run a scenario against a fresh store and a freshly reset sandbox."""
-    def go(scenario: Callable[[Chat], Awaitable[None]], platform_url: str = sandbox_url) -> None:
-        run(tmp_path, fake_rasa, platform_url, api_key, scenario)
+    def go(scenario: Callable[[Chat], Awaitable[None]], platform_url: str = sandbox_url,
+           linking_rasa_url: str | None = None) -> None:
+        run(tmp_path, fake_rasa, platform_url, api_key, scenario, linking_rasa_url)
 
     return go
 
@@ -367,3 +373,25 @@ def test_a_reply_marked_private_only_reaches_the_channel_marked(chat):
         assert [m.get("private_only") for m in replies] == [True, None]
 
     chat(scenario)
+
+
+def test_rasa_down_when_linking_is_told_the_identity_before_the_next_turn(chat):
+    """The link holds in the store; the next message's turn sets Rasa's identity slots first,
+    then sends the message, and only once."""
+    async def scenario(chat: Chat) -> None:
+        linked = await chat.say(f"link {chat.code('c-dan')}")
+        cid = linked.conversation_id
+        assert chat.answers()[0].startswith("You're linked as Dan.")
+        assert (await chat.conversation(cid)).rasa_identity_stale is True
+        await chat.say("how many credits do I have left?")
+        events = chat.fake_rasa.tracker(cid)["events"]
+        slots = [e for e in events if e.get("event") == "slot"]
+        user_at = next(i for i, e in enumerate(events) if e.get("event") == "user")
+        assert {e["name"]: e["value"] for e in slots}["client_id"] == "c-dan"
+        assert all(events.index(e) < user_at for e in slots)
+        assert (await chat.conversation(cid)).rasa_identity_stale is False
+        await chat.say("thanks")
+        assert len([e for e in chat.fake_rasa.tracker(cid)["events"]
+                    if e.get("event") == "slot"]) == len(slots)
+
+    chat(scenario, linking_rasa_url=f"http://127.0.0.1:{free_port()}")

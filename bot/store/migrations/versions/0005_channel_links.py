@@ -1,6 +1,7 @@
 """Slack and Telegram with account linking: the chat accounts linked to clients, the link codes
 they tried (5 wrong ones an hour), whether a conversation is shared (a group chat or channel),
-the linked client's name, and the assistant's answers meant for the asker only.
+the linked client's name, whether Rasa still has to be told the conversation's new client, and
+the assistant's answers meant for the asker only.
 
 Revision ID: 0005
 Revises: 0004
@@ -42,6 +43,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("client_name", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("shared", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+        batch.add_column(sa.Column("rasa_identity_stale", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("private_only", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
@@ -51,6 +54,7 @@ def downgrade() -> None:
     with op.batch_alter_table("messages") as batch:
         batch.drop_column("private_only")
     with op.batch_alter_table("conversations") as batch:
+        batch.drop_column("rasa_identity_stale")
         batch.drop_column("shared")
         batch.drop_column("client_name")
     op.drop_index("ix_link_attempts_user", table_name="link_attempts")
