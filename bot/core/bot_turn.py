@@ -3,7 +3,7 @@
 - Typing is shown meanwhile (through the conversation's channel).
 - A Rasa the gateway handed off from is resumed first (the conversation came back to the bot by
   reopening after it was resolved); a Rasa that couldn't be told when the conversation's client
-  changed (a chat account linked or unlinked) is told its identity slots first.
+  changed (a chat account linked or unlinked) starts a new session with its identity first.
 - The message carries its id in the metadata, so Rasa's tracker can tell whether its turn
   happened. A message that may have reached Rasa already (its turn was cut short by a gateway that
   stopped) is looked up there first and sent only if Rasa never had it.
@@ -90,7 +90,7 @@ class BotTurn:
                 await self.unit_of_work(turn.conversation_id,
                                         _mark_resumed(turn.conversation_id))
             if turn.identity_stale:
-                await self.rasa.set_slots(turn.conversation_id, turn.identity_slots)
+                await self.rasa.start_session(turn.conversation_id, turn.identity_slots)
                 await self.unit_of_work.db.run(
                     lambda session: mark_identity_told(session, turn.conversation_id))
             if turn.maybe_sent:

@@ -10,11 +10,11 @@
    six digits alone, and `unlink` are commands for the core (bot/core/link_commands.py), never sent
    to Rasa: the message is stored with its digits masked (`link ••••••`), the code is redeemed
    with the platform within the hourly limit (bot/core/account_links.py), the chat account is bound
-   to the client (or unbound), the conversation's client set, Rasa told (its `client_id` slot, and
-   the other identity slots with it), and the answer stored as the assistant's message and
-   delivered through the channel like any reply. In a shared chat the same commands are answered
-   "in a private chat" (a code sent there is used up, since others have seen it). A message that
-   speaks of risk is never a command: safety first.
+   to the client (or unbound), the conversation's client set, Rasa told (a new session with its
+   `client_id` slot, and the other identity slots with it), and the answer stored as the
+   assistant's message and delivered through the channel like any reply. In a shared chat the
+   same commands are answered "in a private chat" (a code sent there is used up, since others
+   have seen it). A message that speaks of risk is never a command: safety first.
 3. Anything else is `Intake.receive`: stored first, deduplicated by `client_message_id`, card
    details removed, its turn scheduled (Rasa gets `metadata.private`, bot/core/bot_turn.py).
 
@@ -212,9 +212,8 @@ class LinkedChannelIntake:
             await self._tell_rasa(conversation_id)
 
     async def _tell_rasa(self, conversation_id: str) -> None:
-        """Rasa's identity slots for the conversation as the store has them now. All of them, not
-        only `client_id`: if Rasa never had this conversation, posting events starts its session
-        without the gateway's metadata. Rasa down: the next bot turn tells it first."""
+        """A new Rasa session with the conversation's identity slots as the store has them now
+        (what the old identity had going ends). Rasa down: the next bot turn does it first."""
         def read(session: Session) -> dict[str, Any]:
             conversation = _conversation(session, conversation_id)
             return identity_slots(conversation.client_id, conversation.channel,
@@ -222,7 +221,7 @@ class LinkedChannelIntake:
 
         slots = await self.unit_of_work.db.run(read)
         try:
-            await self.rasa.set_slots(conversation_id, slots)
+            await self.rasa.start_session(conversation_id, slots)
             told = True
         except RasaUnavailable as exc:
             log.warning("conversation %s: Rasa's identity slots not updated yet (%s)",

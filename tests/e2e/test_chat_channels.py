@@ -1,17 +1,32 @@
 """Slack and Telegram chats through the real Rasa, action server and sandbox: in a shared chat an
 account question gets "private chat only", marked `private_only` in the REST channel's answer and
 in the tracker; help topics are answered there; an unlinked private chat gets the linking
-instructions; the identity slots set through Rasa's HTTP API (as the gateway does when a user
-links) are what the actions use."""
+instructions; a new session with the identity, started through Rasa's HTTP API by the gateway's
+own client when a user links, is what the actions use."""
 from __future__ import annotations
 
+import asyncio
 import uuid
-
-import requests
+from concurrent.futures import ThreadPoolExecutor
 
 from actions.common import PRIVATE_CHAT_ONLY
-from bot.core.rasa_client import rasa_api_token
+from bot.core.rasa_client import RasaClient
+from bot.core.turn import identity_slots
 from tests.e2e.conftest import Chat, text_of
+
+
+def start_session(assistant, sender: str, client_id: str | None, channel: str) -> None:
+    """What LinkedChannelIntake does after a link: the gateway's Rasa client, its JWT."""
+    async def main() -> None:
+        rasa = RasaClient(assistant.rasa, assistant.shared.rasa_token,
+                          assistant.shared.webhook_secret, timeout=20)
+        try:
+            await rasa.start_session(sender, identity_slots(client_id, channel, shared=False))
+        finally:
+            await rasa.aclose()
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # Playwright may hold this thread's loop
+        thread.submit(asyncio.run, main()).result()
 
 
 def chat_on(assistant, channel: str, private: bool, client_id: str | None = None) -> Chat:
@@ -42,35 +57,35 @@ def test_an_unlinked_private_chat_is_told_how_to_link(assistant):
     assert "isn't linked to this chat" in text_of(replies) and "link 123456" in text_of(replies)
 
 
-def test_slots_set_by_the_gateway_on_linking_are_the_identity_the_actions_use(assistant):
-    """What `LinkedChannelIntake` posts after a link: the assistant then answers from the
-    account, in the same session."""
+def test_a_new_session_started_on_linking_is_the_identity_the_actions_use(assistant):
+    """Linked in the middle of a conversation: the next question is answered from the account."""
     chat = chat_on(assistant, "telegram", private=True)
     assert "isn't linked" in text_of(chat.say("how many credits do I have left?"))
-    token = rasa_api_token(assistant.shared.rasa_token)
-    events = [{"event": "slot", "name": name, "value": value} for name, value in
-              {"client_id": "c-anna", "channel": "telegram", "live_handoff": True,
-               "private": True}.items()]
-    posted = requests.post(f"{assistant.rasa}/conversations/{chat.sender}/tracker/events",
-                           json=events, headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert posted.status_code == 200, posted.text
+    start_session(assistant, chat.sender, "c-anna", "telegram")
+    chat.metadata["client_id"] = "c-anna"
     assert "4 of your 6 sponsored credits left" in text_of(
         chat.say("how many credits do I have left?"))
 
 
-def test_slots_posted_before_rasa_ever_had_the_conversation_still_hold(assistant):
-    """A user who links before saying anything else: the events create the tracker, and the
-    first message is answered with the identity they set (live handoff included)."""
+def test_a_session_started_before_rasa_ever_had_the_conversation_holds(assistant):
+    """A user who links before saying anything else: the first message is answered with that
+    identity (Rasa's SQL tracker store reads the session back by timestamp)."""
     sender = f"e2e-{uuid.uuid4().hex[:12]}"
-    token = rasa_api_token(assistant.shared.rasa_token)
-    events = [{"event": "slot", "name": name, "value": value} for name, value in
-              {"client_id": "c-ben", "channel": "telegram", "live_handoff": True,
-               "private": True}.items()]
-    posted = requests.post(f"{assistant.rasa}/conversations/{sender}/tracker/events",
-                           json=events, headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert posted.status_code == 200, posted.text
+    start_session(assistant, sender, "c-ben", "telegram")
     chat = chat_on(assistant, "telegram", private=True, client_id="c-ben")
     chat.sender = sender
     assert "used all 6" in text_of(chat.say("how many credits do I have left?"))
     slots = assistant.tracker(sender)["slots"]
     assert (slots["client_id"], slots["live_handoff"], slots["private"]) == ("c-ben", True, True)
+
+
+def test_unlinking_mid_booking_ends_the_form_with_the_old_identity(assistant):
+    chat = chat_on(assistant, "telegram", private=True, client_id="c-anna")
+    chat.sender = f"e2e-{uuid.uuid4().hex[:12]}"
+    start_session(assistant, chat.sender, "c-anna", "telegram")
+    assert "Sara" in text_of(chat.say("I want to book a session"))
+    start_session(assistant, chat.sender, None, "telegram")
+    chat.metadata["client_id"] = None
+    tracker = assistant.tracker(chat.sender)
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
+    assert "isn't linked" in text_of(chat.say("how many credits do I have left?"))
