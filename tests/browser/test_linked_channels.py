@@ -96,7 +96,7 @@ def test_a_linked_telegram_conversation_shows_its_channel_and_client(
     sam.open(item)
     expect(sam.page.get_by_test_id("conversation-title")).to_have_text("Anna Jónsdóttir")
     expect(sam.page.get_by_test_id("conversation-channel")).to_have_text("Telegram")
-    expect(sam.lines(sender="client").first).to_have_text("link ••••••")
+    expect(sam.lines(sender="client").first).to_contain_text("link ••••••")
     sam.claim_button.click()
     expect(sam.claim_button).to_be_hidden()
     expect(sam.context.get_by_test_id("context-channel")).to_have_text(
