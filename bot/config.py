@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from envsettings import (
     Env,
@@ -102,6 +103,11 @@ class GatewaySettings:
     widget_limit_per_conversation: int
     # Proxies whose X-Forwarded-For is believed (the client address the limits count by).
     trusted_proxies: str
+    # Scale (production profile): every Rasa replica (RASA_URL may list several, comma-separated;
+    # `rasa_url` is the first), and the Redis that shares live events and limits between gateway
+    # workers (GATEWAY_REDIS_URL; None: in this process only).
+    rasa_urls: tuple[str, ...] = ()
+    redis_url: str | None = None
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -116,7 +122,9 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         host=text(env, "GATEWAY_HOST", "127.0.0.1"),
         port=gateway_port,
         public_url=url(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}"),
-        rasa_url=url(env, "RASA_URL", "http://127.0.0.1:5005"),
+        rasa_url=load_rasa_urls(env)[0],
+        rasa_urls=load_rasa_urls(env),
+        redis_url=load_redis_url(env),
         rasa_token=secret(env, "RASA_TOKEN", min_length=SECRET_MIN_LENGTH),
         widget_token_secret=secret(env, "WIDGET_TOKEN_SECRET", min_length=SECRET_MIN_LENGTH),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
@@ -142,6 +150,28 @@ def _not_negative(env: Env, name: str, default: float) -> float:
     value = number(env, name, default)
     if value < 0:
         raise SettingsError(f"{name} must be 0 or more seconds, got {value:g}.")
+    return value
+
+
+def load_rasa_urls(env: Env) -> tuple[str, ...]:
+    """RASA_URL: one Rasa server, or its replicas separated by commas (each conversation sticks
+    to one of them: bot/core/rasa_replicas.py)."""
+    listed = [part.strip() for part in text(env, "RASA_URL", "").split(",") if part.strip()]
+    if not listed:
+        return (url(env, "RASA_URL", "http://127.0.0.1:5005"),)
+    return tuple(url({"RASA_URL": part}, "RASA_URL", part) for part in listed)
+
+
+def load_redis_url(env: Env) -> str | None:
+    """GATEWAY_REDIS_URL (redis://host:6379/0): live events, login throttle and widget limits
+    shared by every gateway worker; unset: kept in the process (one worker)."""
+    value = text(env, "GATEWAY_REDIS_URL", "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise SettingsError("GATEWAY_REDIS_URL is not a Redis URL; use one like "
+                            "redis://127.0.0.1:6379/0, or leave it empty for one gateway worker.")
     return value
 
 

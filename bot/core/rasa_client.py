@@ -15,7 +15,7 @@ is a `RasaUnavailable`, whose message names the call and the exception class onl
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -36,6 +36,19 @@ def rasa_api_token(secret: str, now: dt.datetime | None = None,
     claims = {"user": {"username": "gateway", "role": "admin"}, "iat": now,
               "exp": now + lifetime}
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+class RasaApi(Protocol):
+    """What the routing core asks of Rasa: `RasaClient` (one server) or `RasaReplicas`."""
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
+                   wait: float | None = None) -> list[dict[str, Any]]: ...
+
+    async def resume(self, conversation_id: str) -> None: ...
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]: ...
+
+    async def aclose(self) -> None: ...
 
 
 class RasaError(Exception):
