@@ -97,7 +97,7 @@ def production_stack(model: Path, folder: Path,
     gateways = [started(s) for s in specs if s.name.startswith("gateway")]
     try:
         with ExitStack() as stack:
-            running = stack.enter_context(running_together(backends, timeout=300))
+            running = stack.enter_context(running_together(backends, timeout=900))
             first = stack.enter_context(running_together(gateways[:1], timeout=60))
             second = stack.enter_context(running_together(gateways[1:], timeout=60))
             processes = {spec.name: process for (spec, _, _), process
