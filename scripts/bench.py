@@ -309,23 +309,27 @@ def main() -> int:
     rows: list[Row] = []
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        print("==> Bare Rasa and the embedded profile (SQLite, one process each)", flush=True)
-        with embedded_stack(model, folder) as (rasa_url, gateway_url, shared, pids):
-            for n in counts:
+        print("==> Starting the embedded profile (SQLite, one process each) and the production "
+              "profile (PostgreSQL, Redis, two of each)", flush=True)
+        with ExitStack() as stacks:
+            rasa_url, gateway_url, shared, pids = stacks.enter_context(
+                embedded_stack(model, folder))
+            prod = (stacks.enter_context(production_stack(model, folder,
+                                                          gateway_env=BENCH_GATEWAY))
+                    if "production" in profiles else None)
+            for n in counts:  # every profile at one N before the next N
                 rows.append(measured("bare Rasa", BareRasaClient(rasa_url, shared.webhook_secret),
                                      n, {k: v for k, v in pids.items() if k != "gateway"}))
                 save(report, rows)
+                if prod is not None:
+                    rows.append(measured("production",
+                                         GatewayClient(prod.gateway.url, WIDGET_SECRET), n,
+                                         {name: process.pid
+                                          for name, process in prod.processes.items()}))
+                    save(report, rows)
                 if "embedded" in profiles:
                     rows.append(measured("embedded", GatewayClient(gateway_url, WIDGET_SECRET),
                                          n, pids))
-                    save(report, rows)
-        if "production" in profiles:
-            print("==> The production profile (PostgreSQL, Redis, two of each)", flush=True)
-            with production_stack(model, folder, gateway_env=BENCH_GATEWAY) as prod:
-                prod_pids = {name: process.pid for name, process in prod.processes.items()}
-                client = GatewayClient(prod.gateway.url, WIDGET_SECRET)
-                for n in counts:
-                    rows.append(measured("production", client, n, prod_pids))
                     save(report, rows)
         if "training" not in skip:
             print("==> Training", flush=True)
