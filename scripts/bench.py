@@ -42,6 +42,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core import texts  # noqa: E402
 from bot.identity import issue_identity_token  # noqa: E402
 from bot.processes import (  # noqa: E402
     RASA,
@@ -165,7 +166,8 @@ def training_seconds(from_scratch: bool) -> float:
 
 def make_run_seconds(folder: Path) -> float:
     """`python -m bot.cli run` (what `make run` starts once the environments and the model are
-    there) until a demo client's first message has its reply through the gateway."""
+    there) until a demo client's message has the assistant's reply through the gateway (not the
+    apology the gateway gives while Rasa is still loading)."""
     ports = Ports(rasa=free_port(), actions=free_port(), sandbox=free_port(), gateway=free_port())
     env = dict(os.environ, RASA_PORT=str(ports.rasa), ACTIONS_PORT=str(ports.actions),
                SANDBOX_PORT=str(ports.sandbox), GATEWAY_PORT=str(ports.gateway),
@@ -200,9 +202,12 @@ def make_run_seconds(folder: Path) -> float:
                 while time.monotonic() - started < 600:
                     history = requests.get(f"{gateway}/widget/api/messages", headers=auth,
                                            params={"after": seq}, timeout=5).json()["messages"]
-                    if history:
+                    if any(m["text"] != texts.CANT_ANSWER for m in history):
                         return time.monotonic() - started
+                    if history:  # the apology: Rasa isn't up yet; ask again
+                        break
                     time.sleep(0.2)
+                time.sleep(0.5)
             except requests.RequestException:
                 time.sleep(0.5)
     finally:
