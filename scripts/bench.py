@@ -174,7 +174,9 @@ def make_run_seconds(folder: Path) -> float:
                PLATFORM_API_URL=f"http://127.0.0.1:{ports.sandbox}",
                SANDBOX_DATABASE_URL=f"sqlite:///{folder / 'run-sandbox.db'}",
                GATEWAY_DATABASE_URL=f"sqlite:///{folder / 'run-gateway.db'}",
-               WIDGET_TOKEN_SECRET=WIDGET_SECRET, DEMO_AGENT_PASSWORD="bench-password-123456")
+               WIDGET_TOKEN_SECRET=WIDGET_SECRET, DEMO_AGENT_PASSWORD="bench-password-123456",
+               # it asks every half second until Rasa answers: out of the limits' way
+               WIDGET_LIMIT_PER_IP="100000", WIDGET_LIMIT_PER_CONVERSATION="100000")
     gateway = f"http://127.0.0.1:{ports.gateway}"
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
