@@ -8,10 +8,11 @@ PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 CLIENT ?= c-anna
 
-.PHONY: run test check env train validate chat reset-demo bench browser clean help
+.PHONY: run run-prod test check env train validate chat reset-demo bench browser clean help
 
 help:
 	@echo "make run    - build what is missing, train if needed, seed the demo hub, start everything"
+	@echo "make run-prod - the same on PostgreSQL and Redis, two of each process (production profile)"
 	@echo "make test   - the whole test suite (what CI runs)"
 	@echo "make check  - the fast static checks alone: ruff, mypy, import contracts (make test runs them first)"
 	@echo "make chat CLIENT=c-ben   - chat in this terminal as a demo client (needs make run)"
@@ -39,6 +40,12 @@ validate: env
 run: env train
 	@$(PY) -m scripts.init_env
 	@$(PY) -m bot.cli run
+
+# The production profile: PostgreSQL (PROD_POSTGRES_URL), Redis (PROD_REDIS_URL), two Rasa
+# servers, two action servers, two gateway workers (README, "Production profile").
+run-prod: env train
+	@$(PY) -m scripts.init_env
+	@$(PY) -m bot.cli run --prod
 
 chat: $(VENV)/.installed
 	@$(PY) -m bot.cli chat --client $(CLIENT)

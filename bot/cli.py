@@ -1,6 +1,7 @@
 """Command line: `run` starts every process of the assistant; `chat` talks to it as a demo client.
 
     python -m bot.cli run                 # what `make run` does after building and training
+    python -m bot.cli run --prod          # `make run-prod`: PostgreSQL, Redis, two of each
     python -m bot.cli chat --client c-ben # a terminal chat through the gateway's widget API
 
 Settings (ports, the processes' shared secrets, PLATFORM_API_URL, WIDGET_TOKEN_SECRET for `chat`)
@@ -34,6 +35,7 @@ from bot.config import (
     load_chat_settings,
     load_gateway_settings,
     load_platform_settings,
+    load_production_settings,
     load_run_settings,
     warn_retired_settings,
 )
@@ -45,6 +47,10 @@ from bot.processes import (
     actions_process,
     gateway_process,
     health_urls,
+    production_health_urls,
+    production_process_specs,
+    production_schemas,
+    production_stores,
     rasa_process,
     sandbox_process,
 )
@@ -128,7 +134,7 @@ def banner(ports: Ports) -> str:
 """
 
 
-def command_run(_: argparse.Namespace) -> int:
+def command_run(args: argparse.Namespace) -> int:
     from honcho.manager import Manager
 
     settings = load_run_settings()
@@ -141,22 +147,56 @@ def command_run(_: argparse.Namespace) -> int:
     if not model.exists():
         print("No trained model for the current data: run `make run` (it trains first).")
         return 1
+    specs = (production_specs(settings, model, shared) if args.prod
+             else process_specs(settings, model, shared))
     manager = Manager()
-    for spec in process_specs(settings, model, shared):
+    for spec in specs:
         manager.add_process(spec.name, spec.command, env=child_environment(spec.env),
                             cwd=str(ROOT))
-    manager.add_process("ready", shlex.join([sys.executable, "-m", "bot.cli", "ready"]),
-                        env=child_environment({}), cwd=str(ROOT))
+    ready = [sys.executable, "-m", "bot.cli", "ready", *(["--prod"] if args.prod else [])]
+    manager.add_process("ready", shlex.join(ready), env=child_environment({}), cwd=str(ROOT))
     print("==> Starting the sandbox, the action server, Rasa (loading the model takes ~30 s) "
-          "and the gateway...")
+          "and the gateway" + (", two of each but the sandbox, on PostgreSQL and Redis"
+                               if args.prod else "") + "...")
     manager.loop()
     return manager.returncode or 0
 
 
-def command_ready(_: argparse.Namespace) -> int:
+def production_specs(settings: RunSettings, model: Path,
+                     shared: SharedSecrets) -> list[ProcessSpec]:
+    """The production profile's processes; first its schemas made and the gateway's store
+    migrated and seeded, once (not by two workers at the same moment)."""
+    from sqlalchemy import create_engine, text
+
+    from bot.gateway.__main__ import StoreUnavailable, prepare_store
+
+    production = load_production_settings()
+    stores = production_stores(production.postgres_url, production.redis_url)
+    engine = create_engine(production.postgres_url)
+    try:
+        with engine.begin() as connection:
+            for schema in production_schemas():
+                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    except Exception as exc:
+        raise SettingsError(f"PROD_POSTGRES_URL: PostgreSQL can't be used "
+                            f"({type(exc).__name__}); is it running?") from exc
+    finally:
+        engine.dispose()
+    specs = production_process_specs(settings.ports, model, shared, stores,
+                                     settings.platform_api_url)
+    gateway = next(spec for spec in specs if spec.name.startswith("gateway"))
+    try:
+        prepare_store(load_gateway_settings(child_environment(gateway.env)))
+    except StoreUnavailable as exc:
+        raise SettingsError(str(exc)) from exc
+    return specs
+
+
+def command_ready(args: argparse.Namespace) -> int:
     """Waits for every process, prints where to chat, then stays until `run` stops it."""
     ports = load_run_settings().ports
-    missing = wait_until_healthy(health_urls(ports))
+    missing = wait_until_healthy(production_health_urls(ports) if args.prod
+                                 else health_urls(ports))
     if missing:
         print(f"==> Not healthy after 5 minutes: {', '.join(missing)}. See their output above.")
         return 1
@@ -290,8 +330,13 @@ def command_chat(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{run,chat}")
-    commands.add_parser("run", help="start every process").set_defaults(func=command_run)
-    commands.add_parser("ready").set_defaults(func=command_ready)  # internal: started by `run`
+    run = commands.add_parser("run", help="start every process")
+    run.add_argument("--prod", action="store_true",
+                     help="the production profile: PostgreSQL, Redis, two of each process")
+    run.set_defaults(func=command_run)
+    ready = commands.add_parser("ready")  # internal: started by `run`
+    ready.add_argument("--prod", action="store_true")
+    ready.set_defaults(func=command_ready)
     chat = commands.add_parser("chat", help="chat in the terminal as a demo client (needs `run`)")
     chat.add_argument("--client", default="c-anna",
                       help="demo client id (c-anna, c-ben, c-chloe, c-dan) or 'none'")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from envsettings import (
     Env,
@@ -44,12 +45,14 @@ __all__ = [
     "ChatSettings",
     "GatewaySettings",
     "Ports",
+    "ProductionSettings",
     "RunSettings",
     "SettingsError",
     "load_chat_settings",
     "load_gateway_settings",
     "load_platform_settings",
     "load_ports",
+    "load_production_settings",
     "load_run_settings",
     "load_store_url",
     "retired_settings",
@@ -102,6 +105,14 @@ class GatewaySettings:
     widget_limit_per_conversation: int
     # Proxies whose X-Forwarded-For is believed (the client address the limits count by).
     trusted_proxies: str
+    # Scale (production profile): every Rasa replica (RASA_URL may list several, comma-separated;
+    # `rasa_url` is the first), and the Redis that shares live events and limits between gateway
+    # workers (GATEWAY_REDIS_URL; None: in this process only).
+    rasa_urls: tuple[str, ...] = ()
+    redis_url: str | None = None
+    # GATEWAY_REUSE_PORT=1: several workers listen on the same port (SO_REUSEPORT; the kernel
+    # spreads the connections).
+    reuse_port: bool = False
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -116,7 +127,10 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         host=text(env, "GATEWAY_HOST", "127.0.0.1"),
         port=gateway_port,
         public_url=url(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}"),
-        rasa_url=url(env, "RASA_URL", "http://127.0.0.1:5005"),
+        rasa_url=load_rasa_urls(env)[0],
+        rasa_urls=load_rasa_urls(env),
+        redis_url=load_redis_url(env),
+        reuse_port=text(env, "GATEWAY_REUSE_PORT", "0").strip() == "1",
         rasa_token=secret(env, "RASA_TOKEN", min_length=SECRET_MIN_LENGTH),
         widget_token_secret=secret(env, "WIDGET_TOKEN_SECRET", min_length=SECRET_MIN_LENGTH),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
@@ -142,6 +156,27 @@ def _not_negative(env: Env, name: str, default: float) -> float:
     value = number(env, name, default)
     if value < 0:
         raise SettingsError(f"{name} must be 0 or more seconds, got {value:g}.")
+    return value
+
+
+def load_rasa_urls(env: Env) -> tuple[str, ...]:
+    """RASA_URL: one Rasa server, or its replicas separated by commas (each conversation sticks
+    to one of them: bot/core/rasa_replicas.py)."""
+    listed = [part.strip() for part in text(env, "RASA_URL", "").split(",") if part.strip()]
+    if not listed:
+        return (url(env, "RASA_URL", "http://127.0.0.1:5005"),)
+    return tuple(url({"RASA_URL": part}, "RASA_URL", part) for part in listed)
+
+
+def load_redis_url(env: Env, name: str = "GATEWAY_REDIS_URL") -> str | None:
+    """GATEWAY_REDIS_URL (redis://host:6379/0): live events, login throttle and widget limits
+    shared by every gateway worker; unset: kept in the process (one worker)."""
+    value = text(env, name, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise SettingsError(f"{name} is not a Redis URL; use one like redis://127.0.0.1:6379/0.")
     return value
 
 
@@ -230,6 +265,38 @@ def _optional_secret(env: Env, name: str) -> str | None:
     if not text(env, name, ""):
         return None
     return secret(env, name, min_length=SECRET_MIN_LENGTH)
+
+
+# --- the production profile (`python -m bot.cli run --prod`, `make run-prod`) -------------------
+
+DEFAULT_PROD_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_PROD_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True)
+class ProductionSettings:
+    """Where `run --prod` keeps everything: one PostgreSQL database (a schema per store: the
+    gateway's, the sandbox's, Rasa's trackers) and one Redis (Rasa's locks, the gateway workers'
+    live events and limits)."""
+
+    postgres_url: str
+    redis_url: str
+
+    def __repr__(self) -> str:  # the URLs may hold passwords
+        return "ProductionSettings(...)"
+
+
+def load_production_settings(env: Env | None = None) -> ProductionSettings:
+    env = _environ(env)
+    postgres = text(env, "PROD_POSTGRES_URL", DEFAULT_PROD_POSTGRES_URL)
+    if not postgres.startswith("postgresql"):
+        raise SettingsError("PROD_POSTGRES_URL must be a PostgreSQL URL like "
+                            "postgresql+psycopg://user:password@127.0.0.1:5432/database.")
+    load_store_url({"GATEWAY_DATABASE_URL": postgres})  # its shape and driver
+    redis = load_redis_url({**env, "PROD_REDIS_URL": text(env, "PROD_REDIS_URL",
+                                                          DEFAULT_PROD_REDIS_URL)},
+                           "PROD_REDIS_URL")
+    return ProductionSettings(postgres_url=postgres, redis_url=redis or DEFAULT_PROD_REDIS_URL)
 
 
 # --- the terminal chat (`python -m bot.cli chat`) -------------------------------------------------

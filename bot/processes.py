@@ -8,8 +8,11 @@ a command line (which every user of the machine can read) or in a URL.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import make_url
 
 from bot.config import Ports
 from envsettings.generated import new_secret
@@ -21,11 +24,15 @@ __all__ = [
     "VENV_PYTHON",
     "Ports",
     "ProcessSpec",
+    "ProductionStores",
     "SharedSecrets",
     "actions_process",
     "gateway_process",
     "health_urls",
     "local_platform_url",
+    "production_health_urls",
+    "production_process_specs",
+    "production_stores",
     "rasa_process",
     "sandbox_process",
 ]
@@ -153,3 +160,99 @@ def health_urls(ports: Ports) -> dict[str, str]:
         "rasa": f"http://127.0.0.1:{ports.rasa}/webhooks/rest/",
         "gateway": f"http://127.0.0.1:{ports.gateway}/health",
     }
+
+
+# --- the production profile (`make run-prod`) ----------------------------------------------------
+
+PRODUCTION_ENDPOINTS = ROOT / "endpoints-production.yml"
+REPLICAS = 2
+# A conversation's lock in Redis outlives a Rasa replica killed while holding it by this many
+# seconds at most: less than RASA_TIMEOUT, so its conversation carries on elsewhere in time.
+LOCK_LIFETIME_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class ProductionStores:
+    """Each store's settings, as environment variables of the processes that use it: one
+    PostgreSQL database with a schema per store, and one Redis."""
+
+    gateway: dict[str, str]
+    sandbox: dict[str, str]
+    rasa: dict[str, str]
+
+    def __repr__(self) -> str:  # they hold passwords
+        return "ProductionStores(...)"
+
+
+def in_schema(postgres_url: str, schema: str) -> str:
+    """The URL with `schema` as its search_path."""
+    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def production_stores(postgres_url: str, redis_url: str, schema_prefix: str = "",
+                      lock_prefix: str = "wellbeinghub") -> ProductionStores:
+    """The schemas are `{schema_prefix}gateway`, `...sandbox` and `...rasa_tracker` (see
+    `production_schemas`); Rasa's lock keys begin with `lock_prefix` (letters and digits)."""
+    pg = make_url(postgres_url)
+    redis = urlsplit(redis_url)
+    return ProductionStores(
+        gateway={"GATEWAY_DATABASE_URL": in_schema(postgres_url, f"{schema_prefix}gateway"),
+                 "GATEWAY_REDIS_URL": redis_url},
+        sandbox={"SANDBOX_DATABASE_URL": in_schema(postgres_url, f"{schema_prefix}sandbox")},
+        rasa={
+            "RASA_TRACKER_DB_HOST": pg.host or "127.0.0.1",
+            "RASA_TRACKER_DB_PORT": str(pg.port or 5432),
+            "RASA_TRACKER_DB_NAME": pg.database or "postgres",
+            "RASA_TRACKER_DB_USER": pg.username or "",
+            "RASA_TRACKER_DB_PASSWORD": pg.password or "",
+            "RASA_TRACKER_DB_OPTIONS": f"-csearch_path={schema_prefix}rasa_tracker",
+            "RASA_LOCK_REDIS_HOST": redis.hostname or "127.0.0.1",
+            "RASA_LOCK_REDIS_PORT": str(redis.port or 6379),
+            "RASA_LOCK_REDIS_DB": redis.path.strip("/") or "0",
+            "RASA_LOCK_REDIS_PASSWORD": redis.password or "",
+            "RASA_LOCK_KEY_PREFIX": lock_prefix,
+            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+        })
+
+
+def production_schemas(schema_prefix: str = "") -> list[str]:
+    return [f"{schema_prefix}{name}" for name in ("gateway", "sandbox", "rasa_tracker")]
+
+
+def replica_ports(ports: Ports, replica: int) -> Ports:
+    """Replica `replica` (0, 1, ...) of Rasa and of the action server: the next ports up."""
+    return replace(ports, rasa=ports.rasa + replica, actions=ports.actions + replica)
+
+
+def named(spec: ProcessSpec, name: str, env: dict[str, str]) -> ProcessSpec:
+    return replace(spec, name=name, env={**spec.env, **env})
+
+
+def production_process_specs(ports: Ports, model: Path, shared: SharedSecrets,
+                             stores: ProductionStores, platform_api_url: str | None = None,
+                             replicas: int = REPLICAS) -> list[ProcessSpec]:
+    """The sandbox, then `replicas` action servers, Rasa servers (each with its own action
+    server) and gateway workers (all on the gateway's port, SO_REUSEPORT), on the stores."""
+    specs = [named(sandbox_process(ports, ["--reset"]), "sandbox", stores.sandbox)]
+    rasa_urls = []
+    for replica in range(replicas):
+        own = replica_ports(ports, replica)
+        rasa_urls.append(f"http://127.0.0.1:{own.rasa}")
+        specs.append(named(actions_process(own, shared, platform_api_url),
+                           f"actions-{replica + 1}", {}))
+        specs.append(named(rasa_process(own, model, shared, PRODUCTION_ENDPOINTS),
+                           f"rasa-{replica + 1}", stores.rasa))
+    gateway = {**stores.gateway, "RASA_URL": ",".join(rasa_urls), "GATEWAY_REUSE_PORT": "1"}
+    specs.extend(named(gateway_process(ports, shared, platform_api_url), f"gateway-{replica + 1}",
+                       gateway) for replica in range(replicas))
+    return specs
+
+
+def production_health_urls(ports: Ports, replicas: int = REPLICAS) -> dict[str, str]:
+    urls = health_urls(ports)
+    for replica in range(replicas):
+        own = health_urls(replica_ports(ports, replica))
+        urls[f"rasa-{replica + 1}"], urls[f"actions-{replica + 1}"] = own["rasa"], own["actions"]
+    del urls["rasa"], urls["actions"]
+    return urls

@@ -27,7 +27,7 @@ from bot.core.handoff_states import (
 )
 from bot.core.live_events import CONSOLE, Event, StreamGuard
 from bot.core.present import conversation_detail_json, message_json, queue_item_json
-from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.agents import audit
@@ -39,7 +39,7 @@ log = logging.getLogger("bot.core.agent_desk")
 class AgentDesk:
     """The console's operations; the logged-in agent is passed to each."""
 
-    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaClient,
+    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaApi,
                  clock: Callable[[], datetime] = now_utc) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa

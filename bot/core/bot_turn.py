@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import texts
 from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
-from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, pausing_turn, read_replies, replies_in_tracker
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
@@ -56,7 +56,7 @@ class AlreadyRouted(Exception):
 
 
 class BotTurn:
-    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaClient, hours: SupportHours,
+    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaApi, hours: SupportHours,
                  tracker_wait: float = 10.0, clock: Callable[[], datetime] = now_utc) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa

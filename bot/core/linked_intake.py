@@ -42,7 +42,7 @@ from bot.core.handoff_states import Context, Trigger, apply
 from bot.core.intake import Intake, scrubbed
 from bot.core.link_commands import CommandKind, LinkCommand, read_command
 from bot.core.present import message_json
-from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.turn import identity_slots
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import channel_links, routing
@@ -69,7 +69,7 @@ class _Stored:
 
 class LinkedChannelIntake:
     def __init__(self, conversations: Conversations, intake: Intake, links: AccountLinks,
-                 rasa: RasaClient, clock: Callable[[], datetime] = now_utc) -> None:
+                 rasa: RasaApi, clock: Callable[[], datetime] = now_utc) -> None:
         self.conversations = conversations
         self.intake = intake
         self.links = links

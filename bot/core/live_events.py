@@ -11,8 +11,8 @@ working (a console session logged out or expired, a conversation key expired): `
 awaited when it is due and says when to check again, or None to end the stream now; `stop`, when
 set, ends it at once (a logout in this process).
 
-One process only: several gateway replicas would need a shared bus (e.g. PostgreSQL
-LISTEN/NOTIFY or Redis) behind the same two methods.
+This hub is one process's; `bot.core.shared_events.RedisEventHub` is the same hub shared by every
+gateway worker through Redis pub/sub (the production profile).
 """
 from __future__ import annotations
 
@@ -125,6 +125,13 @@ class EventHub:
                 subscription.queue.put_nowait(event)
             except asyncio.QueueFull:
                 self._cut_off(subscription)
+
+    async def start(self) -> None:
+        """Before serving (nothing to do in one process)."""
+
+    async def aclose(self) -> None:
+        """At shutdown: end every stream."""
+        self.close()
 
     def close(self) -> None:
         """End every stream (at shutdown)."""

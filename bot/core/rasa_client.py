@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -38,6 +38,21 @@ def rasa_api_token(secret: str, now: dt.datetime | None = None,
     claims = {"user": {"username": "gateway", "role": "admin"}, "iat": now,
               "exp": now + lifetime}
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+class RasaApi(Protocol):
+    """What the routing core asks of Rasa: `RasaClient` (one server) or `RasaReplicas`."""
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
+                   wait: float | None = None) -> list[dict[str, Any]]: ...
+
+    async def resume(self, conversation_id: str) -> None: ...
+
+    async def start_session(self, conversation_id: str, slots: dict[str, Any]) -> None: ...
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]: ...
+
+    async def aclose(self) -> None: ...
 
 
 class RasaError(Exception):

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import texts
 from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
-from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, read_replies
 from bot.core.turn import SELF_HARM_INTENT, Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
@@ -43,7 +43,7 @@ LOCALE = "en"
 
 
 class SafetyFirst:
-    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaClient, hours: SupportHours,
+    def __init__(self, unit_of_work: UnitOfWork, rasa: RasaApi, hours: SupportHours,
                  contacts: SafetyContacts, clock: Callable[[], datetime] = now_utc) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa

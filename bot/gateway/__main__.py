@@ -16,6 +16,7 @@ At start, in this order, each failure a single line on stderr and exit code 2 (n
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 
 from alembic.util.exc import CommandError
@@ -130,10 +131,22 @@ def main() -> int:
     # The access log is off: it prints query strings (the event stream's conversation key).
     # X-Forwarded-For is believed from GATEWAY_TRUSTED_PROXIES only: the per-IP limits count
     # the address it names.
-    uvicorn.run(create_app(settings, platform), host=settings.host, port=settings.port,
-                access_log=False, log_level="info", timeout_graceful_shutdown=5,
-                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies)
+    config = uvicorn.Config(create_app(settings, platform), host=settings.host,
+                            port=settings.port, access_log=False, log_level="info",
+                            timeout_graceful_shutdown=5, proxy_headers=True,
+                            forwarded_allow_ips=settings.trusted_proxies)
+    uvicorn.Server(config).run(sockets=[shared_socket(settings)] if settings.reuse_port else None)
     return 0
+
+
+def shared_socket(settings: GatewaySettings) -> socket.socket:
+    """GATEWAY_REUSE_PORT=1: a listening socket other workers can bind too (SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((settings.host, settings.port))
+    return sock
 
 
 if __name__ == "__main__":

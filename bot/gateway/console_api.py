@@ -35,7 +35,7 @@ def _me(agent: Agent) -> dict:
 async def login(body: Login, request: Request, svc: ServicesDep) -> JSONResponse:
     """The attempt is counted before the password is checked (parallel guesses can't all be)."""
     who, ip = body.email.strip().lower(), client_ip(request)
-    wait = svc.login_throttle.attempt(who, ip)
+    wait = await svc.login_throttle.attempt(who, ip)
     if wait:
         minutes = max(1, round(wait / 60))
         raise ApiError(429, "too_many_attempts",
@@ -44,7 +44,7 @@ async def login(body: Login, request: Request, svc: ServicesDep) -> JSONResponse
     result = await svc.auth.login(body.email, body.password)
     if result is None:
         raise ApiError(401, "invalid_credentials", "Wrong e-mail address or password.")
-    svc.login_throttle.succeeded(who, ip)
+    await svc.login_throttle.succeeded(who, ip)
     agent, token = result
     response = JSONResponse({"agent": _me(agent)})
     response.set_cookie(COOKIE, token, max_age=int(svc.auth.session_lifetime.total_seconds()),

@@ -26,12 +26,13 @@ from bot.core.intake import Intake
 from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
-from bot.core.rasa_client import RasaClient
+from bot.core.rasa_replicas import RasaReplicas
 from bot.core.safety import SafetyFirst
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
-from bot.gateway.throttle import LoginThrottle, RateLimit
+from bot.gateway.shared_limits import LoginLimits, RequestLimits
+from bot.gateway.workers import shared_parts
 from bot.store.db import Database
 from platform_api import PlatformClient, PlatformClientSettings
 
@@ -45,7 +46,7 @@ class Services:
     settings: GatewaySettings
     db: Database
     hub: EventHub
-    rasa: RasaClient
+    rasa: RasaReplicas
     deliveries: Deliveries
     scheduler: TurnScheduler
     conversations: Conversations
@@ -56,19 +57,18 @@ class Services:
     desk: AgentDesk
     client_account: ClientAccountPanel
     auth: ConsoleAuth
-    login_throttle: LoginThrottle
-    widget_ip_limit: RateLimit
-    widget_conversation_limit: RateLimit
+    login_throttle: LoginLimits
+    widget_ip_limit: RequestLimits
+    widget_conversation_limit: RequestLimits
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
         db = Database.from_url(settings.database_url)
-        hub = EventHub()
+        shared = shared_parts(settings)  # in this process, or shared by the workers
+        hub, rasa = shared.hub, shared.rasa
         deliveries = Deliveries()
         deliveries.register(WIDGET, WidgetDelivery(hub))
         unit_of_work = UnitOfWork(db, hub, deliveries)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_webhook_secret,
-                          settings.rasa_timeout)
         answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours,
                                           tracker_wait=settings.rasa_tracker_wait),
                               ContactEmailCapture(unit_of_work, settings.support_hours),
@@ -88,13 +88,14 @@ class Services:
             client_account=ClientAccountPanel(platform_client),
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
-            login_throttle=LoginThrottle(),
-            widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
-            widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
+            login_throttle=shared.login_throttle,
+            widget_ip_limit=shared.widget_ip_limit,
+            widget_conversation_limit=shared.widget_conversation_limit,
         )
 
     async def start(self) -> None:
         """Before serving: route what a stopped gateway left unrouted, then keep sweeping."""
+        await self.hub.start()
         try:
             await self.scheduler.recover()
         except Exception as exc:  # noqa: BLE001 - the next sweep tries again
@@ -103,7 +104,7 @@ class Services:
 
     async def close(self) -> None:
         await self.scheduler.close()
-        self.hub.close()
+        await self.hub.aclose()
         await self.rasa.aclose()
         self.db.dispose()
 

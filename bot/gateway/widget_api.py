@@ -6,10 +6,10 @@ input, then calls the adapter. Every later call is authenticated by the conversa
 `?key=`): an unknown key, an expired one, or a signed-in one whose identity needs a fresh token
 each get their own 401.
 
-Limits (bot/gateway/throttle.py, in memory per process): starting a conversation and sending a
-message count against the client IP's `WIDGET_LIMIT_PER_IP` per minute; a message also against
-its conversation's `WIDGET_LIMIT_PER_CONVERSATION`. Over → `429 too_many_requests` with
-`Retry-After`.
+Limits (bot/gateway/throttle.py; per process, or shared by the workers through Redis:
+bot/gateway/shared_limits.py): starting a conversation and sending a message count against the
+client IP's `WIDGET_LIMIT_PER_IP` per minute; a message also against its conversation's
+`WIDGET_LIMIT_PER_CONVERSATION`. Over → `429 too_many_requests` with `Retry-After`.
 """
 from __future__ import annotations
 
@@ -91,17 +91,17 @@ async def conversation_from_header(
 ConversationDep = Annotated[str, Depends(conversation_from_header)]
 
 
-def _limit_ip(request: Request, svc: ServicesDep) -> None:
+async def _limit_ip(request: Request, svc: ServicesDep) -> None:
     """A write counts against the client IP's limit (per minute)."""
-    wait = svc.widget_ip_limit.hit(client_ip(request))
+    wait = await svc.widget_ip_limit.hit(client_ip(request))
     if wait:
         raise ApiError(429, "too_many_requests",
                        f"Too many requests from your network in a short time: wait "
                        f"{_seconds(wait)} and try again.", headers=retry_after_header(wait))
 
 
-def _limit_conversation(svc: Services, conversation_id: str) -> None:
-    wait = svc.widget_conversation_limit.hit(conversation_id)
+async def _limit_conversation(svc: Services, conversation_id: str) -> None:
+    wait = await svc.widget_conversation_limit.hit(conversation_id)
     if wait:
         raise ApiError(429, "too_many_requests",
                        f"Too many messages in a short time: wait {_seconds(wait)} and try "
@@ -145,7 +145,7 @@ async def send_message(body: ClientMessage, conversation_id: ConversationDep,
     gets the first message back and nothing else happens.
     """
     inbound = _inbound(body)
-    _limit_conversation(svc, conversation_id)
+    await _limit_conversation(svc, conversation_id)
     message = await svc.widget.send(conversation_id, inbound)
     return JSONResponse({"message": message}, status_code=202)  # a repeat: the same answer
 

@@ -1,0 +1,114 @@
+"""The production profile on free ports, for a test or the benchmark: the sandbox, two action
+servers, two Rasa servers (the trained model, trackers in PostgreSQL, locks in Redis) and two
+gateway workers on one port, each store in its own throw-away schema (dropped afterwards).
+
+    with production_stack(model, folder) as stack:
+        widget = stack.gateway.widget("c-anna")
+        stack.kill_rasa(1)             # SIGKILL replica 1 (0-based)
+
+The processes are those of `make run-prod` (bot/processes.py `production_process_specs`), with
+the gateway settings the gateway tests use (tests/helpers/gateway.py).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bot.processes import (
+    Ports,
+    ProcessSpec,
+    SharedSecrets,
+    production_health_urls,
+    production_process_specs,
+    production_schemas,
+    production_stores,
+)
+from tests.helpers.gateway import Gateway, _gateway_spec
+from tests.helpers.postgres import DEFAULT_POSTGRES_URL
+from tests.helpers.processes import free_port, running_together
+from tests.helpers.redis_server import TEST_REDIS_URL
+
+
+@dataclass
+class ProductionStack:
+    ports: Ports
+    shared: SharedSecrets
+    gateway: Gateway
+    rasa_urls: list[str]
+    lock_prefix: str
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def kill_rasa(self, replica: int) -> None:
+        process = self.processes[f"rasa-{replica + 1}"]
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def lock_key(self, conversation_id: str) -> str:
+        """Rasa's Redis lock of a conversation (held while a turn runs)."""
+        return f"{self.lock_prefix}:lock:{conversation_id}"
+
+
+def _free_pair() -> int:
+    """A port whose next one is free too (a replica's port is the one after the first's)."""
+    while True:
+        port = free_port()
+        try:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+
+
+@contextmanager
+def production_stack(model: Path, folder: Path,
+                     gateway_env: dict[str, str] | None = None) -> Iterator[ProductionStack]:
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    engine = create_engine(DEFAULT_POSTGRES_URL)
+    with engine.begin() as connection:
+        for schema in production_schemas(f"{prefix}_"):
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    ports = Ports(rasa=_free_pair(), actions=_free_pair(), sandbox=free_port(),
+                  gateway=free_port())
+    shared = SharedSecrets.generate()
+    stores = production_stores(DEFAULT_POSTGRES_URL, TEST_REDIS_URL, f"{prefix}_", prefix)
+    specs = production_process_specs(ports, model, shared, stores)
+    urls = production_health_urls(ports)
+    _, test_settings = _gateway_spec(ports.rasa, shared, ports.sandbox, ports.gateway, None, "")
+    test_settings = {k: v for k, v in test_settings.items()
+                     if k not in ("GATEWAY_DATABASE_URL", "PLATFORM_API_URL")}
+
+    def started(spec: ProcessSpec) -> tuple[ProcessSpec, str, dict[str, str]]:
+        health = urls.get(spec.name) or urls[spec.name.split("-")[0]]  # gateway-N: the gateway
+        extra = {**test_settings, **(gateway_env or {})} if spec.name.startswith("gateway") \
+            else {}
+        return spec, health, extra
+
+    backends = [started(s) for s in specs if not s.name.startswith("gateway")]
+    gateways = [started(s) for s in specs if s.name.startswith("gateway")]
+    try:
+        with ExitStack() as stack:
+            running = stack.enter_context(running_together(backends, timeout=900))
+            first = stack.enter_context(running_together(gateways[:1], timeout=60))
+            second = stack.enter_context(running_together(gateways[1:], timeout=60))
+            processes = {spec.name: process for (spec, _, _), process
+                         in zip(backends + gateways, running + first + second, strict=True)}
+            gateway_url = f"http://127.0.0.1:{ports.gateway}"
+            yield ProductionStack(ports, shared,
+                                  Gateway(gateway_url, stores.gateway["GATEWAY_DATABASE_URL"]),
+                                  [f"http://127.0.0.1:{ports.rasa + i}" for i in range(2)],
+                                  prefix, processes)
+    finally:
+        with engine.begin() as connection:
+            for schema in production_schemas(f"{prefix}_"):
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
