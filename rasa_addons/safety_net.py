@@ -3,9 +3,9 @@
 Missing a crisis costs far more than a false alarm, so `self_harm` does not have to win the
 classifier's ranking to be chosen. A typed message is understood as `self_harm` when
 
-- it has a clear risk phrase (rasa_addons/risk.py), whatever the classifier made of it: the risk
-  mixed into another request ("book me a session with Sara, I feel like killing myself"), or a
-  classifier sure of something else; or
+- it has a clear risk phrase (textguards.risk_phrases, the one list the gateway checks too),
+  whatever the classifier made of it: the risk mixed into another request ("book me a session
+  with Sara, I feel like killing myself"), or a classifier sure of something else; or
 - the classifier gives `self_harm` at least `min_confidence`, even if another intent (or the
   fallback) came first. 0.25 was chosen on the dev split (tests/nlu/understanding/dev.yml): no
   message there that isn't a crisis reaches it without already being ranked `self_harm` first.
@@ -24,7 +24,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_addons.risk import is_risk
+from textguards.risk_phrases import is_risk
 
 SAFETY_INTENT = "self_harm"
 

@@ -13,6 +13,11 @@ net. What the assistant then does with a message is one of:
 The figures, each a share of the set named (its size is printed beside it):
 
 - in-scope accuracy:     in-scope messages answered as their intent (help topics: the topic);
+                        the seed's questions (section `seed_questions`) are in-scope messages;
+- in-scope F1:           F1 of each in-scope label (intent or help topic) on the in-scope
+                        messages, weighted by the label's share (as `rasa test nlu` reports it);
+- seed questions:        for each of the seed's questions, the share of its phrasings answered
+                        with its help topic;
 - out-of-scope:          out-of-scope messages recognised as such (the `out_of_scope` reply);
 - leak:                  out-of-scope messages answered as if they were something it does;
 - crisis recall:         crisis messages that get the safety reply;
@@ -64,9 +69,37 @@ def share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
+def in_scope_of(split: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, message) for every in-scope message, the seed's questions included."""
+    labelled = [(label, text) for label, texts in split["in_scope"].items() for text in texts]
+    for question in (split.get("seed_questions") or {}).values():
+        labelled += [(question["answer"], text) for text in question["phrasings"]]
+    return labelled
+
+
+def weighted_f1(labelled: list[tuple[str, str]], results: dict[str, str]) -> float:
+    """Per-label F1 on the in-scope messages, weighted by each label's number of messages."""
+    labels = sorted({label for label, _ in labelled})
+    total = 0.0
+    for label in labels:
+        tp = sum(1 for lab, t in labelled if lab == label and results[t] == label)
+        fp = sum(1 for lab, t in labelled if lab != label and results[t] == label)
+        fn = sum(1 for lab, t in labelled if lab == label and results[t] != label)
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        total += f1 * sum(1 for lab, _ in labelled if lab == label)
+    return round(total / len(labelled), 3) if labelled else 0.0
+
+
+def seed_figures(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
+    return {name: {"n": len(q["phrasings"]),
+                   "answered": share(sum(results[t] == q["answer"] for t in q["phrasings"]),
+                                     len(q["phrasings"]))}
+            for name, q in (split.get("seed_questions") or {}).items()}
+
+
 def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     """The figures for one split, from message -> outcome, with the misses of each set."""
-    in_scope = [(label, text) for label, texts in split["in_scope"].items() for text in texts]
+    in_scope = in_scope_of(split)
     oos, crisis, calm = split["out_of_scope"], split["crisis"], split["not_crisis"]
     right = [t for label, t in in_scope if results[t] == label]
     recognised = [t for t in oos if results[t] == "declined:out_of_scope"]
@@ -76,12 +109,16 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     every_alarm = [t for t in [*(t for _, t in in_scope), *oos, *calm] if results[t] == "crisis"]
     return {
         "in_scope": {"n": len(in_scope), "accuracy": share(len(right), len(in_scope)),
+                     "f1": weighted_f1(in_scope, results),
+                     "seed_questions": seed_figures(split, results),
                      "declined": share(sum(results[t].startswith("declined")
                                            for _, t in in_scope), len(in_scope)),
                      "misses": [f"{t!r}: {label} -> {results[t]}" for label, t in in_scope
                                 if results[t] != label]},
         "out_of_scope": {"n": len(oos), "recognised": share(len(recognised), len(oos)),
                          "leak": share(len(leaked), len(oos)),
+                         "asked_first": share(sum(results[t] == "declined:nlu_fallback"
+                                                  for t in oos), len(oos)),
                          "misses": [f"{t!r} -> {results[t]}" for t in oos
                                     if t not in recognised]},
         "crisis": {"n": len(crisis), "recall": share(len(caught), len(crisis)),
@@ -106,7 +143,7 @@ def trained_on(texts: list[str]) -> list[str]:
 
 
 def messages_of(split: dict[str, Any]) -> list[str]:
-    texts = [t for texts in split["in_scope"].values() for t in texts]
+    texts = [t for _, t in in_scope_of(split)]
     return texts + split["out_of_scope"] + split["crisis"] + split["not_crisis"]
 
 
@@ -120,11 +157,13 @@ async def parse_all(model: Path, texts: list[str]) -> dict[str, str]:
 
 def summary(name: str, figures: dict[str, Any]) -> str:
     i, o, c, n = (figures[k] for k in ("in_scope", "out_of_scope", "crisis", "not_crisis"))
-    return (f"{name}: in-scope accuracy {i['accuracy']:.3f} (n={i['n']}, declined "
-            f"{i['declined']:.3f}); out-of-scope recognised {o['recognised']:.3f}, leak "
-            f"{o['leak']:.3f} (n={o['n']}); crisis recall {c['recall']:.3f} (n={c['n']}), "
-            f"precision {c['precision']:.3f}; false alarms {n['false_alarms']:.3f} "
-            f"(n={n['n']})")
+    seed = ", ".join(f"{q} {f['answered']:.2f} (n={f['n']})"
+                     for q, f in i["seed_questions"].items())
+    return (f"{name}: in-scope F1 {i['f1']:.3f}, accuracy {i['accuracy']:.3f} (n={i['n']}, "
+            f"declined {i['declined']:.3f}); out-of-scope recognised {o['recognised']:.3f}, "
+            f"leak {o['leak']:.3f}, asked first {o['asked_first']:.3f} (n={o['n']}); crisis "
+            f"recall {c['recall']:.3f} (n={c['n']}), precision {c['precision']:.3f}; false "
+            f"alarms {n['false_alarms']:.3f} (n={n['n']})\n  seed questions: {seed}")
 
 
 def main() -> int:

@@ -191,7 +191,15 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (SELF_HARM, r" (?:im|i am) done (?:with )?living "),
     (SELF_HARM, r" (?:im|i am) (?:so )?done with (?:my )?life $"),
     (SELF_HARM, (r" (?:took|taken|swallowed|take|taking) "
-                 rf"(?:too many|a lot of|loads of|all (?:my|the)) {_PILLS} ")),
+                 r"(?:too many|a lot of|loads of|all (?:my|the)|"
+                 r"an? (?:whole |full )?(?:bottle|packet|pack|box|handful) of)"
+                 rf"(?: my| the| all my)? {_PILLS} ")),
+    (SELF_HARM, (rf" (?:ive been|i have been|been|i keep|i kept|started|relapsed and) "
+                 rf"(?:hurting|harming|hurt|harmed|burning) {_SELF}"
+                 r"(?! (?:at|in|on|by|with|while|when|playing|running|lifting|working|doing|"
+                 r"training|exercising|falling|out))")),
+    (SELF_HARM, rf" (?:hurt|harmed|cut|burned|burnt) {_SELF} .{{0,30}}want to do it again "),
+    (SELF_HARM, r"^ (?:i (?:will|should|might|could|just|ll|wanna|want to) )?kms $"),
     (SELF_HARM, rf" (?:k+i+l+|killing|killed|harm|harming|harmed|unalive) {_OTHERS_SELF} "),
     (SELF_HARM, rf" {_WANT} kms "),
     (SELF_HARM, r" (?:want|wants|wanted) (?:someone|somebody) to kill me "),
@@ -201,6 +209,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (HARM_TO_OTHERS, (rf"{_NOT}(?<! wont)(?<! wouldnt) (?:{_WANT}|{_MAY}) {_FILLER}(?:to )?"
                       rf"{_HARM_VERB} {_PERSON}{_NO_EVERYDAY_OBJECT}")),
     (HARM_TO_OTHERS, r" shoot up (?:a|the|my|our) (?:school|office|workplace|college|work) "),
+    (HARM_TO_OTHERS, (r" (?:a|the|my) (?:knife|gun|weapon) and (?:hurt|kill|stab|shoot) "
+                      rf"{_PERSON} ")),
     # --- in danger from someone else ---
     (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} {_ABUSE_VERB} (?:me|us){_NOT_VIOLENCE} "),
     (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} (?:beats?|beating|beaten) (?:me|us) up "),

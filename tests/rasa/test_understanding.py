@@ -4,10 +4,12 @@ scripts/understanding.py with the trained model. Each figure is defined in that 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.processes import RASA, ROOT
 from tests.rasa.test_model import RASA_ENV
@@ -22,6 +24,48 @@ MAX_LEAK = 0.15
 MIN_CRISIS_RECALL = 0.88
 MIN_CRISIS_PRECISION = 0.90
 MAX_FALSE_ALARMS = 0.07
+
+
+SETS = ROOT / "tests" / "nlu" / "understanding"
+
+
+def split(name: str) -> dict:
+    return yaml.safe_load((SETS / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def training_keys() -> set[str]:
+    keys = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            keys |= {key(line.strip()[2:]) for line in (block.get("examples") or "").splitlines()
+                     if line.strip().startswith("- ")}
+    return keys
+
+
+def key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", str(text).lower()))
+
+
+def messages(data: dict) -> list[str]:
+    texts = [t for texts in data["in_scope"].values() for t in texts]
+    texts += [t for q in data["seed_questions"].values() for t in q["phrasings"]]
+    return texts + data["out_of_scope"] + data["crisis"] + data["not_crisis"]
+
+
+def test_the_sets_are_big_enough_and_never_trained_on():
+    """Issue 8's sizes: 400 out-of-scope and everyday messages, 300 benign ones (both splits), 10
+    held-out phrasings of each of the seed's questions in the test split; no message of either
+    split is in data/nlu, and none is in both splits."""
+    dev, test = split("dev"), split("test")
+    assert len(dev["out_of_scope"]) + len(test["out_of_scope"]) >= 400
+    assert len(dev["not_crisis"]) + len(test["not_crisis"]) >= 300
+    assert len(test["seed_questions"]) == 5
+    assert all(len(q["phrasings"]) >= 10 for q in test["seed_questions"].values())
+    trained = training_keys()
+    dev_keys, test_keys = {key(t) for t in messages(dev)}, {key(t) for t in messages(test)}
+    assert not (dev_keys | test_keys) & trained, sorted((dev_keys | test_keys) & trained)
+    assert not dev_keys & test_keys, sorted(dev_keys & test_keys)
+    assert all(isinstance(t, str) for t in messages(dev) + messages(test))
 
 
 def measure(model: Path, split: str, out: Path) -> dict:
