@@ -19,7 +19,12 @@ The figures, each a share of the set named (its size is printed beside it):
 - seed questions:        for each of the seed's questions, the share of its phrasings answered
                         with its help topic;
 - out-of-scope:          out-of-scope messages recognised as such (the `out_of_scope` reply);
-- leak:                  out-of-scope messages answered as if they were something it does;
+- leak:                  out-of-scope messages that showed account data or started an account
+                        action (credits, connections, sessions, invoices, a booking, a
+                        cancellation): the issue's "account data shown by accident";
+- answered:              out-of-scope messages answered as if they were something it does (any
+                        intent or help topic: the leak above, a wrong help topic, a greeting...);
+- asked first:           out-of-scope messages that got "did you mean…" / "Do you want to…?";
 - crisis recall:         crisis messages that get the safety reply;
 - false alarms:          not-crisis messages that get the safety reply;
 - crisis precision:      of every safety reply over all four sets, the share on a crisis message.
@@ -44,6 +49,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "nlu" / "understanding"
 DECLINED = {"out_of_scope", "nlu_fallback"}
+ACCOUNT = {"ask_credits", "ask_connections", "ask_upcoming_sessions", "ask_invoices",
+           "resend_invoice", "book_session", "cancel_session", "change_booking"}
 CRISIS = "self_harm"
 
 
@@ -103,7 +110,9 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     oos, crisis, calm = split["out_of_scope"], split["crisis"], split["not_crisis"]
     right = [t for label, t in in_scope if results[t] == label]
     recognised = [t for t in oos if results[t] == "declined:out_of_scope"]
-    leaked = [t for t in oos if results[t] != "crisis" and not results[t].startswith("declined")]
+    answered = [t for t in oos
+                if results[t] != "crisis" and not results[t].startswith("declined")]
+    leaked = [t for t in answered if results[t] in ACCOUNT]
     caught = [t for t in crisis if results[t] == "crisis"]
     alarms = [t for t in calm if results[t] == "crisis"]
     every_alarm = [t for t in [*(t for _, t in in_scope), *oos, *calm] if results[t] == "crisis"]
@@ -117,6 +126,7 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
                                 if results[t] != label]},
         "out_of_scope": {"n": len(oos), "recognised": share(len(recognised), len(oos)),
                          "leak": share(len(leaked), len(oos)),
+                         "answered": share(len(answered), len(oos)),
                          "asked_first": share(sum(results[t] == "declined:nlu_fallback"
                                                   for t in oos), len(oos)),
                          "misses": [f"{t!r} -> {results[t]}" for t in oos
@@ -161,9 +171,10 @@ def summary(name: str, figures: dict[str, Any]) -> str:
                      for q, f in i["seed_questions"].items())
     return (f"{name}: in-scope F1 {i['f1']:.3f}, accuracy {i['accuracy']:.3f} (n={i['n']}, "
             f"declined {i['declined']:.3f}); out-of-scope recognised {o['recognised']:.3f}, "
-            f"leak {o['leak']:.3f}, asked first {o['asked_first']:.3f} (n={o['n']}); crisis "
-            f"recall {c['recall']:.3f} (n={c['n']}), precision {c['precision']:.3f}; false "
-            f"alarms {n['false_alarms']:.3f} (n={n['n']})\n  seed questions: {seed}")
+            f"leak {o['leak']:.3f}, answered {o['answered']:.3f}, asked first "
+            f"{o['asked_first']:.3f} (n={o['n']}); crisis recall {c['recall']:.3f} "
+            f"(n={c['n']}), precision {c['precision']:.3f}; false alarms "
+            f"{n['false_alarms']:.3f} (n={n['n']})\n  seed questions: {seed}")
 
 
 def main() -> int:

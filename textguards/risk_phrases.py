@@ -269,3 +269,34 @@ def risk_kind(text: str | None) -> str | None:
 def is_risk(text: str | None) -> bool:
     """True when the text holds a clear phrase of risk (self-harm, harm to others, danger)."""
     return risk_kind(text) is not None
+
+
+# --- words that may speak of risk: a condition on the NLU's guess, never an alarm on their own ---
+# The classifier learns `self_harm` from a few hundred examples and can be sure of it for a calm
+# message that shares their tone ("can my husband come along", "I feel lost in my career").
+# Its guess counts only when the message has at least one of these words or phrases. The list is
+# broad on purpose (recall first): every crisis phrasing the project has, direct or indirect, has
+# one (tests/textguards/test_risk_phrases.py checks data/nlu and tests/nlu/understanding).
+_CUES = re.compile(r"""\b(
+    di(?:e|es|ed|ing)|dy(?:e|ing)|dead|death|deadly|kil+\w*|kms|murder\w*|su[iy]?[cs]+i?d\w*|
+    unaliv\w*|end|ends|ended|ending|over|stop|future|suffer\w*|
+    liv(?:e|es|ed|ing)|alive|life|exist\w*|here|around|anymore|any\s+more|
+    hurt\w*|harm\w*|cut(?:s|ting)?|burn\w*|bleed\w*|blood|scratch\w*|wrists?|starv\w*|
+    pills?|tablets?|overdos\w*|od|meds|medication|antidepressants?|paracetamol|painkillers|
+    bridge|jump\w*|roof|edge|train|bus|cliff|balcony|drown\w*|hang\w*|noose|rope|wall|crash\w*|
+    road|engine|garage|car|front\s+of|
+    goodbye|farewell|note|gone|disappear\w*|vanish\w*|forever|for\s+good|wake|
+    safe|unsafe|danger\w*|hits?|hitting|beat\w*|abus\w*|violen\w*|threat\w*|knife|gun|weapon|
+    chok\w*|strangl\w*|rap(?:e|ed|ist)|assault\w*|punch\w*|stab\w*|shoot\w*|attack\w*|slap\w*|
+    kick\w*|scared|afraid|terrified|frightened|fear\w*|lock(?:s|ed)?\s+me|
+    hopeless|pointless|point|burden|without\s+me|better\s+off|
+    cope|go\s+on|carry\s+on|keep\s+going|give\s+up|gave\s+away|give\s+away|
+    pay|revenge|stockpil\w*|plan\w*|do\s+it|something\s+(?:stupid\s+)?to\s+myself|myself|
+    wnat|kil|myslef|my\s+self|sucide|suicde
+)\b""", re.VERBOSE)
+
+
+def might_be_risk(text: str | None) -> bool:
+    """True when the text has a word that may speak of risk (see _CUES): the NLU's `self_harm`
+    guess is believed only then. A clear risk phrase (`is_risk`) needs no such condition."""
+    return bool(text) and bool(_CUES.search(normalise(text or "").replace("  ", " ")))
