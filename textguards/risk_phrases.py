@@ -181,7 +181,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (SELF_HARM, r" (?:whether|if) i live or die "),
     (SELF_HARM, r" (?:wont|will not|not) (?:still )?be alive "),
     (SELF_HARM, r" cant go on(?: anymore| any more)? $"),
-    (SELF_HARM, r" want it all to (?:be over|end) "),
+    (SELF_HARM, r" want (?:it all|everything|all of (?:it|this)) to (?:be over|end|stop) "),
+    (SELF_HARM, (r" (?:drive|driving|drove|crash|crashing|crashed|steer|steering) my car "
+                 r"(?:into (?:a|the) (?:wall|tree|river|lake|sea|truck|lorry)|"
+                 r"off (?:a|the) (?:road|bridge|cliff)|on purpose) ")),
+    (SELF_HARM, (r" (?:cant|cannot|can not|dont think i can|not sure i can|not going to|wont) "
+                 r"(?:stay|keep (?:myself )?) alive ")),
+    (SELF_HARM, rf" (?:enough|all (?:my|the)) {_PILLS} to (?:do it|end it|die|kill myself) "),
+    (SELF_HARM, r" (?:my|this is my|a) (?:last|final) goodbye "),
     (SELF_HARM, r" (?:feel|feeling|felt) like (?:dying|di+e)(?! (?:of|laughing)) "),
     (SELF_HARM, (r" (?:dont|do not|cant|cannot|no longer) see (?:the|any) point (?:in|of) "
                  r"(?:living|life|going on|being alive|being here) ")),
@@ -296,7 +303,42 @@ _CUES = re.compile(r"""\b(
 )\b""", re.VERBOSE)
 
 
+# Everyday phrases with those words in them, taken out before looking for one: a device or a page
+# that died or is killing someone, killing a booking, being done with a page, cutting back,
+# an injury, ending things with a professional, a life made hell by a boss.
+_THING = (r"(?:computer|laptop|pc|phone|mobile|battery|call|video|app|page|site|website|screen|"
+          r"wifi|internet|connection|stream|headphones|camera|mic|microphone|tablet|ipad|"
+          r"buffering|loading|spinner|queue|wait|waiting|form|booking|session|chat|printer|"
+          r"plants?|goldfish|fish|hamster|cat|dog|car|engine|suspense|traffic|commute|deadline|"
+          r"heat|noise|lag|this|it|that)")
+_HARMLESS = re.compile("|".join((
+    (rf" (?:my |the |this |that )?{_THING} (?:just |has |had |is |was |went )?"
+    r"(?:died|dead|dying|crashed)"),
+    (rf" (?:my |the |this |that )?{_THING} (?:is|s|are|was|will be|is going to|going to) "
+    r"(?:killing|kill|going to kill|the death of) me"),
+    r" kill (?:it|the booking|the session|the app|the process|that|this|the form|the chat)",
+    r" (?:could|would|d) kill for",
+    r" (?:dying|dyin) (?:to|for|of)",
+    (r" (?:so |totally |completely )?done with (?:this|the|that|my) (?:page|form|app|site|website|"
+    r"booking|chat|bot|weather|week|day|job)"),
+    r" (?:loading|waiting|buffering|taking) forever",
+    r" cut(?:ting)? (?:back|down)",
+    (r" (?:hurt|hurts|injured|twisted|sprained|broke|pulled) my (?:back|ankle|knee|shoulder|neck|"
+    r"wrist|leg|arm|foot|toe|hip|hand|finger)"),
+    (r" (?:my )?(?:back|ankle|knee|shoulder|neck|wrist|leg|arm|foot|toe|hip|hand|feet|head) "
+    r"(?:hurts|is killing me|pain)"),
+    (r" end (?:things|it) with my (?:therapist|coach|psychologist|physio|professional|gym|"
+    r"current \w+)"),
+    r" stop seeing (?:my|the) (?:therapist|coach|psychologist|physio|professional)",
+    r" makes? my life (?:hell|difficult|a misery|miserable)",
+    r" do it (?:later|tomorrow|another time|myself|online|again|now|next week|on the website)",
+)))
+
+
 def might_be_risk(text: str | None) -> bool:
-    """True when the text has a word that may speak of risk (see _CUES): the NLU's `self_harm`
-    guess is believed only then. A clear risk phrase (`is_risk`) needs no such condition."""
-    return bool(text) and bool(_CUES.search(normalise(text or "").replace("  ", " ")))
+    """True when the text has a word that may speak of risk (see _CUES) outside the everyday
+    phrases of _HARMLESS: the NLU's `self_harm` guess is believed only then. A clear risk phrase
+    (`is_risk`) needs no such condition."""
+    if not text:
+        return False
+    return bool(_CUES.search(_HARMLESS.sub(" ", normalise(text))))

@@ -18,6 +18,11 @@ from textguards.risk_phrases import (
 )
 
 SELF_HARM_PHRASES = [
+    "nothing helps, I want everything to stop",
+    "I keep thinking of steering my car into a tree",
+    "I don't think I can keep myself alive",
+    "I have enough pills to end it",
+    "this is my final goodbye to you all",
     "I want to kill myself",
     "I WANT TO KILL MYSELF",
     "i wanna kil myself",
@@ -343,6 +348,10 @@ def test_every_crisis_phrasing_has_a_word_that_may_speak_of_risk():
     "can my husband come along", "I feel lost in my career and want a coach",
     "my cat passed away and I'm upset", "I can't keep track of my appointments",
     "none of those suit me, anything on thursday afternoon?", "what's the capital of Peru",
+    "my laptop died halfway through the call", "the spinner is going to kill me",
+    "kill the booking, I'll do it later", "I'm so done with this form loading forever",
+    "I twisted my knee, can a physio see me", "I'm cutting down on sessions",
+    "I'd like to end things with my current coach", "my manager makes my life hell",
 ])
 def test_calm_messages_without_such_a_word_are_never_a_crisis_guess(text):
     assert not might_be_risk(text)
