@@ -186,7 +186,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                  r"(?:into (?:a|the) (?:wall|tree|river|lake|sea|truck|lorry)|"
                  r"off (?:a|the) (?:road|bridge|cliff)|on purpose) ")),
     (SELF_HARM, (r" (?:cant|cannot|can not|dont think i can|not sure i can|not going to|wont) "
-                 r"(?:stay|keep (?:myself )?) alive ")),
+                 r"(?:stay|keep|keep myself) alive ")),
     (SELF_HARM, rf" (?:enough|all (?:my|the)) {_PILLS} to (?:do it|end it|die|kill myself) "),
     (SELF_HARM, r" (?:my|this is my|a) (?:last|final) goodbye "),
     (SELF_HARM, r" (?:feel|feeling|felt) like (?:dying|di+e)(?! (?:of|laughing)) "),
