@@ -14,6 +14,7 @@ The figures, each a share of the set named (its size is printed beside it):
 
 - in-scope accuracy:     in-scope messages answered as their intent (help topics: the topic);
                         the seed's questions (section `seed_questions`) are in-scope messages;
+- core accuracy:         the same for the `in_scope` section alone (without the seed's questions);
 - in-scope F1:           F1 of each in-scope label (intent or help topic) on the in-scope
                         messages, weighted by the label's share (as `rasa test nlu` reports it);
 - seed questions:        for each of the seed's questions, the share of its phrasings answered
@@ -109,6 +110,7 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     in_scope = in_scope_of(split)
     oos, crisis, calm = split["out_of_scope"], split["crisis"], split["not_crisis"]
     right = [t for label, t in in_scope if results[t] == label]
+    core = [(label, t) for label, texts in split["in_scope"].items() for t in texts]
     recognised = [t for t in oos if results[t] == "declined:out_of_scope"]
     answered = [t for t in oos
                 if results[t] != "crisis" and not results[t].startswith("declined")]
@@ -119,6 +121,8 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     return {
         "in_scope": {"n": len(in_scope), "accuracy": share(len(right), len(in_scope)),
                      "f1": weighted_f1(in_scope, results),
+                     "core_accuracy": share(sum(results[t] == label for label, t in core),
+                                            len(core)),
                      "seed_questions": seed_figures(split, results),
                      "declined": share(sum(results[t].startswith("declined")
                                            for _, t in in_scope), len(in_scope)),
