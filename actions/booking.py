@@ -170,6 +170,8 @@ CHANGE_WORDS = {
                    "therapist", "physio", "physiotherapist", "who"},
     SERVICE: {"service", "type", "kind"},
 }
+# "None of those", "neither", "other ones": the options of the question being asked don't suit.
+NOT_THESE_WORDS = {"none", "neither", "nothing", "other", "others", "those", "these", "them"}
 
 
 def field_to_change(tracker: Tracker) -> str | None:
@@ -181,8 +183,10 @@ def field_to_change(tracker: Tracker) -> str | None:
     for slot in (PROFESSIONAL, SERVICE, START):
         if words & CHANGE_WORDS[slot]:
             return slot
-    # "go back": one step before the question being asked.
     asked = tracker.get_slot("requested_slot")
+    if asked in (PROFESSIONAL, SERVICE, START) and words & NOT_THESE_WORDS:
+        return asked  # "none of those": ask the same question again
+    # "go back": one step before the question being asked.
     if asked in BOOKING_SLOTS and BOOKING_SLOTS.index(asked) > 0:
         previous = BOOKING_SLOTS[BOOKING_SLOTS.index(asked) - 1]
         return START if previous == CONFIRMED else previous

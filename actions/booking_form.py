@@ -185,10 +185,11 @@ class ValidateBookingForm(AccountFormValidation):
         requested = tracker.get_slot("requested_slot")
         asked = requested == PROFESSIONAL
         intent, text = intent_of(tracker), typed_text(tracker)
-        if value is None and text and intent in TYPED_ANSWER_INTENTS and (
-                asked or intent == "book_session"):
-            # Mid-form, "book with Maya instead" must name a person; on the first message or
-            # when asked, "book physio" may also name a professional by title or service.
+        if value is None and text and intent in TYPED_ANSWER_INTENTS | {"change_booking"} and (
+                asked or intent == "book_session" or requested is not None):
+            # Mid-form, "with Maya instead" (whatever the question) must name a person; on the
+            # first message or when asked, "book physio" may also name a professional by title
+            # or service.
             value = professional_from_text(tracker, self.platform, text,
                                            keywords=asked or requested is None)
             if value is None:

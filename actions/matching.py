@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
@@ -126,10 +127,12 @@ class TimeQuery:
     hour: int | None = None
     minute: int | None = None
     hours: tuple[int, int] | None = None
+    week_of: date | None = None  # the Monday of the week named ("next week")
 
     def is_empty(self) -> bool:
         return (self.exact is None and self.day is None and self.month_day is None
-                and not self.weekdays and self.hour is None and self.hours is None)
+                and not self.weekdays and self.hour is None and self.hours is None
+                and self.week_of is None)
 
     def fits(self, start: datetime) -> bool:
         if self.exact is not None:
@@ -140,11 +143,30 @@ class TimeQuery:
             return False
         if self.weekdays and start.weekday() not in self.weekdays:
             return False
+        if self.week_of is not None and not (
+                self.week_of <= start.date() < self.week_of + timedelta(days=7)):
+            return False
         if self.hour is not None and start.hour != self.hour:
             return False
         if self.minute is not None and start.minute != self.minute:
             return False
         return self.hours is None or self.hours[0] <= start.hour < self.hours[1]
+
+
+# Weeks named relative to the client's week (weeks start on Monday): how many weeks ahead.
+RELATIVE_WEEKS = (
+    (r"\b(?:the )?week after next\b|\bin (?:two|2) weeks(?: time)?\b", 2),
+    (r"\bnext week\b|\b(?:the )?(?:following|coming) week\b|\bweek after this\b", 1),
+    (r"\bthis week\b|\bthe rest of (?:the|this) week\b", 0),
+)
+
+
+def _weeks_ahead(take: Callable[[str], re.Match[str] | None]) -> int | None:
+    """"next week Wednesday" is the Wednesday of next week, not this week's."""
+    for pattern, weeks in RELATIVE_WEEKS:
+        if take(pattern):
+            return weeks
+    return None
 
 
 def parse_time_query(text: str, now: datetime) -> TimeQuery:
@@ -173,6 +195,9 @@ def parse_time_query(text: str, now: datetime) -> TimeQuery:
         query.day = now.date() + timedelta(days=1)
     elif take(r"\b(today|tonight)\b"):
         query.day = now.date()
+    weeks_ahead = _weeks_ahead(take)
+    if weeks_ahead is not None:
+        query.week_of = now.date() - timedelta(days=now.weekday()) + timedelta(weeks=weeks_ahead)
     found = take(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?=\W)") or None
     if found:
         query.month_day = (MONTHS[found.group(2)], int(found.group(1)))

@@ -35,7 +35,7 @@ from actions.common import (
     person_offer,
 )
 from actions.settings import SupportSettings
-from rasa_addons.risk import is_risk  # the same net as Rasa's own (rasa_addons/safety_net.py)
+from textguards.risk_phrases import is_risk  # the net under Rasa's too (rasa_addons/safety_net.py)
 
 # Intent -> (button title, payload) for the topics a miss may have meant.
 TOPICS: dict[str, tuple[str, str]] = {
@@ -63,6 +63,18 @@ HELP_TOPICS: dict[str, tuple[str, str]] = {
     "faq/what_is_a_connection": ("What a connection is", "what is a connection"),
 }
 DEFAULT_TOPICS = ("ask_credits", "book_session", "ask_invoices")
+# Account intent -> the question asked before acting on it when the NLU wasn't sure
+# (rasa_addons/account_gate.py ranks it right after `nlu_fallback`): "Yes" runs it, "No" doesn't.
+ASK_FIRST_FROM = 0.45  # the FallbackClassifier's threshold (config.yml)
+ASK_FIRST: dict[str, str] = {
+    "ask_credits": "Do you want to see your remaining credits?",
+    "ask_connections": "Do you want to see your connections (the professionals you've booked)?",
+    "ask_upcoming_sessions": "Do you want to see your upcoming sessions?",
+    "ask_invoices": "Do you want to see your unpaid invoices?",
+    "resend_invoice": "Do you want me to re-send an invoice?",
+    "book_session": "Do you want to book a session?",
+    "cancel_session": "Do you want to cancel a session?",
+}
 MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 MISS_ACTIONS = {"action_fallback", "action_out_of_scope"}
 CAN_DO = ("I can check your credits, list your connections, book or cancel a session, re-send "
@@ -113,6 +125,26 @@ def topic_buttons(latest_message: dict[str, Any]) -> list[dict[str, str]]:
     if not buttons:
         buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in DEFAULT_TOPICS]
     return buttons
+
+
+def unsure_account_intent(latest_message: dict[str, Any]) -> str | None:
+    """The account intent the NLU leaned to but wasn't sure of, if any (see ASK_FIRST).
+
+    Leaned to: ranked first, at or above the FallbackClassifier's threshold (below it, the
+    message is a real miss and gets the closest topics as buttons).
+    """
+    if (latest_message.get("intent") or {}).get("name") != "nlu_fallback":
+        return None
+    ranked = [r for r in latest_message.get("intent_ranking") or []
+              if r.get("name") != "nlu_fallback"]
+    if not ranked or ranked[0].get("name") not in ASK_FIRST:
+        return None
+    leaning = float(ranked[0].get("confidence") or 0.0) >= ASK_FIRST_FROM
+    return str(ranked[0]["name"]) if leaning else None
+
+
+def ask_first_buttons(intent: str) -> list[dict[str, str]]:
+    return [{"title": "Yes", "payload": f"/{intent}"}, {"title": "No", "payload": "/deny"}]
 
 
 def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -239,6 +271,11 @@ class Fallback(AssistantAction):
         latest = tracker.latest_message or {}
         if is_risk(latest.get("text")):
             return safety_reply(dispatcher, tracker, self.support)
+        unsure_of = unsure_account_intent(latest)
+        if unsure_of is not None and not tracker.active_loop_name:  # in a form: the question
+            dispatcher.utter_message(text=ASK_FIRST[unsure_of],
+                                     buttons=ask_first_buttons(unsure_of))
+            return []
         events = answer_miss(dispatcher, tracker, self.support,
                              "Sorry, I didn't quite get that. Did you mean one of these?",
                              topic_buttons(latest))

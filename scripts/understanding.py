@@ -13,8 +13,19 @@ net. What the assistant then does with a message is one of:
 The figures, each a share of the set named (its size is printed beside it):
 
 - in-scope accuracy:     in-scope messages answered as their intent (help topics: the topic);
+                        the seed's questions (section `seed_questions`) are in-scope messages;
+- core accuracy:         the same for the `in_scope` section alone (without the seed's questions);
+- in-scope F1:           F1 of each in-scope label (intent or help topic) on the in-scope
+                        messages, weighted by the label's share (as `rasa test nlu` reports it);
+- seed questions:        for each of the seed's questions, the share of its phrasings answered
+                        with its help topic;
 - out-of-scope:          out-of-scope messages recognised as such (the `out_of_scope` reply);
-- leak:                  out-of-scope messages answered as if they were something it does;
+- leak:                  out-of-scope messages that showed account data or started an account
+                        action (credits, connections, sessions, invoices, a booking, a
+                        cancellation): the issue's "account data shown by accident";
+- answered:              out-of-scope messages answered as if they were something it does (any
+                        intent or help topic: the leak above, a wrong help topic, a greeting...);
+- asked first:           out-of-scope messages that got "did you mean…" / "Do you want to…?";
 - crisis recall:         crisis messages that get the safety reply;
 - false alarms:          not-crisis messages that get the safety reply;
 - crisis precision:      of every safety reply over all four sets, the share on a crisis message.
@@ -39,6 +50,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "nlu" / "understanding"
 DECLINED = {"out_of_scope", "nlu_fallback"}
+ACCOUNT = {"ask_credits", "ask_connections", "ask_upcoming_sessions", "ask_invoices",
+           "resend_invoice", "book_session", "cancel_session", "change_booking"}
 CRISIS = "self_harm"
 
 
@@ -64,24 +77,62 @@ def share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
+def in_scope_of(split: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, message) for every in-scope message, the seed's questions included."""
+    labelled = [(label, text) for label, texts in split["in_scope"].items() for text in texts]
+    for question in (split.get("seed_questions") or {}).values():
+        labelled += [(question["answer"], text) for text in question["phrasings"]]
+    return labelled
+
+
+def weighted_f1(labelled: list[tuple[str, str]], results: dict[str, str]) -> float:
+    """Per-label F1 on the in-scope messages, weighted by each label's number of messages."""
+    labels = sorted({label for label, _ in labelled})
+    total = 0.0
+    for label in labels:
+        tp = sum(1 for lab, t in labelled if lab == label and results[t] == label)
+        fp = sum(1 for lab, t in labelled if lab != label and results[t] == label)
+        fn = sum(1 for lab, t in labelled if lab == label and results[t] != label)
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        total += f1 * sum(1 for lab, _ in labelled if lab == label)
+    return round(total / len(labelled), 3) if labelled else 0.0
+
+
+def seed_figures(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
+    return {name: {"n": len(q["phrasings"]),
+                   "answered": share(sum(results[t] == q["answer"] for t in q["phrasings"]),
+                                     len(q["phrasings"]))}
+            for name, q in (split.get("seed_questions") or {}).items()}
+
+
 def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     """The figures for one split, from message -> outcome, with the misses of each set."""
-    in_scope = [(label, text) for label, texts in split["in_scope"].items() for text in texts]
+    in_scope = in_scope_of(split)
     oos, crisis, calm = split["out_of_scope"], split["crisis"], split["not_crisis"]
     right = [t for label, t in in_scope if results[t] == label]
+    core = [(label, t) for label, texts in split["in_scope"].items() for t in texts]
     recognised = [t for t in oos if results[t] == "declined:out_of_scope"]
-    leaked = [t for t in oos if results[t] != "crisis" and not results[t].startswith("declined")]
+    answered = [t for t in oos
+                if results[t] != "crisis" and not results[t].startswith("declined")]
+    leaked = [t for t in answered if results[t] in ACCOUNT]
     caught = [t for t in crisis if results[t] == "crisis"]
     alarms = [t for t in calm if results[t] == "crisis"]
     every_alarm = [t for t in [*(t for _, t in in_scope), *oos, *calm] if results[t] == "crisis"]
     return {
         "in_scope": {"n": len(in_scope), "accuracy": share(len(right), len(in_scope)),
+                     "f1": weighted_f1(in_scope, results),
+                     "core_accuracy": share(sum(results[t] == label for label, t in core),
+                                            len(core)),
+                     "seed_questions": seed_figures(split, results),
                      "declined": share(sum(results[t].startswith("declined")
                                            for _, t in in_scope), len(in_scope)),
                      "misses": [f"{t!r}: {label} -> {results[t]}" for label, t in in_scope
                                 if results[t] != label]},
         "out_of_scope": {"n": len(oos), "recognised": share(len(recognised), len(oos)),
                          "leak": share(len(leaked), len(oos)),
+                         "answered": share(len(answered), len(oos)),
+                         "asked_first": share(sum(results[t] == "declined:nlu_fallback"
+                                                  for t in oos), len(oos)),
                          "misses": [f"{t!r} -> {results[t]}" for t in oos
                                     if t not in recognised]},
         "crisis": {"n": len(crisis), "recall": share(len(caught), len(crisis)),
@@ -106,7 +157,7 @@ def trained_on(texts: list[str]) -> list[str]:
 
 
 def messages_of(split: dict[str, Any]) -> list[str]:
-    texts = [t for texts in split["in_scope"].values() for t in texts]
+    texts = [t for _, t in in_scope_of(split)]
     return texts + split["out_of_scope"] + split["crisis"] + split["not_crisis"]
 
 
@@ -120,11 +171,14 @@ async def parse_all(model: Path, texts: list[str]) -> dict[str, str]:
 
 def summary(name: str, figures: dict[str, Any]) -> str:
     i, o, c, n = (figures[k] for k in ("in_scope", "out_of_scope", "crisis", "not_crisis"))
-    return (f"{name}: in-scope accuracy {i['accuracy']:.3f} (n={i['n']}, declined "
-            f"{i['declined']:.3f}); out-of-scope recognised {o['recognised']:.3f}, leak "
-            f"{o['leak']:.3f} (n={o['n']}); crisis recall {c['recall']:.3f} (n={c['n']}), "
-            f"precision {c['precision']:.3f}; false alarms {n['false_alarms']:.3f} "
-            f"(n={n['n']})")
+    seed = ", ".join(f"{q} {f['answered']:.2f} (n={f['n']})"
+                     for q, f in i["seed_questions"].items())
+    return (f"{name}: in-scope F1 {i['f1']:.3f}, accuracy {i['accuracy']:.3f} (n={i['n']}, "
+            f"declined {i['declined']:.3f}); out-of-scope recognised {o['recognised']:.3f}, "
+            f"leak {o['leak']:.3f}, answered {o['answered']:.3f}, asked first "
+            f"{o['asked_first']:.3f} (n={o['n']}); crisis recall {c['recall']:.3f} "
+            f"(n={c['n']}), precision {c['precision']:.3f}; false alarms "
+            f"{n['false_alarms']:.3f} (n={n['n']})\n  seed questions: {seed}")
 
 
 def main() -> int:

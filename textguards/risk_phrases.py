@@ -181,7 +181,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (SELF_HARM, r" (?:whether|if) i live or die "),
     (SELF_HARM, r" (?:wont|will not|not) (?:still )?be alive "),
     (SELF_HARM, r" cant go on(?: anymore| any more)? $"),
-    (SELF_HARM, r" want it all to (?:be over|end) "),
+    (SELF_HARM, r" want (?:it all|everything|all of (?:it|this)) to (?:be over|end|stop) "),
+    (SELF_HARM, (r" (?:drive|driving|drove|crash|crashing|crashed|steer|steering) my car "
+                 r"(?:into (?:a|the) (?:wall|tree|river|lake|sea|truck|lorry)|"
+                 r"off (?:a|the) (?:road|bridge|cliff)|on purpose) ")),
+    (SELF_HARM, (r" (?:cant|cannot|can not|dont think i can|not sure i can|not going to|wont) "
+                 r"(?:stay|keep|keep myself) alive ")),
+    (SELF_HARM, rf" (?:enough|all (?:my|the)) {_PILLS} to (?:do it|end it|die|kill myself) "),
+    (SELF_HARM, r" (?:my|this is my|a) (?:last|final) goodbye "),
     (SELF_HARM, r" (?:feel|feeling|felt) like (?:dying|di+e)(?! (?:of|laughing)) "),
     (SELF_HARM, (r" (?:dont|do not|cant|cannot|no longer) see (?:the|any) point (?:in|of) "
                  r"(?:living|life|going on|being alive|being here) ")),
@@ -191,7 +198,15 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (SELF_HARM, r" (?:im|i am) done (?:with )?living "),
     (SELF_HARM, r" (?:im|i am) (?:so )?done with (?:my )?life $"),
     (SELF_HARM, (r" (?:took|taken|swallowed|take|taking) "
-                 rf"(?:too many|a lot of|loads of|all (?:my|the)) {_PILLS} ")),
+                 r"(?:too many|a lot of|loads of|all (?:my|the)|"
+                 r"an? (?:whole |full )?(?:bottle|packet|pack|box|handful) of)"
+                 rf"(?: my| the| all my)? {_PILLS} ")),
+    (SELF_HARM, (rf" (?:ive been|i have been|been|i keep|i kept|started|relapsed and) "
+                 rf"(?:hurting|harming|hurt|harmed|burning) {_SELF}"
+                 r"(?! (?:at|in|on|by|with|while|when|playing|running|lifting|working|doing|"
+                 r"training|exercising|falling|out))")),
+    (SELF_HARM, rf" (?:hurt|harmed|cut|burned|burnt) {_SELF} .{{0,30}}want to do it again "),
+    (SELF_HARM, r"^ (?:i (?:will|should|might|could|just|ll|wanna|want to) )?kms $"),
     (SELF_HARM, rf" (?:k+i+l+|killing|killed|harm|harming|harmed|unalive) {_OTHERS_SELF} "),
     (SELF_HARM, rf" {_WANT} kms "),
     (SELF_HARM, r" (?:want|wants|wanted) (?:someone|somebody) to kill me "),
@@ -201,6 +216,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (HARM_TO_OTHERS, (rf"{_NOT}(?<! wont)(?<! wouldnt) (?:{_WANT}|{_MAY}) {_FILLER}(?:to )?"
                       rf"{_HARM_VERB} {_PERSON}{_NO_EVERYDAY_OBJECT}")),
     (HARM_TO_OTHERS, r" shoot up (?:a|the|my|our) (?:school|office|workplace|college|work) "),
+    (HARM_TO_OTHERS, (r" (?:a|the|my) (?:knife|gun|weapon) and (?:hurt|kill|stab|shoot) "
+                      rf"{_PERSON} ")),
     # --- in danger from someone else ---
     (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} {_ABUSE_VERB} (?:me|us){_NOT_VIOLENCE} "),
     (IN_DANGER, rf" {_ABUSER}{_HOW_OFTEN} (?:beats?|beating|beaten) (?:me|us) up "),
@@ -259,3 +276,69 @@ def risk_kind(text: str | None) -> str | None:
 def is_risk(text: str | None) -> bool:
     """True when the text holds a clear phrase of risk (self-harm, harm to others, danger)."""
     return risk_kind(text) is not None
+
+
+# --- words that may speak of risk: a condition on the NLU's guess, never an alarm on their own ---
+# The classifier learns `self_harm` from a few hundred examples and can be sure of it for a calm
+# message that shares their tone ("can my husband come along", "I feel lost in my career").
+# Its guess counts only when the message has at least one of these words or phrases. The list is
+# broad on purpose (recall first): every crisis phrasing the project has, direct or indirect, has
+# one (tests/textguards/test_risk_phrases.py checks data/nlu and tests/nlu/understanding).
+_CUES = re.compile(r"""\b(
+    di(?:e|es|ed|ing)|dy(?:e|ing)|dead|death|deadly|kil+\w*|kms|murder\w*|su[iy]?[cs]+i?d\w*|
+    unaliv\w*|end|ends|ended|ending|over|stop|future|suffer\w*|
+    liv(?:e|es|ed|ing)|alive|life|exist\w*|here|around|anymore|any\s+more|
+    hurt\w*|harm\w*|cut(?:s|ting)?|burn\w*|bleed\w*|blood|scratch\w*|wrists?|starv\w*|
+    pills?|tablets?|overdos\w*|od|meds|medication|antidepressants?|paracetamol|painkillers|
+    bridge|jump\w*|roof|edge|train|bus|cliff|balcony|drown\w*|hang\w*|noose|rope|wall|crash\w*|
+    road|engine|garage|car|front\s+of|
+    goodbye|farewell|note|gone|disappear\w*|vanish\w*|forever|for\s+good|wake|
+    safe|unsafe|danger\w*|hits?|hitting|beat\w*|abus\w*|violen\w*|threat\w*|knife|gun|weapon|
+    chok\w*|strangl\w*|rap(?:e|ed|ist)|assault\w*|punch\w*|stab\w*|shoot\w*|attack\w*|slap\w*|
+    kick\w*|scared|afraid|terrified|frightened|fear\w*|lock(?:s|ed)?\s+me|
+    hopeless|pointless|point|burden|without\s+me|better\s+off|
+    cope|go\s+on|carry\s+on|keep\s+going|give\s+up|gave\s+away|give\s+away|
+    pay|revenge|stockpil\w*|plan\w*|do\s+it|something\s+(?:stupid\s+)?to\s+myself|myself|
+    wnat|kil|myslef|my\s+self|sucide|suicde
+)\b""", re.VERBOSE)
+
+
+# Everyday phrases with those words in them, taken out before looking for one: a device or a page
+# that died or is killing someone, killing a booking, being done with a page, cutting back,
+# an injury, ending things with a professional, a life made hell by a boss.
+_THING = (r"(?:computer|laptop|pc|phone|mobile|battery|call|video|app|page|site|website|screen|"
+          r"wifi|internet|connection|stream|headphones|camera|mic|microphone|tablet|ipad|"
+          r"buffering|loading|spinner|queue|wait|waiting|form|booking|session|chat|printer|"
+          r"plants?|goldfish|fish|hamster|cat|dog|car|engine|suspense|traffic|commute|deadline|"
+          r"heat|noise|lag|this|it|that)")
+_HARMLESS = re.compile("|".join((
+    (rf" (?:my |the |this |that )?{_THING} (?:just |has |had |is |was |went )?"
+    r"(?:died|dead|dying|crashed)"),
+    (rf" (?:my |the |this |that )?{_THING} (?:is|s|are|was|will be|is going to|going to) "
+    r"(?:killing|kill|going to kill|the death of) me"),
+    r" kill (?:it|the booking|the session|the app|the process|that|this|the form|the chat)",
+    r" (?:could|would|d) kill for",
+    r" (?:dying|dyin) (?:to|for|of)",
+    (r" (?:so |totally |completely )?done with (?:this|the|that|my) (?:page|form|app|site|website|"
+    r"booking|chat|bot|weather|week|day|job)"),
+    r" (?:loading|waiting|buffering|taking) forever",
+    r" cut(?:ting)? (?:back|down)",
+    (r" (?:hurt|hurts|injured|twisted|sprained|broke|pulled) my (?:back|ankle|knee|shoulder|neck|"
+    r"wrist|leg|arm|foot|toe|hip|hand|finger)"),
+    (r" (?:my )?(?:back|ankle|knee|shoulder|neck|wrist|leg|arm|foot|toe|hip|hand|feet|head) "
+    r"(?:hurts|is killing me|pain)"),
+    (r" end (?:things|it) with my (?:therapist|coach|psychologist|physio|professional|gym|"
+    r"current \w+)"),
+    r" stop seeing (?:my|the) (?:therapist|coach|psychologist|physio|professional)",
+    r" makes? my life (?:hell|difficult|a misery|miserable)",
+    r" do it (?:later|tomorrow|another time|myself|online|again|now|next week|on the website)",
+)))
+
+
+def might_be_risk(text: str | None) -> bool:
+    """True when the text has a word that may speak of risk (see _CUES) outside the everyday
+    phrases of _HARMLESS: the NLU's `self_harm` guess is believed only then. A clear risk phrase
+    (`is_risk`) needs no such condition."""
+    if not text:
+        return False
+    return bool(_CUES.search(_HARMLESS.sub(" ", normalise(text))))

@@ -194,6 +194,26 @@ def test_choosing_another_professional_resets_the_later_answers(actions, sandbox
     assert reply.slots[START] is None and reply.slots[CONFIRMED] is None
 
 
+@pytest.mark.parametrize("intent", ["inform", "change_booking", "nlu_fallback"])
+@pytest.mark.parametrize("asked", [START, CONFIRMED])
+def test_another_professional_typed_mid_form_is_read_as_an_answer(actions, sandbox, intent,
+                                                                   asked):
+    """"with Maya instead" while a time or the confirmation is asked: Maya, and her service."""
+    slots = {**SARA, START: later_slot(sandbox)["start"]} if asked == CONFIRMED else SARA
+    reply = actions.run("validate_booking_form",
+                        form_turn(user("with Maya instead", intent=intent), requested=asked,
+                                  slots=slots))
+    assert reply.slots[PRO] == "p-maya" and reply.slots[SERVICE] == "s-maya-coaching"
+
+
+def test_a_word_that_is_not_a_name_switches_no_one_mid_form(actions, sandbox):
+    """"the later one please" while a time is asked names no professional: Sara stays."""
+    reply = actions.run("validate_booking_form",
+                        form_turn(user("the later one please", intent="inform"), requested=START,
+                                  slots=SARA))
+    assert PRO not in reply.slots
+
+
 def test_a_typed_time_matching_one_open_slot_is_taken(actions, sandbox):
     """Typing a slot as it's shown ("Tue 3 Mar, 10:00") picks that slot."""
     slot = later_slot(sandbox)
@@ -426,6 +446,23 @@ def test_changing_an_answer_clears_it_and_the_later_ones(actions, message, clear
         requested_slot=CONFIRMED,
         slots={**SARA, START: "2026-03-03T10:00:00Z"},
     )
+    reply = actions.run("action_change_booking_answer", state)
+    assert set(reply.slots) == cleared and all(v is None for v in reply.slots.values())
+
+
+@pytest.mark.parametrize(
+    "typed, asked, cleared",
+    [
+        ("none of those suit me", START, {START, CONFIRMED}),
+        ("neither of them works for me", START, {START, CONFIRMED}),
+        ("none of these", PRO, {PRO, SERVICE, START, CONFIRMED}),
+    ],
+)
+def test_none_of_those_asks_the_same_question_again(actions, typed, asked, cleared):
+    """The options of the question being asked don't suit: that question again, not the one
+    before it (read as an answer to the question asked)."""
+    state = tracker(user(typed, intent="change_booking"), active_loop="booking_form",
+                    requested_slot=asked, slots=SARA)
     reply = actions.run("action_change_booking_answer", state)
     assert set(reply.slots) == cleared and all(v is None for v in reply.slots.values())
 

@@ -198,3 +198,39 @@ def test_misses_are_counted_back_until_a_served_message():
     assert consecutive_misses(served + now) == 1
     assert consecutive_misses(served + missed + now) == 2
     assert consecutive_misses(missed + served + now) == 1
+
+
+TWO_WEEKS = [{"start": s} for s in (
+    "2026-03-04T10:00:00Z",  # Wednesday this week
+    "2026-03-05T10:00:00Z",  # Thursday this week
+    "2026-03-11T10:00:00Z",  # Wednesday next week
+    "2026-03-11T15:00:00Z",
+    "2026-03-13T09:00:00Z",  # Friday next week
+    "2026-03-18T10:00:00Z",  # Wednesday the week after
+)]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("next week wednesday?", ["2026-03-11T10:00:00Z", "2026-03-11T15:00:00Z"]),
+        ("wednesday next week", ["2026-03-11T10:00:00Z", "2026-03-11T15:00:00Z"]),
+        ("next week, wednesday afternoon", ["2026-03-11T15:00:00Z"]),
+        ("anything the following week", ["2026-03-11T10:00:00Z", "2026-03-11T15:00:00Z",
+                                         "2026-03-13T09:00:00Z"]),
+        ("this week thursday", ["2026-03-05T10:00:00Z"]),
+        ("wednesday the week after next", ["2026-03-18T10:00:00Z"]),
+        ("in two weeks", ["2026-03-18T10:00:00Z"]),
+        ("wednesday", ["2026-03-04T10:00:00Z", "2026-03-11T10:00:00Z", "2026-03-11T15:00:00Z",
+                       "2026-03-18T10:00:00Z"]),
+    ],
+)
+def test_weeks_are_read_relative_to_the_clients_week(typed, expected):
+    """"next week Wednesday" is the Wednesday of next week (weeks start on Monday)."""
+    assert [s["start"] for s in match_slots(typed, TWO_WEEKS, NOW)] == expected
+
+
+def test_next_week_on_a_sunday_is_the_week_that_starts_the_day_after():
+    sunday = datetime(2026, 3, 8, 20, 0, tzinfo=UTC)
+    assert [s["start"] for s in match_slots("next week friday", TWO_WEEKS, sunday)] == [
+        "2026-03-13T09:00:00Z"]

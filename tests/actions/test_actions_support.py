@@ -251,3 +251,33 @@ def test_a_person_asked_for_after_the_apology_is_queued_as_platform_unavailable(
     history = [action("action_list_invoices"), bot(apology.text, apology.buttons),
                *apology.events]
     assert _handoff(actions, history) == {"reason": "platform_unavailable", "priority": "normal"}
+
+
+def unsure(intent: str, confidence: float, text: str = "credits for the series?") -> dict:
+    """What rasa_addons/account_gate.py makes of an account intent it isn't sure of."""
+    return missed(text, intent_ranking=[{"name": "nlu_fallback", "confidence": confidence},
+                                        {"name": intent, "confidence": confidence},
+                                        {"name": "out_of_scope", "confidence": 0.05}])
+
+
+@pytest.mark.parametrize(("intent", "question"), [
+    ("ask_credits", "Do you want to see your remaining credits?"),
+    ("ask_upcoming_sessions", "Do you want to see your upcoming sessions?"),
+    ("cancel_session", "Do you want to cancel a session?"),
+    ("book_session", "Do you want to book a session?"),
+])
+def test_an_account_intent_the_nlu_was_not_sure_of_is_asked_first(actions, intent, question):
+    """No data shown and no flow started: a Yes/No question, Yes runs it, No doesn't."""
+    reply = actions.run("action_fallback", tracker(unsure(intent, 0.62)))
+    assert reply.text == question
+    assert reply.buttons == [{"title": "Yes", "payload": f"/{intent}"},
+                             {"title": "No", "payload": "/deny"}]
+    assert reply.events == []
+
+
+def test_inside_a_form_an_unsure_account_intent_is_not_asked_first(actions):
+    """Mid-booking, the question being asked stays the question: the closest topics instead."""
+    reply = actions.run("action_fallback", tracker(unsure("book_session", 0.62),
+                                                   active_loop="booking_form",
+                                                   requested_slot="booking_start"))
+    assert "Do you want" not in reply.text

@@ -12,11 +12,17 @@ from textguards.risk_phrases import (
     IN_DANGER,
     SELF_HARM,
     is_risk,
+    might_be_risk,
     normalise,
     risk_kind,
 )
 
 SELF_HARM_PHRASES = [
+    "nothing helps, I want everything to stop",
+    "I keep thinking of steering my car into a tree",
+    "I don't think I can keep myself alive",
+    "I have enough pills to end it",
+    "this is my final goodbye to you all",
     "I want to kill myself",
     "I WANT TO KILL MYSELF",
     "i wanna kil myself",
@@ -312,3 +318,40 @@ def test_no_alarm_on_any_example_of_another_intent_and_most_risk_examples_caught
     # 55 of 66 when written; the NLU data has since grown with indirect crisis phrasings (the
     # classifier's job, issue 8): 82 of 126. Clear phrases still catch well over half.
     assert caught / len(risky) > 0.6, f"{caught} of {len(risky)}"
+
+
+def understanding_crisis_sets() -> list[str]:
+    """The crisis messages of tests/nlu/understanding (both splits): `- ` lines of `crisis:`."""
+    found: list[str] = []
+    for name in ("dev", "test"):
+        section = None
+        for line in (ROOT / "tests" / "nlu" / "understanding" / f"{name}.yml").read_text(
+                encoding="utf-8").splitlines():
+            if re.match(r"^[a-z_]+:", line):
+                section = line.split(":")[0]
+            elif section == "crisis" and line.startswith("  - "):
+                found.append(line[4:].strip().strip('"'))
+    return found
+
+
+def test_every_crisis_phrasing_has_a_word_that_may_speak_of_risk():
+    """The NLU's `self_harm` guess counts only with such a word (rasa_addons/safety_net.py), so
+    the list must cover every crisis phrasing the project has: the NLU's examples and the crisis
+    sets of tests/nlu/understanding, direct, indirect, with typos or inside other requests."""
+    crisis = [text for intent, text in nlu_examples() if intent == "self_harm"]
+    crisis += understanding_crisis_sets()
+    assert len(crisis) > 200
+    assert [text for text in crisis if not might_be_risk(text)] == []
+
+
+@pytest.mark.parametrize("text", [
+    "can my husband come along", "I feel lost in my career and want a coach",
+    "my cat passed away and I'm upset", "I can't keep track of my appointments",
+    "none of those suit me, anything on thursday afternoon?", "what's the capital of Peru",
+    "my laptop died halfway through the call", "the spinner is going to kill me",
+    "kill the booking, I'll do it later", "I'm so done with this form loading forever",
+    "I twisted my knee, can a physio see me", "I'm cutting down on sessions",
+    "I'd like to end things with my current coach", "my manager makes my life hell",
+])
+def test_calm_messages_without_such_a_word_are_never_a_crisis_guess(text):
+    assert not might_be_risk(text)
