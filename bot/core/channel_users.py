@@ -1,0 +1,32 @@
+"""Who writes from Slack or Telegram, and what their adapter hands the core (CHANNELS-PLAN.md).
+
+STAND-IN on branch issue7-slack until issue7-linking lands: the interface exactly as the plan
+draws it; at the merge LINKING's version of this file wins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.channel_seam import InboundMessage
+
+
+@dataclass(frozen=True)
+class ChannelUser:
+    channel: str   # "telegram" | "slack"
+    user_id: str   # the channel's stable user id: Telegram `from.id` as text; Slack "<team>:<user>"
+
+
+@dataclass(frozen=True)
+class ExternalInbound:
+    user: ChannelUser
+    external_id: str   # the conversation's id on its channel, chosen by the adapter
+    private: bool      # a one-to-one chat with the bot (Telegram private chat, Slack DM)
+    message: InboundMessage   # client_message_id = the channel's own id
+
+
+@dataclass(frozen=True)
+class Received:
+    conversation_id: str
+    message: dict[str, Any] | None   # the stored client message (docs/gateway.md Message)
+    fresh: bool                      # False: a repeat (same client_message_id), nothing done
