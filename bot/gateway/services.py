@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from bot.channels.slack import CHANNEL as SLACK
+from bot.channels.slack import SlackChannel
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
@@ -22,6 +24,7 @@ from bot.core.channel_seam import Deliveries
 from bot.core.client_account import ClientAccountPanel
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
@@ -55,6 +58,8 @@ class Services:
     login_throttle: LoginThrottle
     widget_ip_limit: RateLimit
     widget_conversation_limit: RateLimit
+    linked_intake: LinkedChannelIntake
+    slack: SlackChannel | None = None
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
@@ -73,6 +78,7 @@ class Services:
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
+        linked_intake = LinkedChannelIntake(conversations, intake)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
@@ -84,6 +90,8 @@ class Services:
             login_throttle=LoginThrottle(),
             widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
             widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
+            linked_intake=linked_intake,
+            slack=slack_channel(settings, linked_intake, deliveries),
         )
 
     async def start(self) -> None:
@@ -93,12 +101,30 @@ class Services:
         except Exception as exc:  # noqa: BLE001 - the next sweep tries again
             log.warning("messages left waiting not routed yet (%s)", type(exc).__name__)
         self.scheduler.start_sweeping()
+        if self.slack is not None:
+            await self.slack.start()
 
     async def close(self) -> None:
         await self.scheduler.close()
+        if self.slack is not None:
+            await self.slack.close()
         self.hub.close()
         await self.rasa.aclose()
         self.db.dispose()
+
+
+def slack_channel(settings: GatewaySettings, intake: LinkedChannelIntake,
+                  deliveries: Deliveries) -> SlackChannel | None:
+    """The Slack channel, registered for delivery; None (said once in the log) without tokens."""
+    if settings.slack is None:
+        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN "
+                 "for Socket Mode) to serve it; see README \"Slack\".")
+        return None
+    channel = SlackChannel(settings.slack, intake)
+    deliveries.register(SLACK, channel.delivery)
+    log.info("Slack is on (%s)",
+             "Socket Mode" if channel.socket_mode else "events at POST /slack/events")
+    return channel
 
 
 def routing_lease(settings: GatewaySettings) -> timedelta:
