@@ -84,8 +84,8 @@ class FakeSlack:
                 if predicate(call):
                     return call
             if time.monotonic() > deadline:
-                raise AssertionError(f"no matching Slack call in {timeout:.0f} s: "
-                                     f"{[(c.method, str(c.arguments.get('text'))[:80]) for c in self.posts()]}")
+                sent = [(c.method, str(c.arguments.get("text"))[:80]) for c in self.posts()]
+                raise AssertionError(f"no matching Slack call in {timeout:.0f} s: {sent}")
             time.sleep(0.1)
 
     def wait_for_text(self, containing: str, after: int = 0,
@@ -121,18 +121,20 @@ class _Handler(BaseHTTPRequestHandler):
             arguments = {k: v[0] for k, v in parse_qs(raw).items()}
         if self.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             slack.refused.append(method)
-            return self._answer({"ok": False, "error": "invalid_auth"})
+            self._answer({"ok": False, "error": "invalid_auth"})
+            return
         with slack.lock:
             slack.calls.append(SlackCallRecord(method, arguments))
             queued = slack.fail_next.get(method) or []
             failure = queued.pop(0) if queued else None
         if isinstance(failure, int):
             headers = {"Retry-After": "0"} if failure == 429 else {}
-            return self._answer({"ok": False, "error": "ratelimited" if failure == 429
-                                 else "internal_error"}, failure, headers)
-        if isinstance(failure, str):
-            return self._answer({"ok": False, "error": failure})
-        self._answer(_result(slack, method, arguments))
+            self._answer({"ok": False, "error": "ratelimited" if failure == 429
+                          else "internal_error"}, failure, headers)
+        elif isinstance(failure, str):
+            self._answer({"ok": False, "error": failure})
+        else:
+            self._answer(_result(slack, method, arguments))
 
     def _answer(self, body: dict[str, Any], status: int = 200,
                 headers: dict[str, str] | None = None) -> None:
@@ -191,8 +193,8 @@ class SlackEvents:
              signature: str | None = None, retry: int | None = None) -> requests.Response:
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
-                   "X-Slack-Signature": signature or self.verifier.generate_signature(
-                       timestamp=stamp, body=body)}
+                   "X-Slack-Signature": signature if signature is not None
+                   else self.verifier.generate_signature(timestamp=stamp, body=body)}
         if retry is not None:
             headers["X-Slack-Retry-Num"] = str(retry)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
