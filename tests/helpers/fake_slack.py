@@ -9,7 +9,9 @@ every method called, and a signer for the requests Slack would send the gateway.
 Methods (https://api.slack.com/methods), each checking `Authorization: Bearer <the bot token>`
 (else `invalid_auth`, recorded in `refused`): `auth.test` (the app's bot user `UBOT`, bot `BBOT`,
 team `T1`), `chat.postMessage` (a new `ts`), `chat.postEphemeral` (`message_ts`),
-`conversations.open` (a `D` channel for the users), `chat.update`; any other method `{"ok": true}`.
+`conversations.open` (a `D` channel for the users), `chat.update`, `apps.connections.open` (with
+the app-level token: `socket_url`, tests/helpers/fake_slack_socket.py); any other method
+`{"ok": true}`.
 A queued failure is a status code (429 with `Retry-After: 0`, 5xx) or a Slack error code.
 
 `SlackEvents` builds and signs what Slack posts to the gateway (events, block actions) with
@@ -39,6 +41,7 @@ SIGNING_SECRET = "slack-test-signing-secret-0123456789abcdef"
 TEAM = "T1"
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
+APP_TOKEN = "xapp-1-test-socket-mode"
 
 
 @dataclass
@@ -54,6 +57,7 @@ class FakeSlack:
     refused: list[str] = field(default_factory=list)
     fail_next: dict[str, list[int | str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    socket_url: str | None = None  # what apps.connections.open answers (Socket Mode)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -119,7 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
             arguments = json.loads(raw or "{}")
         else:
             arguments = {k: v[0] for k, v in parse_qs(raw).items()}
-        if self.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if self.headers.get("Authorization") != f"Bearer {token}":
             slack.refused.append(method)
             self._answer({"ok": False, "error": "invalid_auth"})
             return
@@ -158,6 +163,9 @@ def _result(slack: FakeSlack, method: str, arguments: dict[str, Any]) -> dict[st
                 "message": {"text": arguments.get("text"), "ts": ts, "bot_id": BOT_ID}}
     if method == "chat.postEphemeral":
         return {"ok": True, "message_ts": slack.next_ts()}
+    if method == "apps.connections.open":
+        return ({"ok": True, "url": slack.socket_url} if slack.socket_url
+                else {"ok": False, "error": "invalid_auth"})
     if method == "conversations.open":
         return {"ok": True, "channel": {"id": "D" + str(arguments.get("users", "X"))[1:]}}
     return {"ok": True}
