@@ -16,10 +16,10 @@ and message subtypes (edits, deletions, joins, files) are ignored.
 
 Outbound (`SlackDelivery`, registered as "slack"): what the client may see, as mrkdwn (escaped),
 Rasa's buttons as Block Kit, an agent's reply under their name; in a DM plainly, in a channel in
-the user's thread; a message the core marks `private_only` (account data) in a shared channel only
-to the asker (`chat.postEphemeral`), never into the channel, and so is everything in a shared
-conversation whose thread is not known (after a restart). The calls are queued and sent in order
-per conversation by `SlackOutbox`.
+the user's thread (kept in the store: `slack_threads`); a message the core marks `private_only`
+(account data) in a shared channel only to the asker (`chat.postEphemeral`), never into the
+channel, and so is everything in a shared conversation whose thread is not known. The calls are
+queued and sent in order per conversation by `SlackOutbox`.
 """
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ from bot.channels.slack_text import BUTTON_ACTION_PREFIX, blocks_for, plain_text
 from bot.config import SlackSettings
 from bot.core.channel_seam import ChannelAddress, InboundMessage
 from bot.core.channel_users import ChannelUser, ExternalInbound, Received
+from bot.store.db import Database
+from bot.store.slack_threads import remember_thread, thread_of
 
 CHANNEL = "slack"
 log = logging.getLogger("bot.channels.slack")
@@ -85,23 +87,35 @@ class SlackPlace:
 
 
 class SlackThreads:
-    """The thread each shared conversation's replies go in (its user's latest mention), bounded."""
+    """The thread each shared conversation's replies go in (its user's latest mention): in the
+    store (so it outlives a restart), the recent ones in memory too."""
 
-    def __init__(self, capacity: int = THREADS_REMEMBERED) -> None:
+    def __init__(self, db: Database | None = None, capacity: int = THREADS_REMEMBERED) -> None:
+        self.db = db
         self.capacity = capacity
         self._threads: OrderedDict[str, str] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"SlackThreads({len(self._threads)})"
 
-    def remember(self, external_id: str, thread_ts: str) -> None:
+    async def remember(self, external_id: str, thread_ts: str) -> None:
+        self._keep(external_id, thread_ts)
+        if self.db is not None:
+            await self.db.run(lambda session: remember_thread(session, external_id, thread_ts))
+
+    async def of(self, external_id: str) -> str | None:
+        found = self._threads.get(external_id)
+        if found is None and self.db is not None:
+            found = await self.db.run(lambda session: thread_of(session, external_id))
+            if found is not None:
+                self._keep(external_id, found)
+        return found
+
+    def _keep(self, external_id: str, thread_ts: str) -> None:
         self._threads[external_id] = thread_ts
         self._threads.move_to_end(external_id)
         while len(self._threads) > self.capacity:
             self._threads.popitem(last=False)
-
-    def of(self, external_id: str) -> str | None:
-        return self._threads.get(external_id)
 
 
 class SlackDelivery:
@@ -122,9 +136,9 @@ class SlackDelivery:
         except ValueError:
             log.warning("conversation %s: no Slack place to deliver to", to.conversation_id)
             return
-        self.outbox.put(to.conversation_id, self.call_for(place, message))
+        self.outbox.put(to.conversation_id, lambda: self.call_for(place, message))
 
-    def call_for(self, place: SlackPlace, message: dict[str, Any]) -> SlackCall:
+    async def call_for(self, place: SlackPlace, message: dict[str, Any]) -> SlackCall:
         text = shown_text(message)
         arguments: dict[str, Any] = {"channel": place.channel, "text": text,
                                      "unfurl_links": False, "unfurl_media": False}
@@ -133,7 +147,7 @@ class SlackDelivery:
             arguments["blocks"] = blocks
         if not place.shared:
             return SlackCall("chat.postMessage", arguments)
-        thread = self.threads.of(place.external_id)
+        thread = await self.threads.of(place.external_id)
         if thread is not None:
             arguments["thread_ts"] = thread
         if message.get("private_only") or thread is None:
@@ -160,11 +174,12 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
 class SlackChannel:
     """The bolt app with our listeners, the delivery, and Socket Mode when configured."""
 
-    def __init__(self, settings: SlackSettings, intake: ChannelIntake) -> None:
+    def __init__(self, settings: SlackSettings, intake: ChannelIntake,
+                 db: Database | None = None) -> None:
         self.settings = settings
         self.intake = intake
         self.client = web_client(settings)
-        self.threads = SlackThreads()
+        self.threads = SlackThreads(db)
         self.outbox = SlackOutbox(self.client)
         self.delivery = SlackDelivery(self.outbox, self.threads)
         self.app = AsyncApp(token=settings.bot_token, signing_secret=settings.signing_secret,
@@ -208,7 +223,8 @@ class SlackChannel:
                 or not channel or channel.startswith("D")):  # a DM arrives as a message too
             return
         place = SlackPlace(_team(body, event), channel, str(event["user"]))
-        self.threads.remember(place.external_id, str(event.get("thread_ts") or event["ts"]))
+        await self.threads.remember(place.external_id,
+                                    str(event.get("thread_ts") or event["ts"]))
         text = plain_text(str(event.get("text") or ""), context.bot_user_id)
         if not text:
             return
@@ -233,7 +249,7 @@ class SlackChannel:
             thread = (container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
                       or container.get("message_ts"))
             if thread:
-                self.threads.remember(place.external_id, str(thread))
+                await self.threads.remember(place.external_id, str(thread))
         title = str((action.get("text") or {}).get("text") or payload)
         await self._receive(place, user, InboundMessage(
             payload=str(payload), title=title,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,19 +35,23 @@ class SlackCall:
     arguments: dict[str, Any]
 
 
+# A call made when its turn comes (so it may look things up first), in the conversation's task.
+PendingCall = Callable[[], Awaitable[SlackCall]]
+
+
 class SlackOutbox:
     def __init__(self, client: AsyncWebClient, attempts: int = ATTEMPTS,
                  first_pause: float = FIRST_PAUSE_SECONDS) -> None:
         self.client = client
         self.attempts = attempts
         self.first_pause = first_pause
-        self._queues: dict[str, deque[SlackCall]] = {}
+        self._queues: dict[str, deque[PendingCall]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def __repr__(self) -> str:
         return f"SlackOutbox(busy={len(self._tasks)})"
 
-    def put(self, conversation_id: str, call: SlackCall) -> None:
+    def put(self, conversation_id: str, call: PendingCall) -> None:
         """Queue the call behind the conversation's earlier ones (from the event loop)."""
         self._queues.setdefault(conversation_id, deque()).append(call)
         if conversation_id not in self._tasks:
@@ -57,7 +62,13 @@ class SlackOutbox:
         queue = self._queues[conversation_id]
         try:
             while queue:
-                await self._send(conversation_id, queue[0])
+                try:
+                    call = await queue[0]()
+                except Exception as exc:  # noqa: BLE001 - e.g. the store, for the thread
+                    log.error("slack: a message for conversation %s not prepared (%s); not sent",
+                              conversation_id, type(exc).__name__)
+                else:
+                    await self._send(conversation_id, call)
                 queue.popleft()
         finally:
             self._tasks.pop(conversation_id, None)

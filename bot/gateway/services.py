@@ -91,7 +91,7 @@ class Services:
             widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
             widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
             linked_intake=linked_intake,
-            slack=slack_channel(settings, linked_intake, deliveries),
+            slack=slack_channel(settings, linked_intake, deliveries, db),
         )
 
     async def start(self) -> None:
@@ -114,13 +114,13 @@ class Services:
 
 
 def slack_channel(settings: GatewaySettings, intake: LinkedChannelIntake,
-                  deliveries: Deliveries) -> SlackChannel | None:
+                  deliveries: Deliveries, db: Database) -> SlackChannel | None:
     """The Slack channel, registered for delivery; None (said once in the log) without tokens."""
     if settings.slack is None:
         log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN "
                  "for Socket Mode) to serve it; see README \"Slack\".")
         return None
-    channel = SlackChannel(settings.slack, intake)
+    channel = SlackChannel(settings.slack, intake, db)
     deliveries.register(SLACK, channel.delivery)
     log.info("Slack is on (%s)",
              "Socket Mode" if channel.socket_mode else "events at POST /slack/events")

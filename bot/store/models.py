@@ -229,3 +229,18 @@ class AuditEvent(Base):
     def __repr__(self) -> str:
         return (f"AuditEvent(id={self.id!r}, agent_id={self.agent_id!r}, action={self.action!r}, "
                 f"conversation_id={self.conversation_id!r})")
+
+
+class SlackThread(Base):
+    """The Slack thread a channel conversation's replies go in (its member's latest mention
+    there), by the conversation's external id: kept so a reply after a restart (an agent's) still
+    lands in the thread."""
+
+    __tablename__ = "slack_threads"
+
+    external_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"SlackThread(external_id={self.external_id!r})"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.slack import SlackDelivery, SlackPlace, SlackThreads, web_client
-from bot.channels.slack_outbox import SlackCall, SlackOutbox
+from bot.channels.slack_outbox import PendingCall, SlackCall, SlackOutbox
 from bot.channels.slack_text import SECTION_CHARS, blocks_for, escape, plain_text, split_text
 from bot.config import SettingsError, load_gateway_settings, load_slack_settings
 from bot.core.channel_seam import ChannelAddress
@@ -29,18 +29,29 @@ class Recorded(SlackOutbox):
     """The real outbox's queue, read instead of sent (what `deliver` decided)."""
 
     def __init__(self) -> None:
-        self.queued: list[tuple[str, SlackCall]] = []
+        self.queued: list[tuple[str, PendingCall]] = []
 
-    def put(self, conversation_id: str, call: SlackCall) -> None:
+    def put(self, conversation_id: str, call: PendingCall) -> None:
         self.queued.append((conversation_id, call))
 
 
 def delivered(message: dict, external_id: str, thread: str | None = None) -> list[SlackCall]:
-    outbox, threads = Recorded(), SlackThreads()
-    if thread is not None:
-        threads.remember(external_id, thread)
-    SlackDelivery(outbox, threads).deliver(ChannelAddress("c1", "slack", external_id), message)
-    return [call for _, call in outbox.queued]
+    async def scenario() -> list[SlackCall]:
+        outbox, threads = Recorded(), SlackThreads()
+        if thread is not None:
+            await threads.remember(external_id, thread)
+        SlackDelivery(outbox, threads).deliver(ChannelAddress("c1", "slack", external_id),
+                                               message)
+        return [await call() for _, call in outbox.queued]
+
+    return asyncio.run(scenario())
+
+
+def sending(call: SlackCall) -> PendingCall:
+    async def make() -> SlackCall:
+        return call
+
+    return make
 
 
 def bot(text: str, **extra: object) -> dict:
@@ -187,9 +198,10 @@ def test_the_outbox_gives_up_after_its_attempts_and_logs_no_text(caplog):
             assert settings is not None
             outbox = SlackOutbox(web_client(settings), attempts=2, first_pause=0.05)
             slack.fail_next["chat.postMessage"] = ["service_unavailable"] * 2
-            outbox.put("c1", SlackCall("chat.postMessage", {"channel": "D1",
-                                                            "text": "secret words"}))
-            outbox.put("c1", SlackCall("chat.postMessage", {"channel": "D1", "text": "next"}))
+            outbox.put("c1", sending(SlackCall("chat.postMessage", {"channel": "D1",
+                                                                    "text": "secret words"})))
+            outbox.put("c1", sending(SlackCall("chat.postMessage", {"channel": "D1",
+                                                                    "text": "next"})))
             await outbox.close(grace=10)
             assert [c.arguments["text"] for c in slack.called("chat.postMessage")] == [
                 "secret words", "secret words", "next"]
