@@ -223,14 +223,13 @@ class SlackChannel:
                 or not channel or channel.startswith("D")):  # a DM arrives as a message too
             return
         place = SlackPlace(_team(body, event), channel, str(event["user"]))
-        await self.threads.remember(place.external_id,
-                                    str(event.get("thread_ts") or event["ts"]))
         text = plain_text(str(event.get("text") or ""), context.bot_user_id)
         if not text:
             return
         await self._receive(place, place.user or "",
                             InboundMessage(text=text,
-                                           client_message_id=f"slack:{body.get('event_id')}"))
+                                           client_message_id=f"slack:{body.get('event_id')}"),
+                            thread=str(event.get("thread_ts") or event.get("ts") or ""))
 
     async def on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A press of one of our buttons: acknowledged first, then its payload sent on."""
@@ -244,21 +243,23 @@ class SlackChannel:
                    or "")
         shared = not channel.startswith("D")
         place = SlackPlace(team, channel, user if shared else None)
-        if shared:
-            container = body.get("container") or {}
-            thread = (container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
-                      or container.get("message_ts"))
-            if thread:
-                await self.threads.remember(place.external_id, str(thread))
+        container = body.get("container") or {}
+        thread = (container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+                  or container.get("message_ts"))
         title = str((action.get("text") or {}).get("text") or payload)
         await self._receive(place, user, InboundMessage(
             payload=str(payload), title=title,
-            client_message_id=f"slack:{action.get('action_ts') or body.get('trigger_id')}"))
+            client_message_id=f"slack:{action.get('action_ts') or body.get('trigger_id')}"),
+            thread=str(thread or ""))
 
-    async def _receive(self, place: SlackPlace, user: str, message: InboundMessage) -> None:
+    async def _receive(self, place: SlackPlace, user: str, message: InboundMessage,
+                       thread: str = "") -> None:
+        """To the core; in a channel, the thread to answer in remembered first."""
         inbound = ExternalInbound(ChannelUser(CHANNEL, f"{place.team}:{user}"), place.external_id,
                                   private=not place.shared, message=message)
         try:
+            if place.shared and thread:
+                await self.threads.remember(place.external_id, thread)
             await self.intake.receive(inbound)
         except Exception as exc:  # noqa: BLE001 - acknowledged already: logged, never the text
             log.error("slack: a message for %s could not be taken (%s)", place.external_id,
