@@ -9,7 +9,8 @@ acknowledges at once and runs the listeners after, and ignores the app's own mes
   of the user's message (the thread is remembered per conversation);
 - a button press (a Block Kit action `rasa_button:<n>`) → its payload and title, in the
   conversation of the message it was on.
-Each becomes an `ExternalInbound` for the core (`LinkedChannelIntake.receive`), which stores it
+A file in a DM gets "I can only read text here" (its words, if any, go on). Each becomes an
+`ExternalInbound` for the core (`LinkedChannelIntake.receive`), which stores it
 once per `client_message_id` (`slack:<event_id>`, `slack:<action_ts>`): a retry of an event Slack
 already delivered (same `event_id`, `X-Slack-Retry-Num`) changes nothing. Other bots' messages
 and message subtypes (edits, deletions, joins, files) are ignored.
@@ -39,7 +40,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack_outbox import SlackCall, SlackOutbox
+from bot.channels.slack_outbox import PendingCall, SlackCall, SlackOutbox
 from bot.channels.slack_text import BUTTON_ACTION_PREFIX, blocks_for, plain_text, shown_text
 from bot.config import SlackSettings
 from bot.core.channel_seam import ChannelAddress, InboundMessage
@@ -52,6 +53,8 @@ log = logging.getLogger("bot.channels.slack")
 
 THREADS_REMEMBERED = 10_000
 SOCKET_RETRY_SECONDS = 30.0
+ONLY_TEXT = ("I can only read text here, so I couldn't open the file you sent. "
+             "Please type your question.")
 
 
 class ChannelIntake(Protocol):
@@ -203,15 +206,19 @@ class SlackChannel:
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any],
                          context: AsyncBoltContext) -> None:
-        """A direct message to the app; every other `message` event is ignored."""
-        if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
-                or not event.get("user")):
+        """A direct message to the app (its words; a file gets a polite word that only text is
+        read); every other `message` event is ignored."""
+        subtype = event.get("subtype")
+        if (event.get("channel_type") != "im" or (subtype and subtype != "file_share")
+                or event.get("bot_id") or not event.get("user")):
             return
+        place = SlackPlace(_team(body, event), str(event["channel"]), None)
+        if subtype == "file_share" or event.get("files"):
+            self.outbox.put(place.external_id, _only_text(place.channel))
         text = plain_text(str(event.get("text") or ""), context.bot_user_id)
         if not text:
             return
-        team = _team(body, event)
-        await self._receive(SlackPlace(team, str(event["channel"]), None), str(event["user"]),
+        await self._receive(place, str(event["user"]),
                             InboundMessage(text=text,
                                            client_message_id=f"slack:{body.get('event_id')}"))
 
@@ -290,6 +297,13 @@ class SlackChannel:
         if self._socket is not None:
             await self._socket.close_async()
         await self.outbox.close()
+
+
+def _only_text(channel: str) -> PendingCall:
+    async def make() -> SlackCall:
+        return SlackCall("chat.postMessage", {"channel": channel, "text": ONLY_TEXT})
+
+    return make
 
 
 def _team(body: dict[str, Any], event: dict[str, Any]) -> str:

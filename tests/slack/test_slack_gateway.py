@@ -262,3 +262,19 @@ def test_the_users_own_words_are_never_sent_back(events: SlackEvents, fake_slack
     assert events.dm("UECHO", "do not echo me").status_code == 200
     fake_slack.wait_for_text("echo: do not echo me", after=before)
     assert "do not echo me" not in [c.arguments["text"] for c in fake_slack.settle()[before:]]
+
+
+def test_a_file_in_a_dm_gets_a_polite_word_and_its_text_goes_on(
+        events: SlackEvents, fake_slack: FakeSlack, slack_gateway: Gateway) -> None:
+    before = len(fake_slack.posts())
+    base = {"type": "message", "channel_type": "im", "channel": "DUFILE", "user": "UFILE",
+            "team": TEAM, "files": [{"id": "F1", "name": "invoice.pdf"}]}
+    assert events.event({**base, "subtype": "file_share", "text": "", "ts": new_ts()}
+                        ).status_code == 200
+    notice = fake_slack.wait_for_text("I can only read text here", after=before)
+    assert notice.arguments["channel"] == "DUFILE"
+    assert events.event({**base, "subtype": "file_share", "text": "is this invoice paid?",
+                         "ts": new_ts()}).status_code == 200
+    fake_slack.wait_for_text("echo: is this invoice paid?", after=before)
+    assert texts(slack_gateway, f"{TEAM}:DUFILE") == [("client", "is this invoice paid?"),
+                                                      ("bot", "echo: is this invoice paid?")]
