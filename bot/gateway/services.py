@@ -17,6 +17,7 @@ from bot.channels.slack import SlackChannel
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
+from bot.core.account_links import AccountLinks
 from bot.core.agent_desk import AgentDesk
 from bot.core.answering import Answering
 from bot.core.bot_turn import BotTurn
@@ -51,6 +52,8 @@ class Services:
     scheduler: TurnScheduler
     conversations: Conversations
     intake: Intake
+    # Slack's and Telegram's way in: account linking, then the intake (bot/core/linked_intake.py).
+    linked_intake: LinkedChannelIntake
     widget: WidgetChannel
     desk: AgentDesk
     client_account: ClientAccountPanel
@@ -58,7 +61,6 @@ class Services:
     login_throttle: LoginThrottle
     widget_ip_limit: RateLimit
     widget_conversation_limit: RateLimit
-    linked_intake: LinkedChannelIntake
     slack: SlackChannel | None = None
 
     @classmethod
@@ -78,19 +80,21 @@ class Services:
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
-        linked_intake = LinkedChannelIntake(conversations, intake)
+        platform_client = PlatformClient.from_settings(platform)
+        linked_intake = LinkedChannelIntake(conversations, intake,
+                                            AccountLinks(db, platform_client), rasa)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
+            linked_intake=linked_intake,
             widget=WidgetChannel(conversations, intake, hub),
             desk=AgentDesk(unit_of_work, rasa),
-            client_account=ClientAccountPanel(PlatformClient.from_settings(platform)),
+            client_account=ClientAccountPanel(platform_client),
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=LoginThrottle(),
             widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
             widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
-            linked_intake=linked_intake,
             slack=slack_channel(settings, linked_intake, deliveries, db),
         )
 
