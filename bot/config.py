@@ -48,12 +48,14 @@ __all__ = [
     "ProductionSettings",
     "RunSettings",
     "SettingsError",
+    "SlackSettings",
     "load_chat_settings",
     "load_gateway_settings",
     "load_platform_settings",
     "load_ports",
     "load_production_settings",
     "load_run_settings",
+    "load_slack_settings",
     "load_store_url",
     "retired_settings",
     "warn_retired_settings",
@@ -113,6 +115,8 @@ class GatewaySettings:
     # GATEWAY_REUSE_PORT=1: several workers listen on the same port (SO_REUSEPORT; the kernel
     # spreads the connections).
     reuse_port: bool = False
+    # The Slack channel (README "Slack"); None: off.
+    slack: SlackSettings | None = None
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -149,7 +153,54 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
             env, "WIDGET_LIMIT_PER_CONVERSATION", 20, "messages per minute"),
         trusted_proxies=text(env, "GATEWAY_TRUSTED_PROXIES", "127.0.0.1"),
         safety_contacts=load_safety_contacts(env),
+        slack=load_slack_settings(env),
     )
+
+
+# --- Slack (README "Slack") -------------------------------------------------------------------
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """The Slack app: HTTP mode (events at POST /slack/events, signed with the signing secret), or
+    Socket Mode when an app-level token is set."""
+
+    bot_token: str               # SLACK_BOT_TOKEN, xoxb-...
+    signing_secret: str | None   # SLACK_SIGNING_SECRET: checks every request in HTTP mode
+    app_token: str | None        # SLACK_APP_TOKEN, xapp-...: Socket Mode
+    api_url: str                 # SLACK_API_URL: Slack's Web API (another server in tests)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+    def __repr__(self) -> str:  # never the tokens
+        return f"SlackSettings(socket_mode={self.socket_mode}, api_url={self.api_url!r})"
+
+
+def load_slack_settings(env: Env | None = None) -> SlackSettings | None:
+    """Slack's settings, or None (the channel off) without SLACK_BOT_TOKEN."""
+    env = _environ(env)
+    bot_token = text(env, "SLACK_BOT_TOKEN", "")
+    if not bot_token:
+        return None
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be the app's Bot User OAuth Token (it begins "
+                            "with xoxb-; Slack app settings, OAuth & Permissions).")
+    app_token = text(env, "SLACK_APP_TOKEN", "") or None
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token (it begins with xapp-; "
+                            "Slack app settings, Basic Information, App-Level Tokens), or empty "
+                            "for HTTP mode.")
+    signing_secret = text(env, "SLACK_SIGNING_SECRET", "") or None
+    if signing_secret is None and app_token is None:
+        raise SettingsError("SLACK_SIGNING_SECRET is not set: with SLACK_BOT_TOKEN, set the app's "
+                            "signing secret (Slack app settings, Basic Information) for events "
+                            "over HTTP, or SLACK_APP_TOKEN for Socket Mode; see README \"Slack\".")
+    api_url = url(env, "SLACK_API_URL", SLACK_API_URL) + "/"
+    return SlackSettings(bot_token, signing_secret, app_token, api_url)
 
 
 def _not_negative(env: Env, name: str, default: float) -> float:

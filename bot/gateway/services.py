@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from bot.channels.slack import CHANNEL as SLACK
+from bot.channels.slack import SlackChannel
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
@@ -60,6 +62,7 @@ class Services:
     login_throttle: LoginLimits
     widget_ip_limit: RequestLimits
     widget_conversation_limit: RequestLimits
+    slack: SlackChannel | None = None
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
@@ -78,11 +81,12 @@ class Services:
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
         platform_client = PlatformClient.from_settings(platform)
+        linked_intake = LinkedChannelIntake(conversations, intake,
+                                            AccountLinks(db, platform_client), rasa)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
-            linked_intake=LinkedChannelIntake(conversations, intake,
-                                              AccountLinks(db, platform_client), rasa),
+            linked_intake=linked_intake,
             widget=WidgetChannel(conversations, intake, hub),
             desk=AgentDesk(unit_of_work, rasa),
             client_account=ClientAccountPanel(platform_client),
@@ -91,6 +95,7 @@ class Services:
             login_throttle=shared.login_throttle,
             widget_ip_limit=shared.widget_ip_limit,
             widget_conversation_limit=shared.widget_conversation_limit,
+            slack=slack_channel(settings, linked_intake, deliveries, db),
         )
 
     async def start(self) -> None:
@@ -101,12 +106,30 @@ class Services:
         except Exception as exc:  # noqa: BLE001 - the next sweep tries again
             log.warning("messages left waiting not routed yet (%s)", type(exc).__name__)
         self.scheduler.start_sweeping()
+        if self.slack is not None:
+            await self.slack.start()
 
     async def close(self) -> None:
         await self.scheduler.close()
+        if self.slack is not None:
+            await self.slack.close()
         await self.hub.aclose()
         await self.rasa.aclose()
         self.db.dispose()
+
+
+def slack_channel(settings: GatewaySettings, intake: LinkedChannelIntake,
+                  deliveries: Deliveries, db: Database) -> SlackChannel | None:
+    """The Slack channel, registered for delivery; None (said once in the log) without tokens."""
+    if settings.slack is None:
+        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN "
+                 "for Socket Mode) to serve it; see README \"Slack\".")
+        return None
+    channel = SlackChannel(settings.slack, intake, db)
+    deliveries.register(SLACK, channel.delivery)
+    log.info("Slack is on (%s)",
+             "Socket Mode" if channel.socket_mode else "events at POST /slack/events")
+    return channel
 
 
 def routing_lease(settings: GatewaySettings) -> timedelta:

@@ -278,3 +278,18 @@ class LinkAttempt(Base):
 
     def __repr__(self) -> str:
         return f"LinkAttempt(channel={self.channel!r}, user_id={self.user_id!r}, at={self.at!r})"
+
+
+class SlackThread(Base):
+    """The Slack thread a channel conversation's replies go in (its member's latest mention
+    there), by the conversation's external id: kept so a reply after a restart (an agent's) still
+    lands in the thread."""
+
+    __tablename__ = "slack_threads"
+
+    external_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"SlackThread(external_id={self.external_id!r})"
