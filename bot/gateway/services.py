@@ -12,6 +12,9 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import TelegramChannel, build_bot
+from bot.channels.telegram_buttons import CallbackKeys
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
@@ -22,6 +25,7 @@ from bot.core.channel_seam import Deliveries
 from bot.core.client_account import ClientAccountPanel
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
@@ -55,6 +59,8 @@ class Services:
     login_throttle: LoginThrottle
     widget_ip_limit: RateLimit
     widget_conversation_limit: RateLimit
+    linked_intake: LinkedChannelIntake
+    telegram: TelegramChannel | None = None  # None: no TELEGRAM_BOT_TOKEN, the channel is off
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
@@ -73,6 +79,8 @@ class Services:
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
+        linked_intake = LinkedChannelIntake(conversations, intake)
+        telegram = telegram_channel(settings, db, linked_intake, deliveries)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
@@ -84,6 +92,7 @@ class Services:
             login_throttle=LoginThrottle(),
             widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
             widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
+            linked_intake=linked_intake, telegram=telegram,
         )
 
     async def start(self) -> None:
@@ -93,12 +102,28 @@ class Services:
         except Exception as exc:  # noqa: BLE001 - the next sweep tries again
             log.warning("messages left waiting not routed yet (%s)", type(exc).__name__)
         self.scheduler.start_sweeping()
+        if self.telegram is not None:
+            self.telegram.start(self.settings.public_url)
 
     async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.close()
         await self.scheduler.close()
         self.hub.close()
         await self.rasa.aclose()
         self.db.dispose()
+
+
+def telegram_channel(settings: GatewaySettings, db: Database, intake: LinkedChannelIntake,
+                     deliveries: Deliveries) -> TelegramChannel | None:
+    """The Telegram channel, registered for delivery; None (said once) without a bot token."""
+    if settings.telegram is None:
+        log.info("Telegram is off: TELEGRAM_BOT_TOKEN is not set (see .env.example)")
+        return None
+    channel = TelegramChannel(settings.telegram, build_bot(settings.telegram), CallbackKeys(db),
+                              intake)
+    deliveries.register(TELEGRAM, channel.delivery)
+    return channel
 
 
 def routing_lease(settings: GatewaySettings) -> timedelta:

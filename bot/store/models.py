@@ -229,3 +229,18 @@ class AuditEvent(Base):
     def __repr__(self) -> str:
         return (f"AuditEvent(id={self.id!r}, agent_id={self.agent_id!r}, action={self.action!r}, "
                 f"conversation_id={self.conversation_id!r})")
+
+
+class TelegramCallbackKey(Base):
+    """A button whose payload doesn't fit Telegram's 64-byte `callback_data`: the short key sent
+    instead, and the payload and title it stands for (bot/channels/telegram_buttons.py)."""
+
+    __tablename__ = "telegram_callback_keys"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"TelegramCallbackKey(key={self.key!r})"
