@@ -16,6 +16,7 @@ answerCallbackQuery, editMessageReplyMarkup, close, logOut. A call with another 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -104,27 +105,27 @@ class FakeTelegram:
                          "parameters": {"retry_after": 1}}
         if status is not None:
             return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
-        handler = getattr(self, f"_{method}", None)
+        handler = getattr(self, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower(), None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         return 200, {"ok": True, "result": handler(params)}
 
-    def _getMe(self, params: dict[str, Any]) -> Any:
+    def _get_me(self, params: dict[str, Any]) -> Any:
         return BOT_USER
 
-    def _setWebhook(self, params: dict[str, Any]) -> Any:
+    def _set_webhook(self, params: dict[str, Any]) -> Any:
         self.webhook = dict(params)
         return True
 
-    def _deleteWebhook(self, params: dict[str, Any]) -> Any:
+    def _delete_webhook(self, params: dict[str, Any]) -> Any:
         self.webhook = {}
         return True
 
-    def _getWebhookInfo(self, params: dict[str, Any]) -> Any:
+    def _get_webhook_info(self, params: dict[str, Any]) -> Any:
         return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
                 "pending_update_count": 0}
 
-    def _getUpdates(self, params: dict[str, Any]) -> Any:
+    def _get_updates(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), LONG_POLL_CAP)
         deadline = time.monotonic() + wait
@@ -134,7 +135,7 @@ class FakeTelegram:
                 self.new_update.wait(max(0.0, deadline - time.monotonic()))
             return list(self.updates)
 
-    def _sendMessage(self, params: dict[str, Any]) -> Any:
+    def _send_message(self, params: dict[str, Any]) -> Any:
         with self.lock:
             self.next_message_id += 1
             message_id = self.next_message_id
@@ -148,19 +149,19 @@ class FakeTelegram:
             message["reply_markup"] = params["reply_markup"]
         return message
 
-    def _sendChatAction(self, params: dict[str, Any]) -> Any:
+    def _send_chat_action(self, params: dict[str, Any]) -> Any:
         return True
 
-    def _answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+    def _answer_callback_query(self, params: dict[str, Any]) -> Any:
         return True
 
-    def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+    def _edit_message_reply_markup(self, params: dict[str, Any]) -> Any:
         return True
 
     def _close(self, params: dict[str, Any]) -> Any:
         return True
 
-    def _logOut(self, params: dict[str, Any]) -> Any:
+    def _log_out(self, params: dict[str, Any]) -> Any:
         return True
 
 
@@ -191,10 +192,10 @@ def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:  # http.server's name
             self._call()
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._call()
 
         def _call(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.helpers.fake_rasa import FakeRasa
-from tests.helpers.fake_telegram import BOT_USER, FakeTelegram
+from tests.helpers.fake_telegram import BOT_USER
 from tests.helpers.telegram_updates import (
     callback_data,
     next_update_id,
