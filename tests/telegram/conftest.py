@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 from tests.helpers.fake_telegram import BOT_TOKEN, FakeTelegram, run_fake_telegram
 from tests.helpers.gateway import Gateway, run_gateway
+from tests.helpers.stack import Assistant
 
 WEBHOOK_SECRET = "telegram-test-webhook-secret_0123456789-abc"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -50,6 +52,17 @@ class TelegramGateway:
         assert response.status_code == 200, response.text
         assert response.json() == {"ok": True}
 
+    def conversations(self, external_id: str) -> list[sa.Row]:
+        """The stored conversations (id, channel, client_id) with this external id."""
+        engine = sa.create_engine(self.gateway.database_url)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(
+                    sa.text("SELECT id, channel, client_id FROM conversations "
+                            "WHERE external_id = :e"), {"e": external_id}))
+        finally:
+            engine.dispose()
+
 
 @pytest.fixture(scope="module")
 def fake_rasa() -> Iterator[FakeRasa]:
@@ -77,5 +90,16 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 def webhook_gateway(fake_rasa: FakeRasa, fake_telegram: FakeTelegram,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelegramGateway]:
     with run_gateway(tmp_path_factory.mktemp("telegram-webhook"), fake_rasa.port, fake_rasa.shared,
+                     env=telegram_env(fake_telegram, "webhook")) as gateway:
+        yield TelegramGateway(gateway, fake_telegram)
+
+
+@pytest.fixture(scope="module")
+def telegram_live_gateway(assistant: Assistant, fake_telegram: FakeTelegram,
+                          tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelegramGateway]:
+    """The real gateway in webhook mode in front of the real assistant (Rasa with the model,
+    action server, sandbox)."""
+    with run_gateway(tmp_path_factory.mktemp("telegram-live"), assistant.ports.rasa,
+                     assistant.shared, sandbox_port=assistant.ports.sandbox,
                      env=telegram_env(fake_telegram, "webhook")) as gateway:
         yield TelegramGateway(gateway, fake_telegram)

@@ -35,14 +35,7 @@ def rasa_got(rasa: FakeRasa, message: str) -> list[dict[str, Any]]:
 
 
 def stored_conversations(gateway: TelegramGateway, external_id: str) -> list[Any]:
-    engine = sa.create_engine(gateway.gateway.database_url)
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(
-                sa.text("SELECT id, channel FROM conversations WHERE external_id = :e"),
-                {"e": external_id}))
-    finally:
-        engine.dispose()
+    return gateway.conversations(external_id)
 
 
 # --- start ----------------------------------------------------------------------------------------
