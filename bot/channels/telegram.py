@@ -33,7 +33,7 @@ from typing import Any
 
 from telegram import Bot, Chat, Message, Update, User
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot, Updater
 
 from bot.channels.telegram_buttons import CallbackKeys
@@ -185,6 +185,10 @@ class TelegramChannel:
                 else:
                     await self._start_polling()
                     log.info("Telegram: polling for updates")
+                return
+            except InvalidToken:
+                log.error("Telegram refused TELEGRAM_BOT_TOKEN: copy the bot's token from "
+                          "BotFather again (see README, Telegram); the channel stays off")
                 return
             except TelegramError as exc:
                 log.warning("Telegram: the Bot API can't be used yet (%s); trying again in "

@@ -71,13 +71,10 @@ class TelegramOutbox:
             while queue:
                 await self._send(queue[0])
                 queue.popleft()
-        finally:
+        finally:  # emptied, or cancelled at shutdown (what is left stays for a later put)
             self._tasks.pop(chat_id, None)
             if not queue:
                 self._queues.pop(chat_id, None)
-            elif not asyncio.current_task().cancelled():  # type: ignore[union-attr]
-                self._tasks[chat_id] = asyncio.get_running_loop().create_task(
-                    self._drain(chat_id))
 
     async def _send(self, job: _Job) -> None:
         pause = self.first_pause

@@ -52,3 +52,18 @@ def test_in_polling_mode_the_webhook_route_is_off(polling_gateway: Gateway) -> N
                              timeout=10)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "telegram_webhook_off"
+
+
+def test_a_token_telegram_refuses_is_not_tried_again_and_the_gateway_serves_on(
+        fake_rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> None:
+    with run_fake_telegram() as telegram:
+        env = telegram_env(telegram, "polling")
+        env["TELEGRAM_BOT_TOKEN"] = "987654321:AAWrongTokenForTestsOnly_abcdefghijklmn"
+        with run_gateway(tmp_path_factory.mktemp("telegram-refused"), fake_rasa.port,
+                         fake_rasa.shared, env=env) as gateway:
+            deadline = time.monotonic() + 10
+            while not telegram.refused and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(2.5)  # a retry would come after 1 s
+            assert telegram.refused == ["getMe"]
+            assert requests.get(f"{gateway.url}/health", timeout=5).status_code == 200
