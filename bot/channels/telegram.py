@@ -5,7 +5,8 @@ read with python-telegram-bot's own `Update.de_json` and handed to the core's li
 (bot/core/linked_intake.py) as an `ExternalInbound`:
 - a private chat is one conversation (external id: the chat id); in a group each member's talk
   with the bot is its own conversation (external id `<chat id>:<user id>`), answered in the group,
-  and the core keeps account answers out of it (`private=False`);
+  replying to the member's latest message there, and the core keeps account answers out of it
+  (`private=False`);
 - typed text goes as text (a group's `@bot` mention and a command's `@bot` suffix removed;
   `/start <code>` and `link <code>` as they are: the core handles link commands; a bare `/start`,
   Telegram's "the user opened the chat", as a greeting); a pressed button is answered at once
@@ -31,7 +32,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from telegram import Bot, Chat, Message, Update, User
+from telegram import Bot, Chat, Message, ReplyParameters, Update, User
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot, Updater
@@ -53,7 +54,8 @@ BUTTON_GONE = "That button doesn't work any more: please type your answer instea
 CHOOSE = "Choose one:"  # the text of a message that has buttons but no words
 GREETING = "hi"  # what a bare /start (the user opened the chat) says to the assistant
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
-SEEN_NON_TEXT = 1000  # non-text update ids remembered, so a repeat isn't answered twice
+SEEN_NON_TEXT = 1000
+GROUP_THREADS = 10_000  # non-text update ids remembered, so a repeat isn't answered twice
 CONNECT_PAUSE_MAX = 60.0
 
 
@@ -97,6 +99,16 @@ class TelegramDelivery:
         self.bot = bot
         self.keys = keys
         self.outbox = outbox
+        # In a group: the member's latest message, which the answers reply to (so the group sees
+        # whose question it was). In memory, the latest GROUP_THREADS conversations.
+        self.reply_to: OrderedDict[str, int] = OrderedDict()
+
+    def remember(self, external_id: str, message_id: int) -> None:
+        """A group member's message: the conversation's next answers reply to it."""
+        self.reply_to[external_id] = message_id
+        self.reply_to.move_to_end(external_id)
+        while len(self.reply_to) > GROUP_THREADS:
+            self.reply_to.popitem(last=False)
 
     def __repr__(self) -> str:
         return f"TelegramDelivery(outbox={self.outbox!r})"
@@ -111,17 +123,22 @@ class TelegramDelivery:
             return
         if not parts:
             parts = [CHOOSE]
+        reply_to = self.reply_to.get(to.external_id or "")
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             self.outbox.put(chat_id, "sendMessage",
-                            self._send(chat_id, part, buttons if last else []),
+                            self._send(chat_id, part, buttons if last else [],
+                                       reply_to if index == 0 else None),
                             to.conversation_id)
 
-    def _send(self, chat_id: str, html: str, buttons: list[dict[str, Any]]) -> Call:
+    def _send(self, chat_id: str, html: str, buttons: list[dict[str, Any]],
+              reply_to: int | None) -> Call:
         async def send() -> None:
             markup = await self.keys.keyboard(buttons)
+            replying = (None if reply_to is None else
+                        ReplyParameters(reply_to, allow_sending_without_reply=True))
             await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML,
-                                        reply_markup=markup)
+                                        reply_markup=markup, reply_parameters=replying)
         return send
 
     def mode_changed(self, to: ChannelAddress, mode: str) -> None:
@@ -254,6 +271,8 @@ class TelegramChannel:
                 self.delivery.say(str(chat.id), ONLY_TEXT)
             return
         text = self._plain(message.text)
+        if chat.type in GROUP_TYPES:
+            self.delivery.remember(external_id_of(chat, user), message.message_id)
         inbound = InboundMessage(text=text, client_message_id=f"tg:{update_id}")
         await self._receive(chat, user, inbound)
 

@@ -252,11 +252,15 @@ def test_in_a_group_each_member_has_their_own_conversation_answered_in_the_group
         webhook_gateway: TelegramGateway, fake_rasa: FakeRasa) -> None:
     group = -1_000_000_000_000 - next_update_id()
     anna, ben = new_user(), new_user()
-    webhook_gateway.send(text_update(anna, f"@{BOT_USER['username']} how do I add a card?",
-                                     chat_id=group))
     webhook_gateway.send(text_update(ben, "what is the cancellation policy?", chat_id=group))
-    webhook_gateway.telegram.wait_for_sent(group, containing="echo: how do I add a card?")
-    webhook_gateway.telegram.wait_for_sent(group, containing="echo: what is the cancellation")
+    anna_update = text_update(anna, f"@{BOT_USER['username']} how do I add a card?",
+                              chat_id=group)
+    webhook_gateway.send(anna_update)
+    [to_anna] = webhook_gateway.telegram.wait_for_sent(group, containing="echo: how do I add")
+    [to_ben] = webhook_gateway.telegram.wait_for_sent(group, containing="echo: what is the canc")
+    # each answer replies to the member's question, so the group sees whose it was
+    assert to_anna["reply_parameters"]["message_id"] == anna_update["message"]["message_id"]
+    assert to_ben["reply_parameters"]["message_id"] != to_anna["reply_parameters"]["message_id"]
     assert len(stored_conversations(webhook_gateway, f"{group}:{anna}")) == 1
     assert len(stored_conversations(webhook_gateway, f"{group}:{ben}")) == 1
     assert webhook_gateway.telegram.sent(anna) == []
