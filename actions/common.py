@@ -6,7 +6,10 @@ the support settings and the one platform client, read and made by `python -m ac
 here reads the environment or opens a connection by itself.
 
 `@account_action` wraps an action's synchronous `run`:
-- it answers with the sign-in message when the conversation carries no verified `client_id`;
+- it answers an account question only where it may (`refuse_account_question`): never in a
+  shared chat (a Slack channel, a Telegram group: "private chat only", marked `private_only` so
+  Slack shows it to the asker alone), and only with a verified `client_id` (else the linking
+  instructions on Slack and Telegram, the sign-in message in the widget);
 - it runs the body in a worker thread, so a slow platform never blocks the action server;
 - it is the one place that turns a platform failure into the user-facing apology (with a
   "Talk to a person" button) and a log line that names only the action and the exception class.
@@ -49,6 +52,15 @@ SAFETY = "safety"
 PLATFORM_UNAVAILABLE = "platform_unavailable"
 # The cancel form's confirmation question showed the 24-hour warning (domain.yml).
 CANCEL_LATE_WARNED = "cancel_late_warned"
+# False in a shared chat (others read along): set from the gateway's `metadata.private`.
+PRIVATE = "private"
+# The channels whose users link their account with a code from the dashboard.
+LINKED_CHANNELS = frozenset({"slack", "telegram"})
+PRIVATE_CHAT_ONLY = ("I can only talk about your account in a private chat: write to me "
+                     "directly.")
+# A reply's mark (a key of the message, kept by Rasa as the bot utterance's metadata and passed
+# on by our REST channel): for the asker only, never for everyone in a shared chat.
+PRIVATE_ONLY = "private_only"
 
 
 # -- what every action is built with ---------------------------------------------------------
@@ -185,6 +197,38 @@ def sign_in_message(support: SupportSettings) -> str:
     )
 
 
+def link_instructions(support: SupportSettings) -> str:
+    return (
+        "Your account isn't linked to this chat yet, so I can't look that up for you. To link "
+        f"it, open your client dashboard ({support.sign_in_url}), choose \"Link Slack or "
+        "Telegram\", and send me the six-digit code it shows, like this: link 123456"
+    )
+
+
+def in_shared_chat(tracker: Tracker) -> bool:
+    """A group chat or a channel, where others read along (the gateway says so)."""
+    return tracker.get_slot(PRIVATE) is False
+
+
+def refuse_account_question(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            support: SupportSettings) -> bool:
+    """Say why the account can't be looked up here, and True; False when it can.
+
+    A shared chat: "private chat only" (for the asker only). No verified client: on Slack and
+    Telegram how to link the account, in the widget how to sign in.
+    """
+    if in_shared_chat(tracker):
+        dispatcher.utter_message(text=PRIVATE_CHAT_ONLY, **{PRIVATE_ONLY: True})
+        return True
+    if client_id_of(tracker):
+        return False
+    if tracker.get_slot("channel") in LINKED_CHANNELS:
+        dispatcher.utter_message(text=link_instructions(support))
+    else:
+        sign_in(dispatcher, support)
+    return True
+
+
 def person_offer(support: SupportSettings) -> str:
     return f"talk to a person: {support.email}, {support.hours}"
 
@@ -252,8 +296,7 @@ def account_action(*, needs_client: bool = True,
         @functools.wraps(body)
         async def run(self: A, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> list[EventType]:
-            if needs_client and not client_id_of(tracker):
-                sign_in(dispatcher, self.support)
+            if needs_client and refuse_account_question(dispatcher, tracker, self.support):
                 return list(failure_events)
             try:
                 return await asyncio.to_thread(body, self, dispatcher, tracker, domain) or []
@@ -324,8 +367,7 @@ class AccountFormValidation(UsesServices, FormValidationAction):
 
     def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if not client_id_of(tracker):
-            sign_in(dispatcher, self.support)
+        if refuse_account_question(dispatcher, tracker, self.support):
             return self.end_form()
         try:
             early = self.precheck(dispatcher, tracker)

@@ -1,7 +1,9 @@
 """`action_session_start`: the verified identity from the gateway's metadata goes into slots.
 
-The gateway sends `metadata: {"client_id": ..., "channel": ..., "live_handoff": true}` with each
-message (`live_handoff`: a person can take over here; plain REST clients don't have that); Rasa
+The gateway sends `metadata: {"client_id": ..., "channel": ..., "live_handoff": true,
+"private": bool}` with each message (`live_handoff`: a person can take over here; plain REST
+clients don't have that; `private`: false in a shared chat, a Slack channel or a Telegram group,
+where no account question is answered; a client without the key is a one-to-one chat); Rasa
 hands the first message's metadata to the session start as the `session_started_metadata` slot.
 Identity is never read from what the user types.
 
@@ -31,7 +33,8 @@ def _text_or_none(value: Any) -> str | None:
 
 
 class SessionStart(AssistantAction):
-    """Start a session with `client_id` and `channel` copied from the session metadata."""
+    """Start a session with `client_id`, `channel`, `live_handoff` and `private` copied from the
+    session metadata."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -44,5 +47,6 @@ class SessionStart(AssistantAction):
             SlotSet("client_id", _text_or_none(metadata.get("client_id"))),
             SlotSet("channel", _text_or_none(metadata.get("channel"))),
             SlotSet("live_handoff", metadata.get("live_handoff") is True),
+            SlotSet("private", metadata.get("private") is not False),
             ActionExecuted("action_listen"),
         ]

@@ -4,7 +4,14 @@ It imports nothing of ours but `envsettings`. `client.py` speaks the contract of
 docs/contracts.md over HTTP, `errors.py` is its exception tree, `settings.py` reads where the
 platform is and with which key.
 """
-from platform_api.client import PlatformClient, Resent
+from platform_api.client import (
+    LINK_CODE_EXPIRED,
+    LINK_CODE_NOT_FOUND,
+    LINK_CODE_USED,
+    LinkCode,
+    PlatformClient,
+    Resent,
+)
 from platform_api.errors import (
     PlatformError,
     PlatformNotFound,
@@ -19,6 +26,10 @@ from platform_api.settings import (
 
 __all__ = [
     "DEV_PLATFORM_API_KEY",
+    "LINK_CODE_EXPIRED",
+    "LINK_CODE_NOT_FOUND",
+    "LINK_CODE_USED",
+    "LinkCode",
     "PlatformClient",
     "PlatformClientSettings",
     "PlatformError",

@@ -55,6 +55,25 @@ class Resent:
     invoices: list[dict[str, Any]]
     replayed: bool
 
+
+@dataclass(frozen=True)
+class LinkCode:
+    """A one-time code that links a chat account to the client (six digits, `expires_at` ISO 8601
+    UTC): shown to the client once, never logged."""
+
+    client_id: str
+    code: str
+    expires_at: str
+
+    def __repr__(self) -> str:  # never the code
+        return f"LinkCode(client_id={self.client_id!r}, expires_at={self.expires_at!r})"
+
+
+# The platform's answers to a link code that can't be redeemed (PlatformRejected.code).
+LINK_CODE_NOT_FOUND = "link_code_not_found"  # 404: wrong, or replaced by a newer code
+LINK_CODE_EXPIRED = "link_code_expired"      # 409: older than 10 minutes
+LINK_CODE_USED = "link_code_used"            # 409: it worked once already
+
 BACKOFF_SECONDS = 0.2
 
 
@@ -228,6 +247,21 @@ class PlatformClient:
         """E-mail every unpaid invoice again. The same key replays the first answer."""
         return self._resend(f"/api/v1/clients/{_segment(client_id)}/invoices/resend",
                             idempotency_key)
+
+    def issue_link_code(self, client_id: str) -> LinkCode:
+        """A fresh one-time link code for the client; the client's earlier unused one stops
+        working."""
+        body = self._post(f"/api/v1/clients/{_segment(client_id)}/link-code")
+        return LinkCode(client_id=str(body["client_id"]), code=str(body["code"]),
+                        expires_at=str(body["expires_at"]))
+
+    def redeem_link_code(self, code: str) -> str:
+        """The client id the code was issued for; the code is used up. A code that can't be
+        redeemed is a `PlatformRejected` whose `code` is LINK_CODE_NOT_FOUND (a
+        `PlatformNotFound`), LINK_CODE_EXPIRED or LINK_CODE_USED; a malformed one (not six
+        digits) `invalid_request`. Never retried after it reached the platform (a POST)."""
+        body = self._post("/api/v1/link-codes/redeem", {"code": code})
+        return str(body["client_id"])
 
     def _resend(self, path: str, idempotency_key: str) -> Resent:
         body, replayed = self._send("POST", path, json={},

@@ -12,6 +12,11 @@ message reaches the tracker or the NLU.
   long message is cut to 2,000 characters for understanding (the gateway keeps the full text in
   its own transcript).
 
+- A reply an action marked `private_only` (an account question in a shared chat: for the asker
+  only) keeps the mark in the channel's answer: `{"recipient_id", "text", "private_only": true}`.
+  Rasa's own collector drops every key it doesn't know; this one writes into it and adds the mark
+  (the bot utterance's metadata in the tracker has it too).
+
 The channel keeps the name "rest", so its URL stays /webhooks/rest/webhook. A missing or short
 secret stops Rasa at start with a sentence naming RASA_WEBHOOK_SECRET.
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
@@ -29,6 +34,25 @@ from sanic.response import HTTPResponse
 
 from rasa_addons.internal_auth import MIN_SECRET_LENGTH, WEBHOOK_SECRET_HEADER, matches
 from rasa_addons.message_guard import guard_message
+
+PRIVATE_ONLY = "private_only"
+
+
+class PrivateOnlyCollector(CollectingOutputChannel):
+    """The REST channel's collector, keeping the `private_only` mark of a reply (it writes into
+    the collector's own list, which the channel returns)."""
+
+    def __init__(self, into: CollectingOutputChannel) -> None:
+        super().__init__()
+        self.messages = into.messages
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        private_only = message.get(PRIVATE_ONLY) is True
+        first = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if private_only:
+            for sent in self.messages[first:]:
+                sent[PRIVATE_ONLY] = True
 
 
 def webhook_secret(credentials: dict[str, Any] | None) -> str:
@@ -59,7 +83,12 @@ class RedactingRestInput(RestInput):
         return guard_message(super()._extract_message(req))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        async def keeping_marks(message: UserMessage) -> Any:
+            if type(message.output_channel) is CollectingOutputChannel:
+                message.output_channel = PrivateOnlyCollector(message.output_channel)
+            return await on_new_message(message)
+
+        webhook = super().blueprint(keeping_marks)
 
         @webhook.middleware("request")
         async def only_the_gateway(request: Request) -> HTTPResponse | None:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from sandbox.db import make_engine, make_session_factory
 from sandbox.errors import install_error_handlers
+from sandbox.link_codes import new_key
 from sandbox.links import Links
 from sandbox.middleware import ApiKeyMiddleware, RequestLogMiddleware
 from sandbox.routes import (
@@ -23,6 +24,7 @@ from sandbox.routes import (
     dashboard,
     health,
     invoices,
+    link_codes,
     outbox,
     pages,
 )
@@ -42,6 +44,8 @@ TAGS = [
     {"name": "professionals", "description": "Hub availability as open slots."},
     {"name": "bookings", "description": "Quote, book (idempotent), list, cancel (24-hour rule)."},
     {"name": "invoices", "description": "Invoices of self-paid sessions; re-sending them."},
+    {"name": "linking", "description": "One-time codes that link a Slack or Telegram account "
+                                     "to a client."},
     {"name": "outbox", "description": "E-mails the sandbox 'sent'."},
     {"name": "admin", "description": "Test support: re-seed the demo hub."},
     {"name": "pages", "description": "HTML pages for people (no key)."},
@@ -67,11 +71,12 @@ def create_app(settings: SandboxSettings, now: datetime | Clock | None = None) -
     app.state.settings = settings
     app.state.session_factory = make_session_factory(engine)
     app.state.links = Links.for_settings(settings)
+    app.state.link_code_key = new_key()
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)
     app.add_middleware(RequestLogMiddleware)  # added last: outermost
-    for module in (health, clients, availability, bookings, invoices, outbox, admin, pages,
-                   dashboard):
+    for module in (health, clients, availability, bookings, invoices, link_codes, outbox, admin,
+                   pages, dashboard):
         app.include_router(module.router)
     app.include_router(outbox.page_router)
     return app

@@ -41,7 +41,17 @@ class UnpaidInvoice:
 
 
 @dataclass(frozen=True)
+class LinkOffer:
+    """A fresh link code, just issued, and how to use it."""
+
+    code: str
+    expires_at: datetime
+    telegram_bot: str | None  # the bot's username, for the t.me deep link
+
+
+@dataclass(frozen=True)
 class DashboardData:
+    client_id: str
     client_name: str
     first_name: str
     hub_name: str
@@ -53,6 +63,7 @@ class DashboardData:
     connections: list[Connection]
     upcoming: list[UpcomingSession]
     unpaid: list[UnpaidInvoice]
+    link: LinkOffer | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,9 @@ h2{font-size:1.15rem;margin:0 0 1rem}
 .tag.warn{background:#fff4d6;color:#7a4d00}
 .notice{border-left:4px solid #d4a72c;background:#fffbea}
 .hub{display:flex;align-items:center;justify-content:space-between;gap:1rem;flex-wrap:wrap}
+.link-code{font-size:2rem;font-weight:700;letter-spacing:.3rem;font-family:ui-monospace,
+ SFMono-Regular,Menlo,monospace;color:#1f2328;margin:.25rem 0 .5rem}
+code{background:#eef1f4;border-radius:.3rem;padding:.05rem .3rem}
 .demo-list{list-style:none;padding:0;margin:0;display:grid;gap:.75rem}
 .demo-list a{font-weight:600}
 .brand-mark,.me{flex:none}
@@ -154,6 +168,33 @@ def widget_tag(gateway_url: str, identity_token: str, token_url: str | None = No
                     if token_url is not None else "")
     return (f'<script src="{gateway}/widget.js" data-gateway="{gateway}" '
             f'data-identity-token="{escape(identity_token)}"{token_source} defer></script>')
+
+
+def link_section(client_id: str, link: LinkOffer | None) -> str:
+    """The "Link Slack or Telegram" card: a button that issues a code, then the code and what to
+    do with it."""
+    action = f"/dashboard/{escape(client_id)}/link-code"
+    if link is None:
+        intro = ("<div class='muted'>Chat with the assistant on Slack or Telegram too: get a "
+                 "one-time code and send it to the Wellbeing Hub bot.</div>")
+        label = "Link Slack or Telegram"
+    else:
+        code = escape(link.code)
+        deep_link = ""
+        if link.telegram_bot:
+            shown = f"t.me/{escape(link.telegram_bot)}?start={code}"
+            deep_link = f", or open <a href='https://{shown}'>{shown}</a>"
+        intro = (f"<div class='link-code' data-testid='link-code'>{code}</div>"
+                 f"<div>Send <code>link {code}</code> to the Wellbeing Hub bot on Slack or "
+                 f"Telegram{deep_link}.</div>"
+                 f"<div class='muted'>The code works once, until "
+                 f"{escape(link.expires_at.strftime('%H:%M'))} UTC (10 minutes). Send "
+                 "<code>unlink</code> to the bot to undo the link.</div>")
+        label = "Get a new code"
+    return ("<section class='card hub' aria-labelledby='link-h' aria-live='polite'>"
+            f"<div><h2 id='link-h' style='margin:0'>Slack and Telegram</h2>{intro}</div>"
+            f"<form method='post' action='{action}'>"
+            f"<button class='button secondary' type='submit'>{label}</button></form></section>")
 
 
 def _page(title: str, hub_name: str, body: str, widget: str, me: str = "") -> str:
@@ -244,6 +285,7 @@ def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token
         f"<div class='muted'>{escape(data.hub_name)}: find professionals and book sessions."
         f"</div></div><a class='button' href='/hubs/{escape(data.hub_slug)}'>Go to Hub</a>"
         "</section>"
+        f"{link_section(data.client_id, data.link)}"
     )
     return _page(f"Dashboard · {data.hub_name}", data.hub_name, body,
                  widget_tag(gateway_url, token, token_url), me=data.client_name)

@@ -251,3 +251,22 @@ class IdempotencyRecord(Base):
 
     def __repr__(self) -> str:
         return f"IdempotencyRecord(client_id={self.client_id!r}, status_code={self.status_code})"
+
+
+class LinkCode(Base):
+    """A one-time code that links a chat account (Slack, Telegram) to a client
+    (sandbox/link_codes.py). Only a keyed hash of the code is stored; a client has at most one
+    live code (issuing another replaces it); a redeemed code is kept a day so that a second try
+    is told "used", not "wrong"."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    redeemed_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:  # never the hash
+        return f"LinkCode(id={self.id!r}, client_id={self.client_id!r})"

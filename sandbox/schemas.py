@@ -228,3 +228,21 @@ class OutboxOut(BaseModel):
 class ResetOut(BaseModel):
     status: Literal["reset"]
     now: Timestamp = Field(description="The moment the demo hub was seeded relative to.")
+
+
+class LinkCodeOut(BaseModel):
+    client_id: str
+    code: str = Field(pattern=r"^[0-9]{6}$", examples=["482913"],
+                      description="Six digits; shown to the client once, stored only as a hash.")
+    expires_at: Timestamp = Field(description="10 minutes after it was issued.")
+
+
+class RedeemLinkCodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    code: str = Field(pattern=r"^[0-9]{6}$", examples=["482913"],
+                      description="The six digits the client was shown on their dashboard.")
+
+
+class RedeemedLinkCodeOut(BaseModel):
+    client_id: str = Field(description="The client the code was issued for.")

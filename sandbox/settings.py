@@ -3,7 +3,8 @@
 The sandbox stands in for another company's system, so it imports nothing of ours: these few
 lines are its own. Variables: SANDBOX_DATABASE_URL, PLATFORM_API_KEY (the key callers must send),
 SANDBOX_HOST, SANDBOX_PORT, and for the demo dashboard's widget GATEWAY_PUBLIC_URL (GATEWAY_PORT)
-and WIDGET_TOKEN_SECRET. A placeholder key or a malformed value raises `SettingsError` with a
+and WIDGET_TOKEN_SECRET; for its "Link Slack or Telegram" instructions TELEGRAM_BOT_USERNAME
+(optional). A placeholder key or a malformed value raises `SettingsError` with a
 sentence naming the variable (a database URL is never echoed: it may hold a password).
 """
 from __future__ import annotations
@@ -37,6 +38,9 @@ class SandboxSettings:
     # tokens are signed with (None: unset, so the signed-in demo dashboards say how to fix it).
     gateway_public_url: str = "http://127.0.0.1:8080"
     widget_token_secret: str | None = None
+    # The Telegram bot's username, for the dashboard's deep link t.me/<bot>?start=<code> (None:
+    # the dashboard shows only the `link <code>` instructions).
+    telegram_bot_username: str | None = None
 
     def __repr__(self) -> str:  # never the secrets
         return f"SandboxSettings(host={self.host!r}, port={self.port})"
@@ -90,6 +94,17 @@ def _web_url(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _telegram_username(env: Mapping[str, str], name: str) -> str | None:
+    """A Telegram bot username (5–32 letters, digits, underscores; a leading @ is dropped)."""
+    value = env.get(name, "").strip().removeprefix("@")
+    if not value:
+        return None
+    if not (5 <= len(value) <= 32 and value.replace("_", "").isalnum() and value.isascii()):
+        raise SettingsError(f"{name} must be a Telegram bot username like WellbeingHubBot "
+                            f"(5–32 letters, digits or underscores), got {value!r}.")
+    return value
+
+
 def load_sandbox_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
     env = dict(os.environ if env is None else env)
     gateway_port = _port(env, "GATEWAY_PORT", 8080)
@@ -101,4 +116,5 @@ def load_sandbox_settings(env: Mapping[str, str] | None = None) -> SandboxSettin
         gateway_public_url=_web_url(env, "GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}"),
         widget_token_secret=(_secret(env, "WIDGET_TOKEN_SECRET")
                              if env.get("WIDGET_TOKEN_SECRET", "").strip() else None),
+        telegram_bot_username=_telegram_username(env, "TELEGRAM_BOT_USERNAME"),
     )

@@ -2,7 +2,8 @@
 
 - Typing is shown meanwhile (through the conversation's channel).
 - A Rasa the gateway handed off from is resumed first (the conversation came back to the bot by
-  reopening after it was resolved).
+  reopening after it was resolved); a Rasa that couldn't be told when the conversation's client
+  changed (a chat account linked or unlinked) starts a new session with its identity first.
 - The message carries its id in the metadata, so Rasa's tracker can tell whether its turn
   happened. A message that may have reached Rasa already (its turn was cut short by a gateway that
   stopped) is looked up there first and sent only if Rasa never had it.
@@ -88,6 +89,10 @@ class BotTurn:
                 await self.rasa.resume(turn.conversation_id)
                 await self.unit_of_work(turn.conversation_id,
                                         _mark_resumed(turn.conversation_id))
+            if turn.identity_stale:
+                await self.rasa.start_session(turn.conversation_id, turn.identity_slots)
+                await self.unit_of_work.db.run(
+                    lambda session: mark_identity_told(session, turn.conversation_id))
             if turn.maybe_sent:
                 earlier = replies_in_tracker(await self.rasa.tracker(turn.conversation_id),
                                              turn.message_id)
@@ -98,8 +103,7 @@ class BotTurn:
         except RasaUnavailable as exc:
             log.warning("conversation %s: assistant unavailable (%s)", turn.conversation_id, exc)
             return None
-        metadata = {"client_id": turn.client_id, "channel": turn.address.channel,
-                    "locale": LOCALE, "live_handoff": True, "message_id": turn.message_id}
+        metadata = {**turn.rasa_metadata(LOCALE), "message_id": turn.message_id}
         try:
             return read_replies(await self.rasa.send(turn.conversation_id, turn.for_rasa,
                                                      metadata))
@@ -154,7 +158,8 @@ class BotTurn:
             conversation = _tracked(session, changes, turn)
             for reply in replies.messages:
                 changes.message(conversation, store.add_message(
-                    session, conversation, Sender.BOT, reply.text, buttons=reply.buttons))
+                    session, conversation, Sender.BOT, reply.text, buttons=reply.buttons,
+                    private_only=reply.private_only))
             if replies.handoff is not None:
                 self._hand_off(session, changes, conversation, replies.handoff)
 
@@ -192,6 +197,14 @@ def _tracked(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:
         raise AlreadyRouted(turn.message_id)
     changes.track(conversation)
     return conversation
+
+
+def mark_identity_told(session: Session, conversation_id: str,
+                       told: bool = True) -> None:
+    """Rasa has (or, `told=False`, still hasn't) been told the conversation's identity."""
+    conversation = store.get_conversation(session, conversation_id)
+    if conversation is not None:
+        conversation.rasa_identity_stale = not told
 
 
 def _mark_resumed(conversation_id: str) -> Callable[[Session, ChangeSet], None]:

@@ -89,17 +89,18 @@ class Conversations:
             _log_start(started, channel)
         return started
 
-    async def open_external(self, channel: str, external_id: str,
-                            client_id: str | None) -> Started:
+    async def open_external(self, channel: str, external_id: str, client_id: str | None,
+                            shared: bool = False, client_name: str | None = None) -> Started:
         """The channel's conversation with this id, created on first contact with the identity
-        the adapter verified then."""
+        verified then (`shared`: a group chat or channel, created without a client)."""
         def find_or_create(session: Session) -> Started:
             found = store.find_by_external_id(session, channel, external_id)
             if found is not None:
                 return Started(found.id, None, found.client_id is not None, found.mode.value,
                                True)
             conversation, _ = store.create_conversation(session, channel, client_id,
-                                                        external_id=external_id)
+                                                        external_id=external_id, shared=shared,
+                                                        client_name=client_name)
             return Started(conversation.id, None, client_id is not None,
                            conversation.mode.value, False)
 

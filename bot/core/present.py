@@ -26,6 +26,8 @@ def message_json(message: Message, for_console: bool = False) -> dict[str, Any]:
         "client_message_id": message.client_message_id,
         "created_at": iso(message.created_at),
     }
+    if message.private_only:  # for the asker only: Slack sends it as an ephemeral message
+        data["private_only"] = True
     if for_console:
         data["payload"] = message.payload
     return data
@@ -47,13 +49,16 @@ def preview(text: str | None) -> str | None:
 
 
 def queue_item_json(conversation: Conversation, last_message: str | None = None) -> dict[str, Any]:
-    """One line of the console's queue: the state, and the start of the client's last message
-    (what the team needs to triage); no e-mail address, no name."""
+    """One line of the console's queue: the state, where the client writes from, the linked
+    client's name (Slack and Telegram), and the start of the client's last message (what the team
+    needs to triage); no e-mail address."""
     return {
         "id": conversation.id,
         "channel": conversation.channel,
+        "shared": conversation.shared,
         "mode": conversation.mode.value,
         "signed_in": conversation.client_id is not None,
+        "client_name": conversation.client_name,
         "handoff_reason": conversation.handoff_reason,
         "priority": conversation.priority.value if conversation.priority else None,
         "waiting_since": iso(conversation.waiting_since),

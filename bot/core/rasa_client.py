@@ -3,6 +3,7 @@
     rasa = RasaClient("http://127.0.0.1:5005", api_secret, webhook_secret, timeout=20)
     replies = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
     await rasa.resume(conversation_id)
+    await rasa.start_session(conversation_id, {"client_id": "c-ben", ...})   # a new identity
     tracker = await rasa.tracker(conversation_id)   # {"paused": bool, "events": [...], ...}
 
 Only the gateway may call either (docs/contracts.md): a message carries the REST channel's
@@ -15,6 +16,7 @@ is a `RasaUnavailable`, whose message names the call and the exception class onl
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -100,6 +102,26 @@ class RasaClient:
         """
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
         await self._post(path, "resume", json=RESUME_EVENTS, headers=self._api_headers())
+
+    async def start_session(self, conversation_id: str, slots: dict[str, Any]) -> None:
+        """Starts a new session of the conversation with these slots: its identity changed (a
+        chat account was linked or unlinked), so what the old identity had going (a form, its
+        answers) ends, as `action_session_start` would have ended it.
+
+        The events are given their own timestamps, in order: Rasa stamps an event without one
+        when it reads the request, and its SQL tracker store reads a session back by timestamp
+        from its latest `session_started`, so slots stamped before a session start Rasa adds
+        itself (a conversation it never had) would be lost. Beginning with a session start, they
+        are the session's own."""
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        events: list[dict[str, Any]] = [
+            {"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+            *({"event": "slot", "name": name, "value": value} for name, value in slots.items()),
+            {"event": "action", "name": "action_listen"}]
+        start = time.time()
+        for step, event in enumerate(events):
+            event["timestamp"] = start + step * 1e-4
+        await self._post(path, "start_session", json=events, headers=self._api_headers())
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker as Rasa's HTTP API gives it: `paused`, and its `events`

@@ -2,7 +2,9 @@
 
 An action's `{"handoff": {...}}` custom payload is never shown to the client: it asks the gateway
 to queue the conversation. Images and other custom data are dropped; buttons need a title and a
-payload, both strings.
+payload, both strings. A reply marked `"private_only": true` (an action's answer for the asker
+only: an account question in a shared chat; our REST channel keeps the mark, the tracker has it in
+the utterance's metadata) is stored so, and delivered with the mark.
 
 Rasa's tracker tells the same when the answer itself never arrived (a timeout, a gateway that
 stopped mid-turn): `replies_in_tracker` finds a turn by the gateway's message id (sent in the
@@ -16,11 +18,14 @@ from typing import Any
 
 from bot.core.handoff_states import HandoffRequest
 
+PRIVATE_ONLY = "private_only"
+
 
 @dataclass(frozen=True)
 class BotMessage:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
+    private_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
             continue
         text, buttons = text_and_buttons(reply)
         if text or buttons:
-            messages.append(BotMessage(text, buttons))
+            messages.append(BotMessage(text, buttons, reply.get(PRIVATE_ONLY) is True))
     return BotReplies(messages, handoff)
 
 
@@ -109,5 +114,8 @@ def _utterances(events: list[dict[str, Any]], start: int, end: int) -> list[dict
         for key in ("buttons", "custom"):
             if data.get(key):
                 reply[key] = data[key]
+        metadata = event.get("metadata")
+        if isinstance(metadata, dict) and metadata.get(PRIVATE_ONLY) is True:
+            reply[PRIVATE_ONLY] = True
         replies.append(reply)
     return replies

@@ -68,8 +68,7 @@ class SafetyFirst:
             try:
                 if turn.rasa_paused:
                     await self.rasa.resume(turn.conversation_id)
-                metadata = {"client_id": turn.client_id, "channel": turn.address.channel,
-                            "locale": LOCALE, "live_handoff": True}
+                metadata = turn.rasa_metadata(LOCALE)
                 replies = read_replies(await self.rasa.send(
                     turn.conversation_id, SELF_HARM_INTENT, metadata, wait=SAFETY_WAIT))
             except RasaUnavailable as exc:

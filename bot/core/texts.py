@@ -76,3 +76,58 @@ ACTIVITY_HANDBACK = "Handed back to the assistant by {agent}."
 ACTIVITY_RESOLVED = "Resolved by {agent}."
 ACTIVITY_REOPENED = "Reopened by the client."
 ACTIVITY_EMAIL = "The client left a contact e-mail address."
+
+
+# Account linking on Slack and Telegram (bot/core/linked_intake.py). The code itself is never
+# repeated back.
+HOW_TO_LINK = ("To see your account here, open your Wellbeing Hub dashboard, choose \"Link Slack "
+               "or Telegram\" and send me the six-digit code it shows, like this: link 123456")
+
+
+def linked(first_name: str | None) -> str:
+    who = f" as {first_name}" if first_name else ""
+    return f"You're linked{who}. Ask me about your credits, sessions or invoices."
+
+
+LINK_CODE_WRONG = ("That code doesn't match any code from the dashboard. Check the six digits, or "
+                   "get a new code there.")
+LINK_CODE_EXPIRED = ("That code has expired (codes last 10 minutes). Get a new one from your "
+                     "dashboard and send it here.")
+LINK_CODE_USED = ("That code has been used already. Get a new one from your dashboard and send "
+                  "it here.")
+LINK_UNAVAILABLE = ("Sorry, I can't check codes right now. Your code stays valid for 10 minutes: "
+                    "please send it again in a moment.")
+
+
+def tries_left(count: int) -> str:
+    return (f" You can try {count} more time{'s' if count != 1 else ''} this hour."
+            if count else "")
+
+
+def too_many_link_attempts(minutes: int) -> str:
+    return ("That's too many wrong codes for now, so I'm not checking codes from this account for "
+            f"a while. Please try again in {minutes} minute{'s' if minutes != 1 else ''}, with a "
+            "new code from your dashboard.")
+
+
+UNLINKED = ("Done: this chat is no longer linked to your account. Send link and a new code from "
+            "your dashboard to link it again.")
+NOT_LINKED = "This chat isn't linked to an account, so there's nothing to unlink."
+LINK_IN_PRIVATE = ("Everyone here can read this chat, so I don't link accounts here. Send me the "
+                   "code in a private chat instead.")
+LINK_CODE_CANCELLED = (" I've cancelled the code you sent, since others have seen it: get a new "
+                       "one from your dashboard.")
+UNLINK_IN_PRIVATE = "To unlink your account, write unlink to me in a private chat."
+
+
+def welcome(linked: bool) -> str:
+    """Telegram's /start: who the assistant is, and how to link (or that it is linked)."""
+    if linked:
+        return ("Hi! I'm the Wellbeing Hub assistant, and your account is linked to this chat. "
+                "Ask me about your credits, sessions, bookings or invoices, or how the hub works.")
+    return ("Hi! I'm the Wellbeing Hub assistant. Ask me how the hub works: credits, booking, "
+            f"payments and more. {HOW_TO_LINK}")
+
+
+WELCOME_SHARED = ("Hi! I'm the Wellbeing Hub assistant. Ask me here how the hub works; for "
+                  "anything about your own account, write to me in a private chat.")

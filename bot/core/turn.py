@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,10 +31,23 @@ class Turn:
     # The message may have reached Rasa already: its turn was begun by a gateway that stopped
     # (or by another replica) before it ended. Rasa's tracker is read before it is sent again.
     maybe_sent: bool = False
+    # A group chat or channel (others read along): Rasa's `metadata.private` is False.
+    shared: bool = False
+    # The conversation's client changed and Rasa wasn't told yet (bot/core/linked_intake.py).
+    identity_stale: bool = False
 
     @property
     def conversation_id(self) -> str:
         return self.address.conversation_id
+
+    def rasa_metadata(self, locale: str) -> dict[str, Any]:
+        """What Rasa is sent with the message: the verified identity and where it is said
+        (docs/gateway.md "Modes and routing"); `action_session_start` copies it into slots."""
+        return {**self.identity_slots, "locale": locale}
+
+    @property
+    def identity_slots(self) -> dict[str, Any]:
+        return identity_slots(self.client_id, self.address.channel, self.shared)
 
     @property
     def risk(self) -> str | None:
@@ -62,4 +76,13 @@ def read_turn(session: Session, conversation_id: str, message_id: str,
         raise LookupError(conversation_id)
     address = ChannelAddress(conversation.id, conversation.channel, conversation.external_id)
     return Turn(address, conversation.mode, conversation.client_id, conversation.rasa_paused,
-                message.id, message.kind, message.text, message.payload, maybe_sent)
+                message.id, message.kind, message.text, message.payload, maybe_sent,
+                shared=conversation.shared, identity_stale=conversation.rasa_identity_stale)
+
+
+def identity_slots(client_id: str | None, channel: str, shared: bool) -> dict[str, Any]:
+    """The slots `action_session_start` sets from the gateway's metadata, as the store has them:
+    who the client is (verified), the channel, that a person can take over here, and whether the
+    chat is private."""
+    return {"client_id": client_id, "channel": channel, "live_handoff": True,
+            "private": not shared}

@@ -18,6 +18,7 @@ from bot.channels.telegram_buttons import CallbackKeys
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
+from bot.core.account_links import AccountLinks
 from bot.core.agent_desk import AgentDesk
 from bot.core.answering import Answering
 from bot.core.bot_turn import BotTurn
@@ -52,6 +53,8 @@ class Services:
     scheduler: TurnScheduler
     conversations: Conversations
     intake: Intake
+    # Slack's and Telegram's way in: account linking, then the intake (bot/core/linked_intake.py).
+    linked_intake: LinkedChannelIntake
     widget: WidgetChannel
     desk: AgentDesk
     client_account: ClientAccountPanel
@@ -59,7 +62,6 @@ class Services:
     login_throttle: LoginThrottle
     widget_ip_limit: RateLimit
     widget_conversation_limit: RateLimit
-    linked_intake: LinkedChannelIntake
     telegram: TelegramChannel | None = None  # None: no TELEGRAM_BOT_TOKEN, the channel is off
 
     @classmethod
@@ -79,20 +81,23 @@ class Services:
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
-        linked_intake = LinkedChannelIntake(conversations, intake)
+        platform_client = PlatformClient.from_settings(platform)
+        linked_intake = LinkedChannelIntake(conversations, intake,
+                                            AccountLinks(db, platform_client), rasa)
         telegram = telegram_channel(settings, db, linked_intake, deliveries)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
+            linked_intake=linked_intake,
             widget=WidgetChannel(conversations, intake, hub),
             desk=AgentDesk(unit_of_work, rasa),
-            client_account=ClientAccountPanel(PlatformClient.from_settings(platform)),
+            client_account=ClientAccountPanel(platform_client),
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=LoginThrottle(),
             widget_ip_limit=RateLimit(settings.widget_limit_per_ip),
             widget_conversation_limit=RateLimit(settings.widget_limit_per_conversation),
-            linked_intake=linked_intake, telegram=telegram,
+            telegram=telegram,
         )
 
     async def start(self) -> None:

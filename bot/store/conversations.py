@@ -16,18 +16,21 @@ CLIENT_VISIBLE_KINDS = (Kind.TEXT, Kind.BUTTON_CLICK)
 
 def create_conversation(session: Session, channel: str, client_id: str | None,
                         external_id: str | None = None,
-                        now: datetime | None = None) -> tuple[Conversation, str]:
+                        now: datetime | None = None, shared: bool = False,
+                        client_name: str | None = None) -> tuple[Conversation, str]:
     """A new conversation with the bot; returns it and its key (only the hash is stored).
 
     `external_id` is the channel's own id for it (None for the widget, found by its key). The key
-    counts as used now, and a signed-in client's identity as verified now.
+    counts as used now, and a signed-in client's identity as verified now. `shared`: a group chat
+    or a channel, where others read along (never with a client).
     """
     now = now or now_utc()
     key = new_token()
     conversation = Conversation(channel=channel, external_id=external_id, client_id=client_id,
                                 conversation_key_hash=hash_token(key), mode=Mode.BOT,
                                 rasa_paused=False, last_seq=0, key_used_at=now,
-                                identity_verified_at=now if client_id is not None else None)
+                                identity_verified_at=now if client_id is not None else None,
+                                shared=shared, client_name=client_name)
     session.add(conversation)
     session.flush()
     return conversation, key
@@ -69,7 +72,7 @@ def get_conversation(session: Session, conversation_id: str) -> Conversation | N
 def add_message(session: Session, conversation: Conversation, sender: Sender, text: str,
                 kind: Kind = Kind.TEXT, buttons: Sequence[dict[str, str]] = (),
                 agent_id: str | None = None, client_message_id: str | None = None,
-                payload: str | None = None) -> Message:
+                payload: str | None = None, private_only: bool = False) -> Message:
     """Append a message with the conversation's next seq (allocated atomically in the database).
 
     A client's message is stored unrouted: its turn is still to come (bot/store/routing.py)."""
@@ -84,7 +87,7 @@ def add_message(session: Session, conversation: Conversation, sender: Sender, te
     message = Message(conversation_id=conversation.id, seq=seq, sender=sender, kind=kind,
                       text=text, buttons=list(buttons), agent_id=agent_id,
                       client_message_id=client_message_id, payload=payload,
-                      routed=sender != Sender.CLIENT)
+                      routed=sender != Sender.CLIENT, private_only=private_only)
     session.add(message)
     session.flush()
     return message

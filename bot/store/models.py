@@ -1,4 +1,5 @@
-"""The gateway's tables: conversations, their messages, agents, agent sessions, the audit log.
+"""The gateway's tables: conversations, their messages, agents, agent sessions, the audit log,
+chat accounts linked to clients and the link attempts that count against a chat account.
 
 Typed SQLAlchemy 2 models. Enums are stored as short strings (portable between SQLite and
 PostgreSQL). Every time is timezone-aware UTC; SQLite hands them back naive, `utc()` fixes that.
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -108,8 +110,14 @@ class Conversation(Base):
     # The channel's own id for this conversation (a Telegram chat, a Slack DM or thread); None for
     # the widget, whose conversations are found by their key.
     external_id: Mapped[str | None] = mapped_column(String(200))
-    # Set only from a verified identity token; None for a signed-out conversation.
+    # Set only from a verified identity: the widget's identity token, or the client a Slack or
+    # Telegram user linked (bot/core/linked_intake.py); None for a signed-out conversation.
     client_id: Mapped[str | None] = mapped_column(String(64))
+    # The linked client's name as the platform gave it when the chat account was linked (the
+    # console shows it); None for the widget and for unlinked chats.
+    client_name: Mapped[str | None] = mapped_column(String(200))
+    # A group chat or a Slack channel (others read along): never about an account, never linked.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     conversation_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # When the key was last used; it stops working after WIDGET_KEY_IDLE_HOURS without use.
     key_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
@@ -126,6 +134,10 @@ class Conversation(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     # True after a handoff until Rasa has accepted a `resume` event for this conversation.
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True when the conversation's client changed (a chat account linked or unlinked) and Rasa
+    # couldn't be told then: its identity slots are set before the next bot turn.
+    rasa_identity_stale: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
     # The highest message seq so far; bumped atomically to number the next message.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # The gateway replica routing this conversation's messages now, until when (a lease renewed
@@ -165,6 +177,9 @@ class Message(Base):
     # False from when a client's message is stored until its turn is over (answered, or handled
     # as the conversation's mode says); every other message is stored routed.
     routed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The assistant's answer is for the asker only (an account question in a shared chat): Slack
+    # may send it as an ephemeral message instead of into the channel.
+    private_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
     agent: Mapped[Agent | None] = relationship(lazy="joined")
@@ -229,6 +244,40 @@ class AuditEvent(Base):
     def __repr__(self) -> str:
         return (f"AuditEvent(id={self.id!r}, agent_id={self.agent_id!r}, action={self.action!r}, "
                 f"conversation_id={self.conversation_id!r})")
+
+
+class ChannelLink(Base):
+    """A Slack or Telegram user linked to a client with a one-time code from the platform."""
+
+    __tablename__ = "channel_links"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # The channel's stable user id: Telegram's `from.id`, Slack's "<team>:<user>".
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    client_name: Mapped[str | None] = mapped_column(String(200))
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:  # ids only
+        return (f"ChannelLink(channel={self.channel!r}, user_id={self.user_id!r}, "
+                f"client_id={self.client_id!r})")
+
+
+class LinkAttempt(Base):
+    """A link code a chat user sent that the platform refused (or one being tried right now):
+    at most LINK_ATTEMPTS_PER_HOUR count per user (bot/store/channel_links.py)."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    __table_args__ = (Index("ix_link_attempts_user", "channel", "user_id", "at"),)
+
+    def __repr__(self) -> str:
+        return f"LinkAttempt(channel={self.channel!r}, user_id={self.user_id!r}, at={self.at!r})"
 
 
 class TelegramCallbackKey(Base):

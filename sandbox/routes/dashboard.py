@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sandbox import dashboard, queries, rules
+from sandbox import dashboard, link_codes, queries, rules
 from sandbox.deps import NowDep, SessionDep
 from sandbox.identity_tokens import sign_identity_token
 from sandbox.models import Client
@@ -65,6 +65,22 @@ def signed_out(request: Request) -> HTMLResponse:
 def client_dashboard(client_id: str, request: Request, session: SessionDep,
                      now: NowDep) -> HTMLResponse:
     """Greeting, credits, connections, upcoming sessions, the hub; the widget signed in as them."""
+    return _dashboard_page(client_id, request, session, now)
+
+
+@router.post("/dashboard/{client_id}/link-code", response_class=HTMLResponse,
+             responses=DASHBOARD_ERRORS,
+             summary="The dashboard with a fresh code to link Slack or Telegram")
+def client_link_code(client_id: str, request: Request, session: SessionDep,
+                     now: NowDep) -> HTMLResponse:
+    """Issues a one-time link code for the client (as `POST /api/v1/clients/{id}/link-code`)
+    and shows it on the dashboard with what to do: send `link <code>` to the bot on Slack or
+    Telegram, or open the Telegram deep link."""
+    return _dashboard_page(client_id, request, session, now, issue_code=True)
+
+
+def _dashboard_page(client_id: str, request: Request, session: Session, now: datetime,
+                    issue_code: bool = False) -> HTMLResponse:
     settings = _settings(request)
     row = session.get(Client, client_id) if queries.ID_PATTERN.fullmatch(client_id) else None
     if row is None:
@@ -78,7 +94,11 @@ def client_dashboard(client_id: str, request: Request, session: SessionDep,
             "and restart the sandbox; see .env.example."), status_code=503)
     # Real time, not the sandbox's (possibly frozen) clock: the gateway checks expiry in real time.
     token = sign_identity_token(row.id, settings.widget_token_secret)
-    page = dashboard.client_dashboard(_dashboard_data(session, row, now), now,
+    link = None
+    if issue_code:
+        code, expires_at = link_codes.issue(session, row, request.app.state.link_code_key, now)
+        link = dashboard.LinkOffer(code, expires_at, settings.telegram_bot_username)
+    page = dashboard.client_dashboard(_dashboard_data(session, row, now, link), now,
                                       settings.gateway_public_url, token,
                                       token_url=f"/dashboard/{row.id}/identity-token")
     return HTMLResponse(page, headers=NO_STORE)
@@ -100,12 +120,14 @@ def identity_token(client_id: str, request: Request, session: SessionDep) -> JSO
                         headers=NO_STORE)
 
 
-def _dashboard_data(session: Session, client: Client, now: datetime) -> dashboard.DashboardData:
+def _dashboard_data(session: Session, client: Client, now: datetime,
+                    link: dashboard.LinkOffer | None = None) -> dashboard.DashboardData:
     summary = queries.credit_summary(session, client, now)
     ids = queries.connection_ids(session, client.id)
     hub = client.organisation.hub
     return dashboard.DashboardData(
-        client_name=client.name, first_name=client.first_name, hub_name=hub.name,
+        client_id=client.id, client_name=client.name, first_name=client.first_name,
+        hub_name=hub.name,
         hub_slug=hub.slug, organisation=client.organisation.name,
         credits_allowance=summary.allowance, credits_remaining=summary.remaining,
         period_end=summary.period_end,
@@ -118,4 +140,5 @@ def _dashboard_data(session: Session, client: Client, now: datetime) -> dashboar
         unpaid=[dashboard.UnpaidInvoice(i.id, i.number, i.amount_minor, i.currency,
                                         i.booking.service.name, i.booking.professional.name)
                 for i in queries.client_invoices(session, client.id, rules.UNPAID)],
+        link=link,
     )

@@ -46,7 +46,8 @@ def test_session_start_copies_identity_from_the_session_metadata(actions):
         "event": "action",
         "name": "action_listen",
     }
-    assert reply.slots == {"client_id": "c-anna", "channel": "slack", "live_handoff": True}
+    assert reply.slots == {"client_id": "c-anna", "channel": "slack", "live_handoff": True,
+                           "private": True}
 
 
 def test_session_start_falls_back_to_the_latest_message_metadata(actions):

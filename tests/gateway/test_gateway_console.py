@@ -109,14 +109,17 @@ def test_the_queue_is_ordered_by_priority_then_waiting_time(gateway, fake_rasa):
     assert ids.index(urgent.id) < ids.index(older.id) < ids.index(newer.id)
 
 
-def test_the_queue_line_has_a_preview_of_the_last_message_but_no_name_or_email(gateway,
-                                                                                fake_rasa):
-    """Enough to triage: state, reason, priority and the start of what the client wrote last."""
+def test_the_queue_line_has_a_preview_of_the_last_message_but_no_email(gateway, fake_rasa):
+    """Enough to triage: state, reason, priority, the channel and the start of what the client
+    wrote last; a widget conversation has no name on its line (only a linked Slack or Telegram
+    account's does)."""
     widget = waiting_conversation(gateway, fake_rasa)
     widget.say("My   invoice\nis wrong. " + "x" * 300)
     line = next(line for line in gateway.console().login().queue() if line["id"] == widget.id)
-    assert set(line) == {"id", "channel", "mode", "signed_in", "handoff_reason", "priority",
-                         "waiting_since", "assignee", "last_seq", "last_message", "updated_at"}
+    assert set(line) == {"id", "channel", "shared", "mode", "signed_in", "client_name",
+                         "handoff_reason", "priority", "waiting_since", "assignee", "last_seq",
+                         "last_message", "updated_at"}
+    assert (line["channel"], line["shared"], line["client_name"]) == ("widget", False, None)
     assert line["last_message"].startswith("My invoice is wrong. xxx")
     assert len(line["last_message"]) == 140 and line["last_message"].endswith("…")
 

@@ -8,8 +8,9 @@ from tests.gateway.conftest import SAFETY, asks_for_a_person
 
 def test_a_message_goes_to_rasa_with_the_conversation_id_and_the_verified_identity(
         gateway, fake_rasa):
-    """sender = conversation id; metadata = client id from the token, channel, locale, and the
-    message's id (so Rasa's tracker can tell whether its turn happened)."""
+    """sender = conversation id; metadata = client id from the token, channel, locale, private
+    (a widget chat is one-to-one), and the message's id (so Rasa's tracker can tell whether its
+    turn happened)."""
     widget = gateway.widget("c-ben")
     sent = widget.say("how many credits do I have left?")
     reply = widget.wait_for_reply(sent["seq"])
@@ -17,7 +18,8 @@ def test_a_message_goes_to_rasa_with_the_conversation_id_and_the_verified_identi
     [call] = [m for m in fake_rasa.messages if m["sender"] == widget.id]
     assert call["message"] == "how many credits do I have left?"
     assert call["metadata"] == {"client_id": "c-ben", "channel": "widget", "locale": "en",
-                                "live_handoff": True, "message_id": sent["id"]}
+                                "live_handoff": True, "private": True,
+                                "message_id": sent["id"]}
 
 
 def test_a_signed_out_conversation_sends_no_client_id(gateway, fake_rasa):

@@ -26,11 +26,13 @@ START_TIMEOUT = 15.0
 
 @contextmanager
 def run_sandbox(database_url: str, api_key: str, now: datetime | None = None,
-                widget_token_secret: str = "", gateway_url: str = "") -> Iterator[str]:
+                widget_token_secret: str = "", gateway_url: str = "",
+                telegram_bot_username: str = "") -> Iterator[str]:
     """Serve the sandbox on a free port; yields its base URL (`http://127.0.0.1:<port>`).
 
     `widget_token_secret` and `gateway_url` configure the demo dashboard's widget (unset: the
-    signed-in dashboards answer 503, and the script tag points at the default gateway address).
+    signed-in dashboards answer 503, and the script tag points at the default gateway address);
+    `telegram_bot_username` the dashboard's Telegram deep link for linking.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -41,6 +43,7 @@ def run_sandbox(database_url: str, api_key: str, now: datetime | None = None,
         "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port),
         **({"WIDGET_TOKEN_SECRET": widget_token_secret} if widget_token_secret else {}),
         **({"GATEWAY_PUBLIC_URL": gateway_url} if gateway_url else {}),
+        **({"TELEGRAM_BOT_USERNAME": telegram_bot_username} if telegram_bot_username else {}),
     })
     config = uvicorn.Config(create_app(settings, now=now), log_config=None, log_level="warning",
                             access_log=False, lifespan="on")

@@ -132,13 +132,15 @@ def test_every_value_on_the_page_is_escaped(now):
     """A hostile name or title cannot add markup, let alone a second script tag."""
     hostile = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
     data = dashboard.DashboardData(
-        client_name=hostile, first_name=hostile, hub_name=hostile, hub_slug="northwind",
+        client_id=hostile, client_name=hostile, first_name=hostile, hub_name=hostile,
+        hub_slug="northwind",
         organisation=hostile, credits_allowance=6, credits_remaining=4,
         period_end=dt.date(2026, 12, 31),
         connections=[dashboard.Connection("p-x", hostile, hostile)],
         upcoming=[dashboard.UpcomingSession(now + dt.timedelta(days=2), hostile, hostile, 50,
                                             True)],
         unpaid=[dashboard.UnpaidInvoice("inv-1", hostile, 100, "GBP", hostile, hostile)],
+        link=dashboard.LinkOffer(hostile, now, hostile),
     )
     html = dashboard.client_dashboard(data, now, GATEWAY + '"><script>', "token\"'<>")
     assert "<img" not in html and "<script>alert" not in html

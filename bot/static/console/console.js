@@ -23,6 +23,7 @@
     platform_unavailable: "The platform was unavailable",
   };
   var MODE_LABEL = { bot: "With the assistant", waiting: "Waiting", agent: "With an agent", resolved: "Resolved" };
+  var CHANNEL_LABEL = { widget: "Widget", slack: "Slack", telegram: "Telegram" };
 
   // ---------------------------------------------------------------- helpers
 
@@ -120,6 +121,17 @@
     if (ctx && ctx.client && ctx.client.name) return str(ctx.client.name);
     if (c && c.client_name) return str(c.client_name);
     return c && c.signed_in ? "Signed-in client" : "Not signed in";
+  }
+
+  /** Where the client writes from: "Widget", "Slack", "Telegram · shared chat". */
+  function channelLabel(c) {
+    var name = CHANNEL_LABEL[c && c.channel] || str(c && c.channel) || "Widget";
+    return c && c.shared ? name + " · shared chat" : name;
+  }
+
+  /** Slack and Telegram users link their account with a code; the widget signs in. */
+  function linksAccount(c) {
+    return !!c && (c.channel === "slack" || c.channel === "telegram");
   }
 
   function codePoints(text) {
@@ -307,8 +319,10 @@
             text: c.mode === "waiting" ? waitingFor(c.waiting_since) : "" })),
         h("span", { class: "queue-name", text: REASON_LABEL[c.handoff_reason] || str(c.handoff_reason) ||
           "Needs a person" }),
-        h("span", { class: "queue-reason", text: clientLabel(c, null) +
-          (c.channel && c.channel !== "widget" ? " · " + str(c.channel) : "") }),
+        h("span", { class: "queue-reason" },
+          h("span", { "data-testid": "queue-client", text: clientLabel(c, null) }), " · ",
+          h("span", { class: "channel channel-" + str(c.channel), "data-testid": "queue-channel",
+            text: channelLabel(c) })),
         c.last_message ? h("span", { class: "queue-preview", text: str(c.last_message) }) : null)));
     });
   }
@@ -452,6 +466,8 @@
     }
     parts.push(h("span", { class: "mode mode-" + str(c.mode), "data-testid": "conversation-mode",
       text: MODE_LABEL[c.mode] || str(c.mode) }));
+    parts.push(h("span", { class: "channel channel-" + str(c.channel),
+      "data-testid": "conversation-channel", text: channelLabel(c) }));
     if (c.mode === "agent" && c.owner) parts.push(h("span", { text: "with " + str(c.owner) }));
     if (state.closedNote) parts.push(h("span", { class: "closed-note", "data-testid": "closed-note", text: state.closedNote }));
     if (c.mode === "waiting" && c.waiting_since) parts.push(h("span", { text: waitingFor(c.waiting_since) }));
@@ -541,6 +557,13 @@
           : "No handoff (the client is with the assistant)." }),
         c.waiting_since ? h("p", { class: "muted", text: "Queued " + format(dayTime, c.waiting_since) }) : null));
     }
+    if (c) {
+      parts.push(section("Channel", h("p", { "data-testid": "context-channel" },
+        h("strong", { text: channelLabel(c) }),
+        linksAccount(c) ? (c.client_name ? " · linked to " + str(c.client_name)
+          : c.shared ? " · no account is shown in a shared chat" : " · not linked to an account")
+          : null)));
+    }
     if (c && c.contact_email) {
       parts.push(section("Answer by e-mail", h("p", {},
         "Left an address to be answered at: ", h("strong", { text: str(c.contact_email) }))));
@@ -555,7 +578,12 @@
       parts.push(h("p", { class: "ctx-warning", text: ctx.message || "Couldn't load the client's details." }));
     } else if (ctx.signed_in === false) {
       parts.push(section("Client", h("p", { class: "not-signed-in", "data-testid": "context-signed-out",
-        text: "Not signed in. Without a verified identity there are no account details: ask the " +
+        text: c && c.shared ? "A shared chat: others read along, so no account is shown here. " +
+            "Ask the client to write to the assistant privately for anything about their account."
+          : linksAccount(c) ? "Not linked. Without a linked account there are no account details: " +
+            "the client gets a code on their dashboard (\"Link Slack or Telegram\") and sends " +
+            "\"link <code>\" to the assistant."
+          : "Not signed in. Without a verified identity there are no account details: ask the " +
           "client to sign in for anything about their account." })));
     } else if (ctx.unavailable || ctx.available === false) {
       parts.push(h("p", { class: "ctx-warning", "data-testid": "context-unavailable",

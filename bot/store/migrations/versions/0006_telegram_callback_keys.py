@@ -2,7 +2,7 @@
 stands for the payload and its title.
 
 Revision ID: 0006
-Revises: 0004 (written on a branch; the lead chains it after 0005 at the merge)
+Revises: 0005 (written on a branch from 0004; chained after 0005 when main with 0005 was merged)
 Create Date: 2026-11-30
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
