@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -49,6 +50,7 @@ __all__ = [
     "RunSettings",
     "SettingsError",
     "SlackSettings",
+    "TelegramSettings",
     "load_chat_settings",
     "load_gateway_settings",
     "load_platform_settings",
@@ -57,6 +59,7 @@ __all__ = [
     "load_run_settings",
     "load_slack_settings",
     "load_store_url",
+    "load_telegram_settings",
     "retired_settings",
     "warn_retired_settings",
 ]
@@ -117,6 +120,8 @@ class GatewaySettings:
     reuse_port: bool = False
     # The Slack channel (README "Slack"); None: off.
     slack: SlackSettings | None = None
+    # The Telegram channel (TELEGRAM_*); None: no bot token, the channel is off.
+    telegram: TelegramSettings | None = None
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -154,6 +159,7 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         trusted_proxies=text(env, "GATEWAY_TRUSTED_PROXIES", "127.0.0.1"),
         safety_contacts=load_safety_contacts(env),
         slack=load_slack_settings(env),
+        telegram=load_telegram_settings(env),
     )
 
 
@@ -229,6 +235,51 @@ def load_redis_url(env: Env, name: str = "GATEWAY_REDIS_URL") -> str | None:
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise SettingsError(f"{name} is not a Redis URL; use one like redis://127.0.0.1:6379/0.")
     return value
+
+
+# --- Telegram (bot/channels/telegram.py) ----------------------------------------------------------
+
+TELEGRAM_MODES = ("polling", "webhook")
+TELEGRAM_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+# Telegram's secret_token: 1-256 characters of A-Z a-z 0-9 _ -.
+TELEGRAM_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram bot: its token, how updates arrive, and where the Bot API is."""
+
+    bot_token: str
+    mode: str  # "polling" (getUpdates, local use) or "webhook" (POST /telegram/webhook)
+    webhook_secret: str | None  # webhook mode: Telegram's X-Telegram-Bot-Api-Secret-Token
+    api_url: str  # the Bot API server (Telegram's, a self-hosted one, or a test's fake)
+
+    def __repr__(self) -> str:  # never the token or the secret
+        return f"TelegramSettings(mode={self.mode!r}, api_url={self.api_url!r})"
+
+
+def load_telegram_settings(env: Env | None = None) -> TelegramSettings | None:
+    """None without TELEGRAM_BOT_TOKEN (the channel is off); else checked settings."""
+    env = _environ(env)
+    token = text(env, "TELEGRAM_BOT_TOKEN", "")
+    if not token:
+        return None
+    if not TELEGRAM_TOKEN_SHAPE.fullmatch(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN doesn't look like a bot token (digits, a colon, "
+                            "then 30 or more letters, digits, _ or -): copy it from BotFather, or "
+                            "leave it empty to keep Telegram off; see .env.example.")
+    mode = text(env, "TELEGRAM_MODE", "polling").lower()
+    if mode not in TELEGRAM_MODES:
+        raise SettingsError(f"TELEGRAM_MODE must be polling or webhook, got {mode!r}.")
+    webhook_secret = None
+    if mode == "webhook":
+        webhook_secret = secret(env, "TELEGRAM_WEBHOOK_SECRET", min_length=SECRET_MIN_LENGTH)
+        if not TELEGRAM_SECRET_SHAPE.fullmatch(webhook_secret):
+            raise SettingsError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - "
+                                "(at most 256 characters), as Telegram requires; see "
+                                ".env.example.")
+    return TelegramSettings(bot_token=token, mode=mode, webhook_secret=webhook_secret,
+                            api_url=url(env, "TELEGRAM_API_URL", "https://api.telegram.org"))
 
 
 def load_platform_settings(env: Env | None = None) -> PlatformClientSettings:

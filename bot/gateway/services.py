@@ -14,6 +14,9 @@ from fastapi import Request
 
 from bot.channels.slack import CHANNEL as SLACK
 from bot.channels.slack import SlackChannel
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import TelegramChannel, build_bot
+from bot.channels.telegram_buttons import CallbackKeys
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
 from bot.config import GatewaySettings
@@ -63,6 +66,7 @@ class Services:
     widget_ip_limit: RequestLimits
     widget_conversation_limit: RequestLimits
     slack: SlackChannel | None = None
+    telegram: TelegramChannel | None = None  # None: no TELEGRAM_BOT_TOKEN, the channel is off
 
     @classmethod
     def build(cls, settings: GatewaySettings, platform: PlatformClientSettings) -> Services:
@@ -83,6 +87,7 @@ class Services:
         platform_client = PlatformClient.from_settings(platform)
         linked_intake = LinkedChannelIntake(conversations, intake,
                                             AccountLinks(db, platform_client), rasa)
+        telegram = telegram_channel(settings, db, linked_intake, deliveries)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
@@ -96,6 +101,7 @@ class Services:
             widget_ip_limit=shared.widget_ip_limit,
             widget_conversation_limit=shared.widget_conversation_limit,
             slack=slack_channel(settings, linked_intake, deliveries, db),
+            telegram=telegram,
         )
 
     async def start(self) -> None:
@@ -108,8 +114,12 @@ class Services:
         self.scheduler.start_sweeping()
         if self.slack is not None:
             await self.slack.start()
+        if self.telegram is not None:
+            self.telegram.start(self.settings.public_url)
 
     async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.close()
         await self.scheduler.close()
         if self.slack is not None:
             await self.slack.close()
@@ -129,6 +139,18 @@ def slack_channel(settings: GatewaySettings, intake: LinkedChannelIntake,
     deliveries.register(SLACK, channel.delivery)
     log.info("Slack is on (%s)",
              "Socket Mode" if channel.socket_mode else "events at POST /slack/events")
+    return channel
+
+
+def telegram_channel(settings: GatewaySettings, db: Database, intake: LinkedChannelIntake,
+                     deliveries: Deliveries) -> TelegramChannel | None:
+    """The Telegram channel, registered for delivery; None (said once) without a bot token."""
+    if settings.telegram is None:
+        log.info("Telegram is off: TELEGRAM_BOT_TOKEN is not set (see .env.example)")
+        return None
+    channel = TelegramChannel(settings.telegram, build_bot(settings.telegram), CallbackKeys(db),
+                              intake)
+    deliveries.register(TELEGRAM, channel.delivery)
     return channel
 
 

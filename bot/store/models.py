@@ -293,3 +293,18 @@ class SlackThread(Base):
 
     def __repr__(self) -> str:
         return f"SlackThread(external_id={self.external_id!r})"
+
+
+class TelegramCallbackKey(Base):
+    """A button whose payload doesn't fit Telegram's 64-byte `callback_data`: the short key sent
+    instead, and the payload and title it stands for (bot/channels/telegram_buttons.py)."""
+
+    __tablename__ = "telegram_callback_keys"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"TelegramCallbackKey(key={self.key!r})"

@@ -1,7 +1,7 @@
 """The Slack thread each channel conversation's replies go in (bot/channels/slack.py).
 
 Revision ID: 0007
-Revises: 0005 (written on a branch from 0004; chained after 0005 at the merge of issue7-linking)
+Revises: 0006 (chained after the Telegram callback keys at the merge of the channels)
 Create Date: 2026-11-30
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
