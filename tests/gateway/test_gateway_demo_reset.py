@@ -40,13 +40,17 @@ def old_conversations(database_url: str, how_many: int) -> None:
         db.dispose()
 
 
+def clear_conversations(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(VENV_PYTHON), "-m", "bot.cli", "clear-conversations"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
 def test_clear_conversations_empties_the_store_and_keeps_the_agents(tmp_path: Path):
     database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
     old_conversations(database_url, 6)
     add_agent(database_url, "sam@support.example", "sams-own-password-123", "Sam")
     env = {**os.environ, "GATEWAY_DATABASE_URL": database_url}
-    done = subprocess.run([str(VENV_PYTHON), "-m", "bot.cli", "clear-conversations"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = clear_conversations(env)
     assert done.returncode == 0, done.stderr
     assert "conversation store starts empty (6 old conversations cleared" in done.stdout
     assert (count(database_url, Conversation), count(database_url, Message)) == (0, 0)
@@ -58,7 +62,6 @@ def test_a_store_that_cannot_be_written_is_named_with_the_fix(tmp_path: Path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     env = {**os.environ, "GATEWAY_DATABASE_URL": f"sqlite:///{blocker / 'gateway.db'}"}
-    done = subprocess.run([str(VENV_PYTHON), "-m", "bot.cli", "clear-conversations"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = clear_conversations(env)
     assert done.returncode == 2
     assert "GATEWAY_DATABASE_URL" in done.stderr
