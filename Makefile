@@ -16,6 +16,7 @@ help:
 	@echo "make test   - the whole test suite (what CI runs)"
 	@echo "make check  - the fast static checks alone: ruff, mypy, import contracts (make test runs them first)"
 	@echo "make chat CLIENT=c-ben   - chat in this terminal as a demo client (needs make run)"
+	@echo "make reset-demo - the demo from the start: hub re-seeded, conversation store emptied"
 
 env: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -50,8 +51,10 @@ run-prod: env train
 chat: $(VENV)/.installed
 	@$(PY) -m bot.cli chat --client $(CLIENT)
 
+# The demo from the start: the demo hub re-seeded and the conversation store emptied (agents kept).
 reset-demo: $(VENV)/.installed
 	@$(PY) -m sandbox --reset-only
+	@$(PY) -m bot.cli clear-conversations
 
 # Debian's Chromium drives the browser tests (Playwright's own browser download can't work here).
 browser:

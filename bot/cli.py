@@ -3,6 +3,7 @@
     python -m bot.cli run                 # what `make run` does after building and training
     python -m bot.cli run --prod          # `make run-prod`: PostgreSQL, Redis, two of each
     python -m bot.cli chat --client c-ben # a terminal chat through the gateway's widget API
+    python -m bot.cli clear-conversations # `make reset-demo`: an empty conversation store
 
 Settings (ports, the processes' shared secrets, PLATFORM_API_URL, WIDGET_TOKEN_SECRET for `chat`)
 are read once, by `bot.config`, after loading .env; a bad one stops the command with exit code 2
@@ -15,8 +16,10 @@ import json
 import logging
 import os
 import shlex
+import shutil
 import signal
 import sys
+import textwrap
 import threading
 import time
 import uuid
@@ -37,6 +40,7 @@ from bot.config import (
     load_platform_settings,
     load_production_settings,
     load_run_settings,
+    load_store_url,
     warn_retired_settings,
 )
 from bot.identity import issue_identity_token
@@ -54,6 +58,7 @@ from bot.processes import (
     rasa_process,
     sandbox_process,
 )
+from platform_api import PlatformClient, PlatformError
 
 DEMO_CLIENTS = {
     "c-anna": "Anna Jónsdóttir (4 of 6 credits left, connections Sara and Maya)",
@@ -96,6 +101,19 @@ def check_gateway_settings(settings: RunSettings, shared: SharedSecrets) -> None
     load_platform_settings(env)
 
 
+def fresh_demo_conversations() -> str:
+    """Empties the gateway's conversation store (GATEWAY_DATABASE_URL; agents kept), to go with
+    the freshly seeded demo hub; says how many old conversations went."""
+    from bot.gateway.__main__ import StoreUnavailable, clear_demo_conversations
+
+    try:
+        cleared = clear_demo_conversations(load_store_url(dict(os.environ)))
+    except StoreUnavailable as exc:
+        raise SettingsError(str(exc)) from exc
+    return (f"==> Demo: the demo hub is re-seeded and the conversation store starts empty "
+            f"({_count(cleared, 'old conversation')} cleared; agents kept).")
+
+
 def wait_until_healthy(urls: dict[str, str], timeout: float = 300.0) -> list[str]:
     """Polls each process's health URL; returns the names still not healthy at the timeout."""
     pending = dict(urls)
@@ -123,7 +141,7 @@ def banner(ports: Ports) -> str:
       curl -s localhost:{ports.gateway}/widget/api/messages -H "Authorization: Bearer $KEY" \\
             -H 'Content-Type: application/json' -d '{{"text": "how do I add a card?"}}'
       curl -s localhost:{ports.gateway}/widget/api/messages -H "Authorization: Bearer $KEY"
-    Demo clients:
+    Demo clients (as seeded; `make chat` says what each account shows now):
 {clients}
     A client dashboard with the chat widget:  http://127.0.0.1:{ports.sandbox}/dashboard/c-anna
     The Customer Success console:  http://127.0.0.1:{ports.gateway}/console
@@ -147,6 +165,8 @@ def command_run(args: argparse.Namespace) -> int:
     if not model.exists():
         print("No trained model for the current data: run `make run` (it trains first).")
         return 1
+    if not args.prod:  # the demo: its hub is re-seeded (sandbox --reset), its chats go too
+        print(fresh_demo_conversations(), flush=True)
     specs = (production_specs(settings, model, shared) if args.prod
              else process_specs(settings, model, shared))
     manager = Manager()
@@ -192,6 +212,12 @@ def production_specs(settings: RunSettings, model: Path,
     return specs
 
 
+def command_clear_conversations(args: argparse.Namespace) -> int:
+    """`make reset-demo`, after the sandbox re-seeded the demo hub: an empty conversation store."""
+    print(fresh_demo_conversations())
+    return 0
+
+
 def command_ready(args: argparse.Namespace) -> int:
     """Waits for every process, prints where to chat, then stays until `run` stops it."""
     ports = load_run_settings().ports
@@ -205,17 +231,64 @@ def command_ready(args: argparse.Namespace) -> int:
         signal.pause()
 
 
-def render(message: dict[str, Any]) -> list[str]:
-    """Lines to show for one message of the assistant, an agent or the gateway; buttons become
-    numbered choices."""
+def render(message: dict[str, Any], width: int = 80) -> list[str]:
+    """Lines to show for one message of the assistant, an agent or the gateway, wrapped on words
+    to `width` (never inside a word or a link); buttons become numbered choices."""
     sender = message.get("sender", "bot")
     who = {"agent": message.get("agent_name") or "agent", "system": "--"}.get(sender, "bot")
     lines = []
     if message.get("text"):
-        lines.append(f"{who}: {message['text']}")
+        lines += wrap(str(message["text"]), f"{who}: ", width)
     for number, button in enumerate(message.get("buttons") or [], start=1):
-        lines.append(f"     [{number}] {button.get('title')}")
+        lines += wrap(str(button.get("title")), f"     [{number}] ", width)
     return lines
+
+
+def wrap(text: str, lead: str, width: int) -> list[str]:
+    """`text` after `lead`, each of its lines wrapped on words, continued under the text."""
+    indent = " " * len(lead)
+    wrapped: list[str] = []
+    for number, line in enumerate(text.splitlines() or [""]):
+        first = lead if number == 0 else indent
+        wrapped += textwrap.wrap(line, width=max(width, len(lead) + 20), initial_indent=first,
+                                 subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False) or [first.rstrip()]
+    return wrapped
+
+
+def terminal_width() -> int:
+    """The terminal's columns (COLUMNS when set), less one so a full line doesn't wrap again."""
+    return shutil.get_terminal_size().columns - 1
+
+
+def account_summary(platform: PlatformClient, client_id: str) -> str:
+    """What the platform shows for a demo client now: "Ben Carter (0 of 6 credits left,
+    connections Sara Hansen and Jón Einarsson, 1 unpaid invoice, no upcoming session)"."""
+    client = platform.get_client(client_id)
+    credits = platform.get_credits(client_id)
+    connections = [c.get("name", "?") for c in platform.get_connections(client_id)]
+    unpaid = len(platform.list_invoices(client_id))
+    upcoming = len(platform.list_bookings(client_id))
+    facts = [f"{credits.get('remaining')} of {credits.get('allowance')} credits left",
+             ("connections " + " and ".join(connections)) if connections
+             else "no connections yet",
+             _count(unpaid, "unpaid invoice"), _count(upcoming, "upcoming session")]
+    return f"{client.get('name', client_id)} ({', '.join(facts)})"
+
+
+def _count(n: int, thing: str) -> str:
+    return f"no {thing}" if n == 0 else f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def describe_client(client_id: str | None) -> str:
+    """Who the chat is signed in as, from the platform; just the id when it can't be asked."""
+    if client_id is None:
+        return "no client id (signed out)"
+    try:
+        platform = PlatformClient.from_settings(load_platform_settings())
+        return account_summary(platform, client_id)
+    except (SettingsError, PlatformError, requests.RequestException):
+        return f"{client_id} (the platform couldn't be asked about the account)"
 
 
 class TerminalChat:
@@ -277,7 +350,7 @@ class TerminalChat:
                     continue
                 if message.get("buttons"):
                     self.buttons = message["buttons"]
-                print("\n".join(render(message)), flush=True)
+                print("\n".join(render(message, terminal_width())), flush=True)
 
 
 def _code(response: requests.Response) -> str:
@@ -299,13 +372,14 @@ def _raise_for(response: requests.Response) -> None:
 def command_chat(args: argparse.Namespace) -> int:
     client_id = None if args.client == "none" else args.client
     chat = TerminalChat(load_chat_settings(signed_in=client_id is not None), client_id)
-    who = DEMO_CLIENTS.get(args.client, "no client id (signed out)")
     try:
         chat.start()
     except requests.RequestException as exc:
         print(f"(can't start a chat at {chat.url}: is `make run` running? {exc})")
         return 1
-    print(f"Chatting as {args.client}: {who}. Type a number to press a button; Ctrl-D to quit.")
+    opening = (f"Chatting as {args.client}: {describe_client(client_id)}. "
+               "Type a number to press a button; Ctrl-D to quit.")
+    print("\n".join(wrap(opening, "", terminal_width())), flush=True)
     threading.Thread(target=chat.listen, daemon=True, name="chat-events").start()
     while True:
         try:
@@ -329,7 +403,8 @@ def command_chat(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,chat}")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{run,chat,clear-conversations}")
     run = commands.add_parser("run", help="start every process")
     run.add_argument("--prod", action="store_true",
                      help="the production profile: PostgreSQL, Redis, two of each process")
@@ -341,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--client", default="c-anna",
                       help="demo client id (c-anna, c-ben, c-chloe, c-dan) or 'none'")
     chat.set_defaults(func=command_chat)
+    clear = commands.add_parser("clear-conversations",
+                                help="empty the conversation store for the demo (agents kept)")
+    clear.set_defaults(func=command_clear_conversations)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     load_dotenv(ROOT / ".env")  # the local settings; the environment wins over the file

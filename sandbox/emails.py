@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
+import inflect
 from sqlalchemy.orm import Session
 
 from sandbox import rules
@@ -12,6 +14,16 @@ from sandbox.money import format_money
 from sandbox.times import human
 
 SIGNATURE = "\n\n— The Wellbeing Hub team"
+
+
+@cache
+def _english() -> inflect.engine:
+    return inflect.engine()
+
+
+def with_article(name: str) -> str:
+    """The name after "a" or "an" as it is said: "an Individual therapy", "a Coaching session"."""
+    return _english().a(name)
 
 
 def send(session: Session, to: str, subject: str, body: str, now: datetime) -> OutboxEmail:
@@ -40,7 +52,8 @@ def booking_confirmation(session: Session, booking: Booking, links: Links, now: 
          f"dashboard; less than 24 hours before the start the professional's terms may apply.",
          now)
     send(session, pro.email, f"New booking: {service.name} on {when}",
-         f"Hi {pro.name},\n\n{client.name} booked a {service.name} with you for {when}.", now)
+         f"Hi {pro.name},\n\n{client.name} booked {with_article(service.name)} with you "
+         f"for {when}.", now)
 
 
 def invoice_email(session: Session, invoice: Invoice, links: Links, now: datetime) -> None:

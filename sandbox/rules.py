@@ -151,6 +151,11 @@ def cancellation_message(payment_method: str, late: bool, invoice_withdrawn: boo
     return "The session is cancelled; any refund is arranged with the professional."
 
 
+def on_slot_grid(value: datetime) -> datetime:
+    """The latest slot start at or before `value`: slots start on the hour (see `open_slots`)."""
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
 def open_slots(
     windows: Iterable[Window],
     duration_minutes: int,

@@ -3,7 +3,8 @@
 Whatever the day of the year, the numbers hold: Anna 4 of 6 credits left, Ben 0 of 6 (and one
 unpaid invoice), Chloe 4 of 4, Dan 1 of 6 with a session in 20 hours. Past credit-paid sessions are
 placed in the current calendar year; early in January they are squeezed into the days since
-1 January.
+1 January. Every session starts on the booking slot grid (on the hour, `rules.on_slot_grid`), so
+Dan's "20 hours" is the hour at or before now + 20 h.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from sandbox.models import (
     Professional,
     Service,
 )
-from sandbox.times import UTC, floor_minute
+from sandbox.times import UTC
 
 WEEKDAYS = range(5)
 FIRST_INVOICE_SEQ = 41  # Ben's invoice; the next one issued is ...-0042
@@ -155,7 +156,7 @@ def _add_bookings(session: Session, services: dict[str, Service], now: datetime)
     dan = [(today - timedelta(days=10 + 14 * i), 12) for i in range(4)]
     for i, start in enumerate(_past_starts(now, dan)):
         add(f"b-dan-{i + 1}", "c-dan", "p-jon", start, rules.COMPLETED)
-    add("b-dan-5", "c-dan", "p-jon", floor_minute(now + timedelta(hours=20)), rules.BOOKED,
+    add("b-dan-5", "c-dan", "p-jon", rules.on_slot_grid(now + timedelta(hours=20)), rules.BOOKED,
         booked_at=upcoming_booked_at)
 
 
@@ -171,4 +172,4 @@ def _past_starts(now: datetime, wanted: list[tuple[date, int]]) -> list[datetime
     if all(year_start <= s and s + timedelta(hours=1) <= now for s in starts):
         return starts
     step = (now - year_start) / (len(starts) + 1)
-    return [floor_minute(year_start + step * (len(starts) - i)) for i in range(len(starts))]
+    return [rules.on_slot_grid(year_start + step * (len(starts) - i)) for i in range(len(starts))]

@@ -50,10 +50,6 @@ def parse_iso_utc(text: str) -> datetime:
         raise ValueError("is out of range") from None
 
 
-def floor_minute(value: datetime) -> datetime:
-    return value.replace(second=0, microsecond=0)
-
-
 def human(value: datetime) -> str:
     """`Thursday 5 March 2026, 10:00 UTC`, for e-mails and pages."""
     value = ensure_utc(value)

@@ -158,7 +158,7 @@ class SlackDelivery:
             return SlackCall("chat.postEphemeral", {**arguments, "user": place.user})
         return SlackCall("chat.postMessage", arguments)
 
-    def mode_changed(self, to: ChannelAddress, mode: str) -> None:
+    def mode_changed(self, to: ChannelAddress, mode: str, agent_name: str | None = None) -> None:
         return None  # the core tells the client in words
 
     def typing(self, to: ChannelAddress, on: bool) -> None:

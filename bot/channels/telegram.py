@@ -141,7 +141,7 @@ class TelegramDelivery:
                                         reply_markup=markup, reply_parameters=replying)
         return send
 
-    def mode_changed(self, to: ChannelAddress, mode: str) -> None:
+    def mode_changed(self, to: ChannelAddress, mode: str, agent_name: str | None = None) -> None:
         return None  # the core says what happens next in words, delivered as a message
 
     def typing(self, to: ChannelAddress, on: bool) -> None:

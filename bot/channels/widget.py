@@ -5,7 +5,8 @@
   expires when idle; a signed-in one also needs a fresh identity token now and then: see
   bot/core/conversations.py). A live stream ends when its key stops working.
 - What the core says reaches the widget as live events on the conversation's own stream: a
-  `message` (its id is the message seq), the `mode`, and `typing`. A widget that reconnects with
+  `message` (its id is the message seq), the `mode` (with the agent's name while one has the
+  conversation), and `typing`. A widget that reconnects with
   `Last-Event-ID` gets what it missed from the store first, then the live events, each once.
 
 The HTTP routes (bot/gateway/widget_api.py) only check the request and call this adapter and the
@@ -42,8 +43,9 @@ class WidgetDelivery:
         self.hub.publish(stream_of(to.conversation_id),
                          Event("message", message, id=str(message["seq"])))
 
-    def mode_changed(self, to: ChannelAddress, mode: str) -> None:
-        self.hub.publish(stream_of(to.conversation_id), Event("mode", {"mode": mode}))
+    def mode_changed(self, to: ChannelAddress, mode: str, agent_name: str | None = None) -> None:
+        self.hub.publish(stream_of(to.conversation_id),
+                         Event("mode", {"mode": mode, "agent_name": agent_name}))
 
     def typing(self, to: ChannelAddress, on: bool) -> None:
         self.hub.publish(stream_of(to.conversation_id), Event("typing", {"on": on}))
@@ -88,8 +90,8 @@ class WidgetChannel:
         guard = None if key is None else StreamGuard(self._recheck(key), key_seconds_left)
         subscription = self.hub.subscribe(stream_of(conversation_id), guard)
         try:
-            mode, missed = await self.conversations.snapshot(conversation_id, after)
-            yield Event("mode", {"mode": mode})
+            mode, agent_name, missed = await self.conversations.snapshot(conversation_id, after)
+            yield Event("mode", {"mode": mode, "agent_name": agent_name})
             replayed = {str(message["seq"]) for message in missed}
             for message in missed:
                 yield Event("message", message, id=str(message["seq"]))

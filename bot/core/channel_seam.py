@@ -53,8 +53,9 @@ class ClientDelivery(Protocol):
     def deliver(self, to: ChannelAddress, message: dict[str, Any]) -> None:
         """A message the client may see (docs/gateway.md `Message`: text, buttons, sender...)."""
 
-    def mode_changed(self, to: ChannelAddress, mode: str) -> None:
-        """Who has the conversation now: bot, waiting, agent or resolved."""
+    def mode_changed(self, to: ChannelAddress, mode: str, agent_name: str | None = None) -> None:
+        """Who has the conversation now: bot, waiting, agent or resolved (and in `agent`, the
+        name of the agent who has it)."""
 
     def typing(self, to: ChannelAddress, on: bool) -> None:
         """The assistant is (or stopped) working on an answer."""
@@ -66,7 +67,7 @@ class UnknownChannel:
     def deliver(self, to: ChannelAddress, message: dict[str, Any]) -> None:
         log.warning("conversation %s: no delivery for channel %r", to.conversation_id, to.channel)
 
-    def mode_changed(self, to: ChannelAddress, mode: str) -> None:
+    def mode_changed(self, to: ChannelAddress, mode: str, agent_name: str | None = None) -> None:
         return None
 
     def typing(self, to: ChannelAddress, on: bool) -> None:

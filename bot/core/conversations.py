@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.present import message_json
+from bot.core.present import agent_name_of, message_json
 from bot.store import conversations as store
 from bot.store.db import Database
 from bot.store.models import Conversation, now_utc, utc
@@ -152,16 +152,17 @@ class Conversations:
             message_json(m) for m in store.messages_after(session, conversation_id, after)])
 
     async def snapshot(self, conversation_id: str,
-                       after: int | None) -> tuple[str, list[dict[str, Any]]]:
-        """The mode, and the client-visible messages after seq `after` (none if None)."""
-        def read(session: Session) -> tuple[str, list[dict[str, Any]]]:
+                       after: int | None) -> tuple[str, str | None, list[dict[str, Any]]]:
+        """The mode, the name of the agent who has the conversation (in mode `agent`), and the
+        client-visible messages after seq `after` (none if None)."""
+        def read(session: Session) -> tuple[str, str | None, list[dict[str, Any]]]:
             conversation = store.get_conversation(session, conversation_id)
             if conversation is None:
                 raise LookupError(conversation_id)
             missed = ([] if after is None else
                       [message_json(m) for m in store.messages_after(session, conversation_id,
                                                                      after)])
-            return conversation.mode.value, missed
+            return conversation.mode.value, agent_name_of(conversation), missed
 
         return await self.db.run(read)
 

@@ -327,10 +327,11 @@ def _say(session: Session, changes: ChangeSet, conversation: Conversation, effec
 def _activity_text(effect: Effect, context: Context) -> str | None:
     if effect == Effect.LOG_HANDOFF:
         request = _required(context.request, effect)
-        return texts.ACTIVITY_HANDOFF.format(reason=request.reason,
+        return texts.ACTIVITY_HANDOFF.format(reason=texts.reason_words(request.reason),
                                              priority=request.priority.value)
     if effect == Effect.LOG_ESCALATE:
-        return texts.ACTIVITY_ESCALATED.format(reason=_required(context.request, effect).reason)
+        reason = _required(context.request, effect).reason
+        return texts.ACTIVITY_ESCALATED.format(reason=texts.reason_words(reason))
     agent = context.actor.name if context.actor is not None else ""
     return {
         Effect.LOG_CLAIM: texts.ACTIVITY_CLAIMED.format(agent=agent),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.store.models import Agent, Conversation, Kind, Message, Sender, utc
+from bot.store.models import Agent, Conversation, Kind, Message, Mode, Sender, utc
 
 
 def iso(value: datetime | None) -> str | None:
@@ -31,6 +31,13 @@ def message_json(message: Message, for_console: bool = False) -> dict[str, Any]:
     if for_console:
         data["payload"] = message.payload
     return data
+
+
+def agent_name_of(conversation: Conversation) -> str | None:
+    """Who the client is chatting with: the assignee's name while an agent has the conversation."""
+    if conversation.mode != Mode.AGENT or conversation.assignee is None:
+        return None
+    return conversation.assignee.name
 
 
 def agent_json(agent: Agent | None) -> dict[str, Any] | None:

@@ -71,6 +71,18 @@ RESOLVED = ("The Customer Success team has closed this conversation. Write here 
 # Internal transcript lines (activity), seen only in the console.
 ACTIVITY_HANDOFF = "Handed to the team: {reason}, priority {priority}."
 ACTIVITY_ESCALATED = "Priority raised to urgent: {reason} (the client's message speaks of risk)."
+# A handoff reason in words, for the transcript (the console's REASON_LABEL says the same).
+REASON_WORDS = {
+    "requested": "asked for a person",
+    "safety": "safety, may be at risk",
+    "not_understood": "the assistant did not understand twice",
+    "platform_unavailable": "the platform was unavailable",
+}
+
+
+def reason_words(reason: str) -> str:
+    """`not_understood` → "the assistant did not understand twice" (an unknown code in words)."""
+    return REASON_WORDS.get(reason, reason.replace("_", " "))
 ACTIVITY_CLAIMED = "Claimed by {agent}."
 ACTIVITY_HANDBACK = "Handed back to the assistant by {agent}."
 ACTIVITY_RESOLVED = "Resolved by {agent}."

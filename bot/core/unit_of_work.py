@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.channel_seam import ChannelAddress, Deliveries
 from bot.core.live_events import CONSOLE, Event, EventHub
-from bot.core.present import message_json, queue_item_json
+from bot.core.present import agent_name_of, message_json, queue_item_json
 from bot.store.conversations import CLIENT_VISIBLE_KINDS
 from bot.store.db import Database
 from bot.store.models import Conversation, Kind, Message, Mode
@@ -43,6 +43,7 @@ class _ToClient:
     to: ChannelAddress
     message: dict[str, Any] | None = None
     mode: str | None = None
+    agent_name: str | None = None
 
 
 class ChangeSet:
@@ -81,7 +82,8 @@ class ChangeSet:
             changed = conversation.mode != mode_before
             if changed:
                 self._to_clients.append(_ToClient(address_of(conversation),
-                                                  mode=conversation.mode.value))
+                                                  mode=conversation.mode.value,
+                                                  agent_name=agent_name_of(conversation)))
             if changed or conversation.mode in TEAM_MODES:
                 self._to_console.append(Event("conversation", queue_item_json(conversation)))
 
@@ -91,7 +93,7 @@ class ChangeSet:
             if item.message is not None:
                 delivery.deliver(item.to, item.message)
             if item.mode is not None:
-                delivery.mode_changed(item.to, item.mode)
+                delivery.mode_changed(item.to, item.mode, item.agent_name)
         for event in self._to_console:
             hub.publish(CONSOLE, event)
 

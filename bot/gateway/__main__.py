@@ -30,6 +30,7 @@ from bot.config import (
     load_platform_settings,
     warn_retired_settings,
 )
+from bot.store import conversations as store
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
 
@@ -103,6 +104,19 @@ def prepare_store(settings: GatewaySettings) -> None:
                                                settings.demo_agent_password))
     except (CommandError, OperationalError) as exc:  # an unknown revision, read-only, locked...
         raise store_problem(settings.database_url, exc, "can't be migrated", WRITABLE) from exc
+    finally:
+        db.dispose()
+
+
+def clear_demo_conversations(database_url: str) -> int:
+    """A fresh conversation store for the demo (`make run`, `make reset-demo`): migrated, every
+    conversation gone, the agents kept. How many conversations were cleared."""
+    db = open_store(database_url)
+    try:
+        upgrade_head(db.engine)
+        return db.run_sync(store.clear_all)
+    except (CommandError, OperationalError) as exc:
+        raise store_problem(database_url, exc, "can't be cleared", WRITABLE) from exc
     finally:
         db.dispose()
 

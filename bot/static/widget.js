@@ -14,7 +14,8 @@
  *
  * Dependency-free, no build step. Everything lives in a Shadow DOM so the host page's CSS cannot
  * reach it. Message content is only ever rendered with textContent (never innerHTML); http(s)
- * links become <a rel="noopener noreferrer"> elements. The only global is window.WellbeingWidget.
+ * links become <a rel="noopener noreferrer" target="_blank"> elements with a short text ("Pay now"
+ * for a payment page, else the host name). The only global is window.WellbeingWidget.
  */
 (function () {
   "use strict";
@@ -369,9 +370,12 @@
     subtitle.className = "subtitle mode-" + state.mode;
   }
 
-  function setMode(mode) {
+  /** The mode; with `agentName` (the mode event's `agent_name`) the header names the agent. */
+  function setMode(mode, agentName) {
     if (typeof mode !== "string" || !mode) return;
     state.mode = mode;
+    if (typeof agentName === "string" && agentName) state.agentName = agentName;
+    else if (mode !== "agent") state.agentName = null;
     if (mode !== "bot") showTyping(false);
     renderStatus();
   }
@@ -568,7 +572,7 @@
     });
     source.addEventListener("mode", function (e) {
       var data = parse(e.data);
-      if (data) setMode(data.mode);
+      if (data) setMode(data.mode, data.agent_name);
     });
     source.addEventListener("error", function () {
       if (state.events !== source) return;
@@ -624,13 +628,24 @@
       try { parsed = new URL(url); } catch (e) { /* not a link after all */ }
       if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) return match;
       fragment.append(document.createTextNode(text.slice(last, offset)));
-      fragment.append(h("a", { href: parsed.href, target: "_blank", rel: "noopener noreferrer", text: url }));
+      fragment.append(h("a", { href: parsed.href, target: "_blank", rel: "noopener noreferrer",
+        title: parsed.href, "data-testid": "widget-link", text: linkText(parsed) }));
       last = offset + url.length;
       return match;
     });
     fragment.append(document.createTextNode(String(text).slice(last)));
     return fragment;
   }
+
+  /** A link's short text: "Pay now" for a payment page, else the host name (never the raw URL,
+   * which would break across lines). */
+  function linkText(url) {
+    if (/^\/pay\//.test(url.pathname)) return "Pay now";
+    return url.hostname.replace(/^www\./, "");
+  }
+
+  // Buttons that stop or decline (domain.yml and actions/: "Stop", "Keep it", "No"): secondary.
+  var SECONDARY_PAYLOADS = ["/stop", "/deny"];
 
   function agentLabel(name) {
     if (!name) return "Customer Success";
@@ -668,7 +683,8 @@
     var group = h("div", { class: "choices", role: "group", "aria-label": "Choose an answer" });
     buttons.forEach(function (b) {
       group.append(h("button", {
-        type: "button", class: "choice", "data-testid": "widget-button", "data-payload": b.payload,
+        type: "button", "data-testid": "widget-button", "data-payload": b.payload,
+        class: "choice" + (SECONDARY_PAYLOADS.indexOf(b.payload) >= 0 ? " choice-secondary" : ""),
         text: b.title,
         onclick: function (e) { pressButton(group, e.currentTarget, b); },
       }));

@@ -4,11 +4,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.store.models import Conversation, Kind, Message, Mode, Sender, now_utc
+from bot.store.models import (
+    Conversation,
+    Kind,
+    Message,
+    Mode,
+    Sender,
+    SlackThread,
+    TelegramCallbackKey,
+    now_utc,
+)
 from bot.store.tokens import hash_token, new_token
 
 CLIENT_VISIBLE_KINDS = (Kind.TEXT, Kind.BUTTON_CLICK)
@@ -165,3 +174,14 @@ def last_client_texts(session: Session, conversation_ids: Sequence[str]) -> dict
                          Message.seq == latest.c.seq))
     )
     return dict(rows.tuples().all())
+
+
+def clear_all(session: Session) -> int:
+    """Delete every conversation, its messages and the channels' per-conversation rows, for a
+    fresh demo; agents, their logins, channel links and the audit log stay. How many went."""
+    count = session.scalar(select(func.count()).select_from(Conversation)) or 0
+    session.execute(delete(Message))
+    session.execute(delete(SlackThread))
+    session.execute(delete(TelegramCallbackKey))
+    session.execute(delete(Conversation))
+    return count

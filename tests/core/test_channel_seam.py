@@ -54,7 +54,7 @@ class RecordingDelivery:
     def deliver(self, to: ChannelAddress, message: dict[str, Any]) -> None:
         self.messages.append((to, message))
 
-    def mode_changed(self, to: ChannelAddress, mode: str) -> None:
+    def mode_changed(self, to: ChannelAddress, mode: str, agent_name: str | None = None) -> None:
         self.modes.append((to, mode))
 
     def typing(self, to: ChannelAddress, on: bool) -> None:

@@ -247,7 +247,8 @@ def test_escalate_queues_a_conversation_with_the_assistant_urgently(db):
     conversation, said, _ = _attempt(db, Standing.BOT, Trigger.ESCALATE)
     assert (conversation.handoff_reason, conversation.priority) == ("safety", Priority.URGENT)
     assert conversation.priority_rank == 0 and conversation.rasa_paused is True
-    assert said[0] == (Sender.SYSTEM, Kind.ACTIVITY, "Handed to the team: safety, priority urgent.")
+    assert said[0] == (Sender.SYSTEM, Kind.ACTIVITY,
+                       "Handed to the team: safety, may be at risk, priority urgent.")
     assert said[1][:2] == (Sender.SYSTEM, Kind.TEXT) and "next in the queue" in said[1][2]
 
 

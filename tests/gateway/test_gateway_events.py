@@ -71,7 +71,8 @@ def test_mode_changes_are_streamed(gateway, fake_rasa):
     widget = gateway.widget()
     with widget.events() as stream:
         widget.press("/request_human")
-        stream.wait_for(lambda e: e.name == "mode" and e.data == {"mode": "waiting"})
+        stream.wait_for(lambda e: e.name == "mode"
+                        and e.data == {"mode": "waiting", "agent_name": None})
 
 
 def test_the_stream_needs_the_conversation_key(gateway):

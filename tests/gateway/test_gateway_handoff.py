@@ -24,6 +24,8 @@ def test_handoff_claim_reply_and_hand_back_to_a_bot_that_answers_again(live_gate
 
     with widget.events() as stream:
         assert console.claim(widget.id).status_code == 200
+        stream.wait_for(lambda e: e.name == "mode"  # the widget's header names the agent
+                        and e.data == {"mode": "agent", "agent_name": "Sam"})
         # Ben's account, for the agent who claimed him (docs/gateway.md, "Who may see what")
         context = console.get(f"/conversations/{widget.id}/context").json()
         assert context["available"] is True and context["credits"]["remaining"] == 0
@@ -36,7 +38,8 @@ def test_handoff_claim_reply_and_hand_back_to_a_bot_that_answers_again(live_gate
 
         waiting_turn = widget.say("thanks!")
         assert console.handback(widget.id).status_code == 200
-        stream.wait_for(lambda e: e.name == "mode" and e.data == {"mode": "bot"})
+        stream.wait_for(lambda e: e.name == "mode"
+                        and e.data == {"mode": "bot", "agent_name": None})
     back = widget.wait_for_reply(waiting_turn["seq"], sender="system", containing="back with")
     sent = widget.say("how many credits do I have left?")
     answer = widget.wait_for_reply(sent["seq"], sender="bot")

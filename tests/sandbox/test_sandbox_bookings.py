@@ -99,6 +99,16 @@ def test_booking_confirms_by_e_mail_to_the_client_and_the_professional(api):
     assert len(api.outbox("sara.hansen@professionals.example")) == 1
 
 
+def test_the_professional_s_e_mail_puts_the_right_article_before_the_service(api):
+    """"booked an Individual therapy", "booked a Physiotherapy session" (issue 11)."""
+    api.book("c-anna", SARA_WEDNESDAY)
+    api.book("c-ben", JON_WEDNESDAY)
+    [to_sara] = api.outbox("sara.hansen@professionals.example")
+    [to_jon] = api.outbox("jon.einarsson@professionals.example")
+    assert "Anna Jónsdóttir booked an Individual therapy with you" in to_sara["body"]
+    assert "Ben Carter booked a Physiotherapy session with you" in to_jon["body"]
+
+
 def test_ben_s_booking_is_self_paid_with_an_unpaid_invoice_and_e_mails(api):
     booking = api.book("c-ben", JON_WEDNESDAY).json()
     assert booking["payment_method"] == "self_paid"

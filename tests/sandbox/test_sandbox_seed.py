@@ -89,7 +89,7 @@ def test_anna_s_upcoming_session_is_with_sara_in_three_days_at_ten(seeded):
 def test_dan_s_upcoming_session_is_in_twenty_hours(seeded):
     api, now = seeded
     [upcoming] = api.get("/api/v1/clients/c-dan/bookings").json()["bookings"]
-    expected = (now + timedelta(hours=20)).replace(second=0, microsecond=0)
+    expected = (now + timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
     assert parse(upcoming["start"]) == expected
     assert upcoming["inside_cancellation_window"] is True and upcoming["cancellable"] is True
 
@@ -99,3 +99,14 @@ def test_chloe_has_no_bookings_and_no_invoices(seeded):
     every = {"status": "all"}
     assert api.get("/api/v1/clients/c-chloe/bookings", params=every).json()["bookings"] == []
     assert api.get("/api/v1/clients/c-chloe/invoices", params=every).json()["invoices"] == []
+
+
+def test_every_seeded_session_starts_on_the_slot_grid(seeded):
+    """Seeded sessions start on the hour, like every bookable slot (no 06:37; issue 11)."""
+    api, _ = seeded
+    for client_id in CREDITS:
+        every = {"status": "all"}
+        for booking in api.get(f"/api/v1/clients/{client_id}/bookings", params=every).json()[
+                "bookings"]:
+            start = parse(booking["start"])
+            assert (start.minute, start.second) == (0, 0), (client_id, booking["start"])

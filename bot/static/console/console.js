@@ -22,6 +22,11 @@
     not_understood: "The assistant did not understand twice",
     platform_unavailable: "The platform was unavailable",
   };
+  /** A handoff reason in words, never its code (an unknown one with its underscores gone). */
+  function reasonLabel(reason) {
+    if (!reason) return "";
+    return REASON_LABEL[reason] || String(reason).replace(/_/g, " ");
+  }
   var MODE_LABEL = { bot: "With the assistant", waiting: "Waiting", agent: "With an agent", resolved: "Resolved" };
   var CHANNEL_LABEL = { widget: "Widget", slack: "Slack", telegram: "Telegram" };
 
@@ -317,7 +322,7 @@
           h("span", { class: "badge " + priority, "data-testid": "priority", text: PRIORITY_LABEL[priority] }),
           h("span", { class: "waiting", "data-since": str(c.waiting_since),
             text: c.mode === "waiting" ? waitingFor(c.waiting_since) : "" })),
-        h("span", { class: "queue-name", text: REASON_LABEL[c.handoff_reason] || str(c.handoff_reason) ||
+        h("span", { class: "queue-name", text: reasonLabel(c.handoff_reason) ||
           "Needs a person" }),
         h("span", { class: "queue-reason" },
           h("span", { "data-testid": "queue-client", text: clientLabel(c, null) }), " · ",
@@ -472,7 +477,7 @@
     if (state.closedNote) parts.push(h("span", { class: "closed-note", "data-testid": "closed-note", text: state.closedNote }));
     if (c.mode === "waiting" && c.waiting_since) parts.push(h("span", { text: waitingFor(c.waiting_since) }));
     if (c.handoff_reason) {
-      parts.push(h("span", { text: REASON_LABEL[c.handoff_reason] || str(c.handoff_reason) }));
+      parts.push(h("span", { text: reasonLabel(c.handoff_reason) }));
     }
     $("conv-meta").replaceChildren.apply($("conv-meta"), parts);
   }
@@ -553,7 +558,7 @@
     if (c) {
       parts.push(section("Why the bot handed over",
         h("p", { class: "reason", text: c.handoff_reason
-          ? REASON_LABEL[c.handoff_reason] || str(c.handoff_reason)
+          ? reasonLabel(c.handoff_reason)
           : "No handoff (the client is with the assistant)." }),
         c.waiting_since ? h("p", { class: "muted", text: "Queued " + format(dayTime, c.waiting_since) }) : null));
     }
@@ -838,7 +843,7 @@
     if (line.mode !== "waiting" && !(line.mode === "agent" && mine)) return;
     var known = state.waiting.concat(state.mine).filter(function (c) { return c.id === line.id; })[0];
     if (known && known.priority === "urgent") return;
-    toast("Urgent: " + (REASON_LABEL[line.handoff_reason] || "a client needs a person now") +
+    toast("Urgent: " + (reasonLabel(line.handoff_reason) || "a client needs a person now") +
       (mine ? " (your conversation)." : ". It is at the top of the queue."), "urgent");
   }
 
