@@ -160,7 +160,8 @@ class RedisRequests:
 
     def __init__(self, redis: Redis, name: str, limit: int, period: float = 60.0) -> None:
         self.redis, self.name = redis, name
-        self.interval_ms = int(period * 1000 / limit)
+        # At least 1 ms: Redis refuses a key that expires in 0 ms (a limit above 1,000 a second).
+        self.interval_ms = max(1, int(period * 1000 / limit))
         self.tolerance_ms = int(period * 1000) - self.interval_ms
         self.fallback = LocalRequests(RateLimit(limit, period))
         self._gcra = redis.register_script(GCRA)

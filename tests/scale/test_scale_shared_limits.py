@@ -41,6 +41,21 @@ def test_two_workers_share_one_conversation_limit() -> None:
     assert waits[5] == 0
 
 
+def test_a_limit_above_a_thousand_a_second_is_counted_in_redis(caplog) -> None:
+    """A huge limit (tests and load runs set one) still counts in Redis, never 'unavailable'."""
+    async def scenario() -> tuple[float, int]:
+        client = Redis.from_url(TEST_REDIS_URL)
+        limit = RedisRequests(client, "test", limit=1_000_000)
+        waited = await limit.hit(_unique())
+        keys = len(await client.keys("wellbeing-hub:limit:*"))
+        await client.aclose()
+        return waited, keys
+
+    waited, keys = asyncio.run(scenario())
+    assert waited == 0 and keys >= 1
+    assert "Redis unavailable" not in caplog.text
+
+
 def test_many_hits_at_once_let_exactly_the_limit_through() -> None:
     async def scenario() -> list[float]:
         clients = [Redis.from_url(TEST_REDIS_URL) for _ in range(4)]
