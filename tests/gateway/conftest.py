@@ -32,10 +32,7 @@ def _fresh_fake_rasa(request: pytest.FixtureRequest) -> None:
     """Every test starts with Rasa's default answers (an echo), no delay, a readable tracker."""
     if "fake_rasa" in request.fixturenames:
         rasa: FakeRasa = request.getfixturevalue("fake_rasa")
-        rasa.replies.clear()
-        rasa.delay = 0.0
-        rasa.delays.clear()
-        rasa.tracker_status = 200
+        rasa.reset_answers()
 
 
 @pytest.fixture(scope="module")

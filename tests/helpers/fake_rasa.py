@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
@@ -38,6 +38,7 @@ import jwt
 
 from bot.processes import SharedSecrets
 from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER, bearer_token
+from tests.helpers.fake_server import serving
 
 SESSION_START = [{"event": "action", "name": "action_session_start"},
                  {"event": "session_started"},
@@ -70,6 +71,14 @@ class FakeRasa:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def reset_answers(self) -> None:
+        """Rasa's default answers again (an echo), no delay, a readable tracker: what every test
+        of a module sharing this fake starts with."""
+        self.replies.clear()
+        self.delay = 0.0
+        self.delays.clear()
+        self.tracker_status = 200
 
     def messages_of(self, conversation_id: str) -> list[str]:
         """What the gateway sent for this conversation, in order (each call, repeats too)."""
@@ -235,14 +244,5 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def run_fake_rasa() -> Iterator[FakeRasa]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), None)  # type: ignore[arg-type]
-    server.daemon_threads = True
-    fake = FakeRasa(port=server.server_address[1])
-    server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="fake-rasa")
-    thread.start()
-    try:
+    with serving(FakeRasa, _handler, "fake-rasa") as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -22,9 +22,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.helpers.fake_server import serving
 
 BOT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Wellbeing Hub",
@@ -220,14 +222,5 @@ def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def run_fake_telegram() -> Iterator[FakeTelegram]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), None)  # type: ignore[arg-type]
-    server.daemon_threads = True
-    fake = FakeTelegram(port=server.server_address[1])
-    server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="fake-telegram")
-    thread.start()
-    try:
+    with serving(FakeTelegram, _handler, "fake-telegram") as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

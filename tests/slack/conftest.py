@@ -32,9 +32,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 def _fresh_fakes(request: pytest.FixtureRequest) -> None:
     if "fake_rasa" in request.fixturenames:
         rasa: FakeRasa = request.getfixturevalue("fake_rasa")
-        rasa.replies.clear()
-        rasa.delay = 0.0
-        rasa.delays.clear()
+        rasa.reset_answers()
     if "fake_slack" in request.fixturenames:
         slack: FakeSlack = request.getfixturevalue("fake_slack")
         slack.fail_next.clear()

@@ -74,10 +74,7 @@ def fake_rasa() -> Iterator[FakeRasa]:
 def _fresh_fakes(request: pytest.FixtureRequest) -> None:
     if "fake_rasa" in request.fixturenames:
         rasa: FakeRasa = request.getfixturevalue("fake_rasa")
-        rasa.replies.clear()
-        rasa.delay = 0.0
-        rasa.delays.clear()
-        rasa.tracker_status = 200
+        rasa.reset_answers()
 
 
 @pytest.fixture(scope="module")
