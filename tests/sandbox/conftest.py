@@ -5,23 +5,22 @@
 - `sandbox_database`: the URL of the module's fresh database (a temp SQLite file, or a throw-away
   PostgreSQL schema); tests may change rows there the API can't (a professional's new price).
 - `sandbox_url`: a sandbox served by uvicorn for the whole module on that database, its clock
-  frozen at `FIXED_NOW`, a Monday.
+  frozen at `FIXED_NOW`, a Monday. Module-scoped, unlike tests/helpers/sandbox_fixtures.py's
+  session-wide one, because a module may switch the backend; the clock and key are shared.
 - `api`: a `SandboxApi` (tests/helpers/sandbox_api.py) on a freshly reset sandbox.
 - `now`, `api_key`: the sandbox's frozen "now" and its API key.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
 from tests.helpers.postgres import require_postgres, temporary_schema
 from tests.helpers.sandbox_api import SandboxApi
+from tests.helpers.sandbox_fixtures import API_KEY, FIXED_NOW
 from tests.helpers.sandbox_server import run_sandbox
-
-FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # Monday 2 March 2026, 09:30 UTC
-API_KEY = "test-sandbox-key-0123456789"
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.helpers.sandbox_fixtures import API_KEY
+
 SLOT = {"professional_id": "p-sara", "service_id": "s-sara-therapy",
         "start": "2026-03-04T10:00:00Z"}
 LONG = "x" * 10_000
@@ -24,7 +26,8 @@ def test_health_needs_no_key(sandbox_url):
 
 
 @pytest.mark.parametrize("authorization", [
-    None, "", "Bearer", "Bearer ", "Bearer wrong-key", "Basic dGVzdDp0ZXN0", "test-sandbox-key",
+    None, "", "Bearer", "Bearer ", "Bearer wrong-key", "Basic dGVzdDp0ZXN0",
+    API_KEY, f"Bearer {API_KEY[:-1]}",  # the right key without its scheme; a prefix of it
     "Bearer k\u00e9y-with-latin-1",
 ])
 def test_a_missing_or_wrong_key_is_401(sandbox_url, authorization):
