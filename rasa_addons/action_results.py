@@ -73,7 +73,7 @@ def install() -> bool:
         log.warning("Rasa %s, not %s: its own check of action results is kept (uncached)",
                     rasa.__version__, RASA_VERSION)
         return False
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
     _check.validator()
     print(f"rasa_addons.action_results: action server responses checked by a validator built "
           f"once (Rasa {RASA_VERSION} RemoteAction._validate_action_result replaced)",
