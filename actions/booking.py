@@ -8,9 +8,16 @@ booking_form; `stop` -> action_stop_booking.
 price). When they no longer hold (the platform's `409 no_credits_left` / `price_changed`), or no
 quote was shown for these answers, it books nothing and opens the form again at the confirmation,
 whose question then says what changed and asks again.
+
+A booking whose answer never came (the platform too slow: `PlatformUnavailable` after the request
+was sent) may have been made all the same. Its quote is then marked `unsettled` in
+`booking_quote`, and the next booking confirmed in the conversation first looks for it in the
+client's upcoming sessions (a read, safe to repeat): found, the client is told it went through
+and nothing more is booked (a retry never books twice); not found, the new one is booked.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import uuid
@@ -26,6 +33,7 @@ from actions.booking_form import (
     BOOKING_SLOTS,
     CONFIRMED,
     PROFESSIONAL,
+    QUOTE,
     SERVICE,
     START,
     reset_from,
@@ -110,6 +118,20 @@ class SubmitBooking(AssistantAction):
             logger.info("%s: no quote shown for these answers; confirming again", self.name())
             return confirm_again()
         key = tracker.get_slot("booking_request_id") or fallback_request_id(tracker)
+        settled: list[EventType] = []
+        earlier = unsettled_attempt(tracker)
+        if earlier is not None and earlier.get("request_id") != key:
+            try:
+                made = earlier_booking(self.platform, client_id, earlier)
+            except PlatformUnavailable as exc:
+                logger.warning("%s: platform unavailable (%s)", self.name(), type(exc).__name__)
+                apologise(dispatcher, self.support)
+                return resets + platform_trouble(tracker)
+            settled = [SlotSet(QUOTE, {**quote, SETTLES: earlier.get("request_id")})]
+            if made is not None:
+                dispatcher.utter_message(text=went_through_message(self.platform, client_id,
+                                                                   made))
+                return resets + settled
         try:
             booking = self.platform.create_booking(
                 client_id, *answers, idempotency_key=key, payment=quote["payment"],
@@ -117,7 +139,9 @@ class SubmitBooking(AssistantAction):
         except PlatformUnavailable as exc:
             logger.warning("%s: platform unavailable (%s)", self.name(), type(exc).__name__)
             apologise(dispatcher, self.support)
-            return resets + platform_trouble(tracker)
+            # it may have been made all the same: settled at the next booking confirmed
+            return resets + platform_trouble(tracker) + [SlotSet(QUOTE, {**quote,
+                                                                         UNSETTLED: True})]
         except PlatformRejected as exc:
             logger.info("%s: booking refused (%s)", self.name(), exc.code)
             if exc.code in TERMS_CHANGED:
@@ -125,7 +149,52 @@ class SubmitBooking(AssistantAction):
             say_refusal(dispatcher, exc, answers[0])
             return resets
         dispatcher.utter_message(text=booked_message(self.platform, client_id, booking))
-        return resets
+        return resets + settled
+
+
+# Marks in `booking_quote`: this attempt's answer never came; this quote settled that attempt.
+UNSETTLED, SETTLES = "unsettled", "settles"
+
+
+def unsettled_attempt(tracker: Tracker) -> dict[str, Any] | None:
+    """The quote of this conversation's booking whose answer never came and that no later
+    booking has settled (from the tracker's `booking_quote` events), or None."""
+    attempt = None
+    for event in tracker.events:
+        value = event.get("value") if event.get("event") == "slot" else None
+        if event.get("name") != QUOTE or not isinstance(value, dict):
+            continue
+        if value.get(UNSETTLED):
+            attempt = value
+        elif attempt is not None and value.get(SETTLES) == attempt.get("request_id"):
+            attempt = None
+    return attempt
+
+
+def earlier_booking(platform: PlatformClient, client_id: str,
+                    attempt: dict[str, Any]) -> dict[str, Any] | None:
+    """The client's upcoming session that the unsettled attempt made, if it did."""
+    wanted = _instant(attempt.get("start"))
+    for booking in platform.list_bookings(client_id):
+        if (booking["professional"]["id"] == attempt.get("professional_id")
+                and booking["service"]["id"] == attempt.get("service_id")
+                and _instant(booking["start"]) == wanted):
+            return booking
+    return None
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def went_through_message(platform: PlatformClient, client_id: str,
+                         booking: dict[str, Any]) -> str:
+    return (f"Your earlier booking went through after all. "
+            f"{booked_message(platform, client_id, booking)} So I haven't booked another one; "
+            f"say \"book a session\" if you'd like one more.")
 
 
 def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected,

@@ -7,6 +7,9 @@ callers put it in every URL (`?token=`). This starts the same server with the JW
 from RASA_TOKEN and handed to Rasa's command parser inside the process (its command line stays
 as above): the HTTP API then accepts only `Authorization: Bearer <JWT signed with RASA_TOKEN>`,
 never a token in the URL. A missing or short RASA_TOKEN stops the start with one line.
+
+It also installs `rasa_addons.action_results` (Rasa's check of each action server response with
+its validator built once, instead of once per custom action).
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ def rasa_argv(args: list[str], secret: str) -> list[str]:
     return ["rasa", *args[:1], f"--jwt-secret={secret}", "--jwt-method=HS256", *args[1:]]
 
 
-def main() -> int:
+def main(cached_action_check: bool = True) -> int:
+    """`cached_action_check=False` leaves Rasa's own check (scripts/rasa_cpu.py compares)."""
     args = sys.argv[1:]
     if args[:1] != ["run"] or any(a.split("=")[0] in REFUSED_OPTIONS for a in args):
         print("rasa_addons.serve: use `run` with rasa run's options, without a secret on the "
@@ -40,6 +44,10 @@ def main() -> int:
     sys.argv = rasa_argv(args, secret)
     from rasa.__main__ import main as rasa_main  # loads Rasa (seconds): after the checks
 
+    from rasa_addons.action_results import install
+
+    if cached_action_check:
+        install()  # action server responses checked by a validator built once
     rasa_main()
     return 0
 

@@ -53,7 +53,14 @@ from bot.processes import (  # noqa: E402
     rasa_process,
     sandbox_process,
 )
-from scripts.loadgen import BareRasaClient, Client, GatewayClient, Run, drive  # noqa: E402
+from scripts.loadgen import (  # noqa: E402
+    CONVERSATION,
+    BareRasaClient,
+    Client,
+    GatewayClient,
+    Run,
+    drive,
+)
 from scripts.train import model_path  # noqa: E402
 from tests.helpers.gateway import WIDGET_SECRET, run_gateway  # noqa: E402
 from tests.helpers.processes import free_port, running  # noqa: E402
@@ -108,9 +115,10 @@ def peak_rss(pids: dict[str, int]) -> dict[str, float]:
     return peaks
 
 
-def measured(profile: str, client: Client, clients: int, pids: dict[str, int]) -> Row:
+def measured(profile: str, client: Client, clients: int, pids: dict[str, int],
+             steps: int = len(CONVERSATION)) -> Row:
     reset_peak(pids)
-    run = asyncio.run(drive(client, clients))
+    run = asyncio.run(drive(client, clients, steps))
     row = Row(profile, clients, run, peak_rss(pids))
     print(f"  {profile:10} N={clients:<4} {run.messages_per_second:6.1f} msg/s  "
           f"p50 {run.percentile(50):7.0f} ms  p95 {run.percentile(95):7.0f} ms  "
@@ -300,6 +308,9 @@ def main() -> int:
                         help="the values of N, comma-separated (default 1,10,50,200)")
     parser.add_argument("--profiles", default="embedded,production",
                         help="embedded, production or both (bare Rasa always runs)")
+    parser.add_argument("--turns", type=int, default=len(CONVERSATION),
+                        help=f"the first TURNS messages of each conversation (default all "
+                             f"{len(CONVERSATION)}; fewer for a quick check of a large N)")
     parser.add_argument("--skip", default="",
                         help="comma-separated: training, scratch (training from scratch only), "
                              "make-run: the slow extra figures")
@@ -326,17 +337,19 @@ def main() -> int:
                     if "production" in profiles else None)
             for n in counts:  # every profile at one N before the next N
                 rows.append(measured("bare Rasa", BareRasaClient(rasa_url, shared.webhook_secret),
-                                     n, {k: v for k, v in pids.items() if k != "gateway"}))
+                                     n, {k: v for k, v in pids.items() if k != "gateway"},
+                                     args.turns))
                 save(report, rows)
                 if prod is not None:
                     rows.append(measured("production",
                                          GatewayClient(prod.gateway.url, WIDGET_SECRET), n,
                                          {name: process.pid
-                                          for name, process in prod.processes.items()}))
+                                          for name, process in prod.processes.items()},
+                                         args.turns))
                     save(report, rows)
                 if "embedded" in profiles:
                     rows.append(measured("embedded", GatewayClient(gateway_url, WIDGET_SECRET),
-                                         n, pids))
+                                         n, pids, args.turns))
                     save(report, rows)
         if "training" not in skip:
             print("==> Training", flush=True)

@@ -247,15 +247,16 @@ class RestConversation:
 # --- the run ------------------------------------------------------------------------------------
 
 async def _one_client(client: Client, http: httpx.AsyncClient, number: int,
-                      turns: list[Turn]) -> None:
+                      turns: list[Turn], steps: int) -> None:
     try:
         conversation = await client.conversation(http, CLIENTS[number % len(CLIENTS)])
     except (httpx.HTTPError, TimeoutError) as exc:
-        turns.extend(Turn(None, [], f"lost (start: {type(exc).__name__})") for _ in CONVERSATION)
+        turns.extend(Turn(None, [], f"lost (start: {type(exc).__name__})")
+                     for _ in CONVERSATION[:steps])
         return
     last: list[dict[str, Any]] = []
     try:
-        for step in CONVERSATION:
+        for step in CONVERSATION[:steps]:
             try:
                 turn = await conversation.send(_body(step, last))
             except httpx.HTTPError as exc:
@@ -266,11 +267,13 @@ async def _one_client(client: Client, http: httpx.AsyncClient, number: int,
         await conversation.close()
 
 
-async def drive(client: Client, clients: int) -> Run:
-    """`clients` conversations at once, each the whole CONVERSATION; the run's figures."""
+async def drive(client: Client, clients: int, steps: int = len(CONVERSATION)) -> Run:
+    """`clients` conversations at once, each the first `steps` of CONVERSATION (all of it by
+    default); the run's figures."""
     limits = httpx.Limits(max_connections=clients * 2 + 10, max_keepalive_connections=clients * 2)
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60.0)) as http:
         turns: list[Turn] = []
         started = time.perf_counter()
-        await asyncio.gather(*(_one_client(client, http, n, turns) for n in range(clients)))
+        await asyncio.gather(*(_one_client(client, http, n, turns, steps)
+                               for n in range(clients)))
         return Run(clients, time.perf_counter() - started, turns)

@@ -3,22 +3,37 @@
 The gateway is asynchronous; the store is plain (synchronous) SQLAlchemy 2. `Database.run(work)`
 runs `work(session)` in a thread, commits if it returned and rolls back if it raised, so the async
 code never blocks the event loop on the database. Nothing here runs at import time.
+
+A connection the server cut (a PostgreSQL restart or failover, `pg_terminate_backend`) fails
+only the transaction it was in. `pool_pre_ping` replaces the pooled connections the server closed;
+a unit of work whose connection was cut *before* its commit was sent is safe to run again (the
+server rolled it back, and a unit of work only touches the store: what it announces is announced
+after the commit), so it is, up to `DISCONNECT_RETRIES` times. A cut during the commit itself
+is not retried: whether it committed is unknown, so the error goes up (a client's message is
+then sent again with its `client_message_id`, stored once).
 """
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
+log = logging.getLogger("bot.store.db")
 
 
 # A server that drops packets fails the start (or a request) after this, not after TCP's minutes.
 CONNECT_TIMEOUT_SECONDS = 5
+# A unit of work interrupted by a cut connection runs again after these pauses (seconds).
+DISCONNECT_RETRIES = (0.05, 0.5, 2.0)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -53,12 +68,29 @@ def _sqlite_pragmas(wal: bool) -> Callable:
     return on_connect
 
 
+class _Writes(threading.local):
+    count = 0
+
+
+# Statements other than reads sent by this thread's unit of work (`Database.run_sync`).
+_writes = _Writes()
+_READS = frozenset({"", ";", "SELECT", "SHOW", "SET", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK"})
+
+
+def _count_writes(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    words = statement.lstrip().split(None, 1)
+    if (words[0].upper() if words else "") not in _READS:
+        _writes.count += 1
+
+
 class Database:
     """The gateway's store: an engine and its session factory."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        if not event.contains(engine, "before_cursor_execute", _count_writes):
+            event.listen(engine, "before_cursor_execute", _count_writes)
 
     @classmethod
     def from_url(cls, database_url: str) -> Database:
@@ -68,15 +100,31 @@ class Database:
         return f"Database(backend={self.engine.url.get_backend_name()!r})"
 
     def run_sync(self, work: Callable[[Session], T]) -> T:
-        """`work(session)` in one transaction: committed if it returns, rolled back if it raises."""
-        with self.sessions() as session:
-            try:
-                result = work(session)
-            except BaseException:
-                session.rollback()
-                raise
-            session.commit()
-            return result
+        """`work(session)` in one transaction: committed if it returns, rolled back if it raises;
+        run again on a fresh connection when the server cut its connection before the commit
+        (or during the commit of a transaction that wrote nothing)."""
+        for pause in (*DISCONNECT_RETRIES, None):
+            _writes.count = 0
+            committing = False
+            with self.sessions() as session:
+                try:
+                    result = work(session)
+                    session.flush()
+                    committing = True
+                    session.commit()
+                    return result
+                except DBAPIError as exc:
+                    session.rollback()
+                    unknown_outcome = committing and _writes.count > 0
+                    if pause is None or not exc.connection_invalidated or unknown_outcome:
+                        raise
+                    log.warning("store connection lost (%s); the unit of work runs again",
+                                type(exc.orig).__name__)
+                except BaseException:
+                    session.rollback()
+                    raise
+            time.sleep(pause)
+        raise AssertionError("unreachable")  # the last attempt returned or raised
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """`run_sync` in a worker thread."""

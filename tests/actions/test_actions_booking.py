@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.formatting import slot_title
-from tests.helpers.action_trackers import bot, tracker, user
+from tests.helpers.action_trackers import bot, slot, tracker, user
 from tests.helpers.sandbox_api import set_service_price
 
 PRO, SERVICE, START, CONFIRMED = (
@@ -356,6 +356,45 @@ def confirmed_answers(actions, slot, key="request-key-0001", client_id="c-anna",
                         form_turn(user("/x"), client_id=client_id, requested=START,
                                   slots=answers))
     return {**answers, QUOTE: shown.slots[QUOTE], CONFIRMED: True}
+
+
+def _after_a_lost_answer(actions, sandbox, client_id, made_anyway):
+    """A booking confirmed while the platform was too slow (its quote marked `unsettled`; made
+    by the platform or not), then another attempt confirmed: the tracker of its submit."""
+    first, second = [s for s in sandbox.slots("p-sara") if not s["inside_cancellation_window"]][:2]
+    lost = confirmed_answers(actions, first, key=f"lost-{client_id}", client_id=client_id)
+    if made_anyway:
+        body = {"professional_id": "p-sara", "service_id": "s-sara-therapy",
+                "start": first["start"]}
+        assert sandbox.book(client_id, body).status_code == 201
+    retry = confirmed_answers(actions, second, key=f"retry-{client_id}", client_id=client_id)
+    history = [slot(QUOTE, {**lost[QUOTE], "unsettled": True}), slot(QUOTE, retry[QUOTE])]
+    return tracker(user("/affirm"), client_id=client_id, slots=retry, history=history), second
+
+
+def test_a_retry_after_a_booking_whose_answer_was_lost_books_nothing_more(actions, sandbox):
+    """The lost booking was made: the client is told so, and the retry books nothing."""
+    state, _ = _after_a_lost_answer(actions, sandbox, "c-ben", made_anyway=True)
+    before = len(bookings_of(sandbox, "c-ben"))
+    reply = actions.run("action_submit_booking", state)
+    assert len(bookings_of(sandbox, "c-ben")) == before
+    assert reply.text.startswith("Your earlier booking went through after all. Booked: ")
+    assert reply.slots[QUOTE]["settles"] == "lost-c-ben"
+    again = actions.run("action_submit_booking", tracker(
+        user("/affirm"), client_id="c-ben", slots=state["slots"],
+        history=[*state["events"][2:-2], slot(QUOTE, reply.slots[QUOTE])]))
+    assert again.text.startswith("Booked: ")  # settled: the next booking is made
+
+
+def test_a_retry_after_a_booking_that_never_reached_the_platform_books_the_retry(actions,
+                                                                                sandbox):
+    state, second = _after_a_lost_answer(actions, sandbox, "c-dan", made_anyway=False)
+    before = len(bookings_of(sandbox, "c-dan"))
+    reply = actions.run("action_submit_booking", state)
+    assert len(bookings_of(sandbox, "c-dan")) == before + 1
+    assert second["start"] in [b["start"] for b in bookings_of(sandbox, "c-dan")]
+    assert reply.text.startswith("Booked: ")
+    assert reply.slots[QUOTE]["settles"] == "lost-c-dan"
 
 
 def test_submitting_twice_with_the_same_request_id_books_once(actions, sandbox):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,6 +224,18 @@ def run_gateways(count: int, folder: Path, rasa_port: int, shared: SharedSecrets
     with running_together(specs, timeout=60) as processes:
         yield [Gateway(health.removesuffix("/health"), database_url, process.pid)
                for (_, health, _), process in zip(specs, processes, strict=True)]
+
+
+@contextmanager
+def run_workers_in_turn(count: int, folder: Path, rasa_port: int, shared: SharedSecrets,
+                        database_url: str, env: dict[str, str] | None = None,
+                        ) -> Iterator[list[Gateway]]:
+    """`count` gateway processes on one store started one after the other (the first migrates
+    the store; started together on an empty PostgreSQL store they would race to create it)."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(run_gateway(folder, rasa_port, shared, env=env,
+                                               database_url=database_url))
+               for _ in range(count)]
 
 
 def _gateway_spec(rasa_port: int, shared: SharedSecrets, sandbox_port: int, gateway_port: int,

@@ -35,6 +35,15 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen, log: Path) -> 
     raise RuntimeError(f"{url} not healthy after {timeout:.0f} s:\n{log.read_text()[-4000:]}")
 
 
+# Each process started here: its output log (for a test that reads what a process printed).
+LOGS: dict[int, Path] = {}
+
+
+def output_of(process: subprocess.Popen) -> str:
+    """What a process started here has printed so far (stdout and stderr)."""
+    return LOGS[process.pid].read_text(errors="replace")
+
+
 @contextlib.contextmanager
 def running(spec: ProcessSpec, health_url: str, env: dict[str, str] | None = None,
             timeout: float = 60.0) -> Iterator[subprocess.Popen]:
@@ -59,6 +68,7 @@ def running_together(processes: list[tuple[ProcessSpec, str, dict[str, str]]],
                     env={**os.environ, **spec.env, **env},
                 )
                 started.append((process, health_url, log))
+                LOGS[process.pid] = log
             for process, health_url, log in started:
                 wait_for(health_url, timeout, process, log)
             yield [process for process, _, _ in started]

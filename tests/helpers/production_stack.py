@@ -5,6 +5,11 @@ gateway workers on one port, each store in its own throw-away schema (dropped af
     with production_stack(model, folder) as stack:
         widget = stack.gateway.widget("c-anna")
         stack.kill_rasa(1)             # SIGKILL replica 1 (0-based)
+        stack.kill("actions-1")        # SIGKILL any process by its name
+        stack.start_again("actions-1") # what a supervisor (Kubernetes) does for a dead process
+
+`platform_via(sandbox_url)` gives the URL the action servers and the gateways call the platform
+API at (a proxy in front of the sandbox), instead of the sandbox's own.
 
 The processes are those of `make run-prod` (bot/processes.py `production_process_specs`), with
 the gateway settings the gateway tests use (tests/helpers/gateway.py).
@@ -16,7 +21,7 @@ import signal
 import socket
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +32,7 @@ from bot.processes import (
     Ports,
     ProcessSpec,
     SharedSecrets,
+    local_platform_url,
     production_health_urls,
     production_process_specs,
     production_schemas,
@@ -46,11 +52,21 @@ class ProductionStack:
     rasa_urls: list[str]
     lock_prefix: str
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    starts: dict[str, tuple[ProcessSpec, str, dict[str, str]]] = field(default_factory=dict)
+    exits: ExitStack = field(default_factory=ExitStack)
 
-    def kill_rasa(self, replica: int) -> None:
-        process = self.processes[f"rasa-{replica + 1}"]
+    def kill(self, name: str) -> None:
+        process = self.processes[name]
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+
+    def kill_rasa(self, replica: int) -> None:
+        self.kill(f"rasa-{replica + 1}")
+
+    def start_again(self, name: str, timeout: float = 300) -> None:
+        """Starts a process that was killed again, as it was; until it is healthy."""
+        [process] = self.exits.enter_context(running_together([self.starts[name]], timeout))
+        self.processes[name] = process
 
     def lock_key(self, conversation_id: str) -> str:
         """Rasa's Redis lock of a conversation (held while a turn runs)."""
@@ -70,8 +86,9 @@ def _free_pair() -> int:
 
 
 @contextmanager
-def production_stack(model: Path, folder: Path,
-                     gateway_env: dict[str, str] | None = None) -> Iterator[ProductionStack]:
+def production_stack(model: Path, folder: Path, gateway_env: dict[str, str] | None = None,
+                     platform_via: Callable[[str], str] | None = None,
+                     ) -> Iterator[ProductionStack]:
     prefix = f"t{uuid.uuid4().hex[:10]}"
     engine = create_engine(DEFAULT_POSTGRES_URL)
     with engine.begin() as connection:
@@ -81,7 +98,9 @@ def production_stack(model: Path, folder: Path,
                   gateway=free_port())
     shared = SharedSecrets.generate()
     stores = production_stores(DEFAULT_POSTGRES_URL, TEST_REDIS_URL, f"{prefix}_", prefix)
-    specs = production_process_specs(ports, model, shared, stores)
+    platform_url = (platform_via(local_platform_url(ports)) if platform_via is not None
+                    else None)
+    specs = production_process_specs(ports, model, shared, stores, platform_url)
     urls = production_health_urls(ports)
     _, test_settings = _gateway_spec(ports.rasa, shared, ports.sandbox, ports.gateway, None, "")
     test_settings = {k: v for k, v in test_settings.items()
@@ -106,7 +125,9 @@ def production_stack(model: Path, folder: Path,
             yield ProductionStack(ports, shared,
                                   Gateway(gateway_url, stores.gateway["GATEWAY_DATABASE_URL"]),
                                   [f"http://127.0.0.1:{ports.rasa + i}" for i in range(2)],
-                                  prefix, processes)
+                                  prefix, processes,
+                                  {start[0].name: start for start in backends + gateways},
+                                  stack)
     finally:
         with engine.begin() as connection:
             for schema in production_schemas(f"{prefix}_"):

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.helpers.fake_rasa import FakeRasa
-from tests.helpers.gateway import Gateway, run_gateway
+from tests.helpers.gateway import Gateway, run_workers_in_turn
 from tests.helpers.redis_server import TEST_REDIS_URL
 from tests.helpers.sse import SseEvent
 
@@ -23,11 +23,8 @@ LIMIT_PER_CONVERSATION = 6
 @contextmanager
 def _two_workers(folder, fake_rasa: FakeRasa, url: str,
                  env: dict[str, str]) -> Iterator[tuple[Gateway, Gateway]]:
-    """Started one after the other (the first migrates the store)."""
-    with run_gateway(folder, fake_rasa.port, fake_rasa.shared, database_url=url, env=env) as one, \
-            run_gateway(folder, fake_rasa.port, fake_rasa.shared, database_url=url,
-                        env=env) as two:
-        yield one, two
+    with run_workers_in_turn(2, folder, fake_rasa.port, fake_rasa.shared, url, env) as both:
+        yield both[0], both[1]
 
 
 @pytest.fixture(scope="module")
