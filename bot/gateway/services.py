@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import Request
@@ -35,7 +36,9 @@ from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_replicas import RasaReplicas
+from bot.core.review_desk import ReviewDesk
 from bot.core.safety import SafetyFirst
+from bot.core.training_export import TrainingData
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
@@ -72,6 +75,8 @@ class Services:
     # Erasure (asked by a client, or retention at start: README "Privacy").
     erasure: Erasure
     retention_months: int
+    # The review queue (/console/review) and its export as training data.
+    review: ReviewDesk
     slack: SlackChannel | None = None
     telegram: TelegramChannel | None = None  # None: no TELEGRAM_BOT_TOKEN, the channel is off
 
@@ -112,6 +117,7 @@ class Services:
             widget_conversation_limit=shared.widget_conversation_limit,
             erasure=erasure,
             retention_months=privacy.retention_months,
+            review=ReviewDesk(db, TrainingData(Path(privacy.review_export_dir))),
             slack=slack_channel(settings, linked_intake, deliveries, db),
             telegram=telegram,
         )
