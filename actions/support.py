@@ -244,20 +244,25 @@ def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, support: Sup
                 opening: str, buttons: list[dict[str, str]],
                 review: str | None = None) -> list[EventType]:
     """The miss answered; `review` ("fallback", "out_of_scope") marks the message for the
-    gateway's review queue (a custom payload the client never sees)."""
-    if review is not None:
-        dispatcher.utter_message(json_message={"review": review})
+    gateway's review queue (a custom payload the client never sees), after the answer."""
     text = opening
     if consecutive_misses(tracker.events) >= 2:
         if live_handoff_available(tracker):
             dispatcher.utter_message(
                 text=("Sorry, I still didn't get that. I'm passing you to a person from the "
                       "Customer Success team, who will reply here."))
+            mark_for_review(dispatcher, review)
             return end_any_form(tracker) + hand_off(dispatcher, "not_understood", "normal")
         text += f"\n\nIf you'd rather, {person_offer(support)}."
         buttons = buttons + [HUMAN_BUTTON]
     dispatcher.utter_message(text=text, buttons=buttons)
+    mark_for_review(dispatcher, review)
     return []
+
+
+def mark_for_review(dispatcher: CollectingDispatcher, review: str | None) -> None:
+    if review is not None:
+        dispatcher.utter_message(json_message={"review": review})
 
 
 class Fallback(AssistantAction):
