@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.models import ReviewItem, now_utc
@@ -33,16 +34,24 @@ def add_item(session: Session, text: str, source: str,
              conversation_id: str | None) -> ReviewItem:
     """The item for this text: a new one, or the existing one seen once more."""
     key = text_key(text)
-    found = session.scalars(select(ReviewItem).where(ReviewItem.text_key == key)).one_or_none()
-    if found is not None:
-        found.seen += 1
-        return found
-    with session.begin_nested():  # another replica may add the same text at the same moment
-        item = ReviewItem(text=text, text_key=key, source=source,
-                          conversation_id=conversation_id, seen=1, status=OPEN,
-                          created_at=now_utc())
-        session.add(item)
-    return item
+    found = _by_key(session, key)
+    if found is None:
+        item = ReviewItem(text=text, text_key=key, source=source, conversation_id=conversation_id,
+                          seen=1, status=OPEN, created_at=now_utc())
+        try:
+            with session.begin_nested():  # another replica may add the same text at once
+                session.add(item)
+            return item
+        except IntegrityError:
+            found = _by_key(session, key)
+            if found is None:
+                raise
+    found.seen += 1
+    return found
+
+
+def _by_key(session: Session, key: str) -> ReviewItem | None:
+    return session.scalars(select(ReviewItem).where(ReviewItem.text_key == key)).one_or_none()
 
 
 def open_items(session: Session, limit: int = 200) -> list[ReviewItem]:
