@@ -15,12 +15,14 @@ from tests.helpers.gateway_store import add_agent, make_lead
 from tests.helpers.stack import Assistant
 
 LEAD = ("lee@support.example", "lees-own-password-123", "Lee")
+SIGNED_OUT_CHECK = r"/console/api/me\b.*401|401.*/console/api/me\b"
 MISSED = "hæ hvað segirðu"  # Icelandic "hi, how's it going": the model has no Icelandic greeting
 
 
 def test_a_lead_labels_what_the_assistant_missed_and_exports_it(dashboard, open_context,
                                                                  live_gateway: Gateway,
-                                                                 screenshot):
+                                                                 screenshot, expect_console_error):
+    expect_console_error(SIGNED_OUT_CHECK)  # the console's login page asks /me first
     widget = dashboard("c-ben")
     widget.open()
     widget.ask(MISSED, re.compile("didn't quite get that", re.IGNORECASE))
