@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 CLIENT ?= c-anna
 
-.PHONY: run run-prod test check env train validate chat reset-demo bench browser clean help
+.PHONY: run run-prod test check env train validate chat reset-demo bench browser clean help \
+        export-training prune
 
 help:
 	@echo "make run    - build what is missing, train if needed, seed the demo hub, start everything"
@@ -17,6 +18,8 @@ help:
 	@echo "make check  - the fast static checks alone: ruff, mypy, import contracts (make test runs them first)"
 	@echo "make chat CLIENT=c-ben   - chat in this terminal as a demo client (needs make run)"
 	@echo "make reset-demo - the demo from the start: hub re-seeded, conversation store emptied"
+	@echo "make export-training - the review queue's decisions as training data (data/nlu/review_*.yml)"
+	@echo "make prune  - erase conversations older than RETENTION_MONTHS (the gateway does it at start too)"
 
 env: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -55,6 +58,15 @@ chat: $(VENV)/.installed
 reset-demo: $(VENV)/.installed
 	@$(PY) -m sandbox --reset-only
 	@$(PY) -m bot.cli clear-conversations
+
+# The review queue's decisions (/console/review) as one batch file of training data in data/nlu/;
+# the next `make run` retrains (the model is named after a hash of data/).
+export-training: $(VENV)/.installed
+	@$(PY) -m bot.cli export-training
+
+# Retention: erase conversations older than RETENTION_MONTHS (README "Privacy").
+prune: $(VENV)/.installed
+	@$(PY) -m bot.cli prune
 
 # Debian's Chromium drives the browser tests (Playwright's own browser download can't work here).
 browser:

@@ -241,18 +241,28 @@ class Handoff(AssistantAction):
 
 
 def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, support: SupportSettings,
-                opening: str, buttons: list[dict[str, str]]) -> list[EventType]:
+                opening: str, buttons: list[dict[str, str]],
+                review: str | None = None) -> list[EventType]:
+    """The miss answered; `review` ("fallback", "out_of_scope") marks the message for the
+    gateway's review queue (a custom payload the client never sees), after the answer."""
     text = opening
     if consecutive_misses(tracker.events) >= 2:
         if live_handoff_available(tracker):
             dispatcher.utter_message(
                 text=("Sorry, I still didn't get that. I'm passing you to a person from the "
                       "Customer Success team, who will reply here."))
+            mark_for_review(dispatcher, review)
             return end_any_form(tracker) + hand_off(dispatcher, "not_understood", "normal")
         text += f"\n\nIf you'd rather, {person_offer(support)}."
         buttons = buttons + [HUMAN_BUTTON]
     dispatcher.utter_message(text=text, buttons=buttons)
+    mark_for_review(dispatcher, review)
     return []
+
+
+def mark_for_review(dispatcher: CollectingDispatcher, review: str | None) -> None:
+    if review is not None:
+        dispatcher.utter_message(json_message={"review": review})
 
 
 class Fallback(AssistantAction):
@@ -276,10 +286,11 @@ class Fallback(AssistantAction):
             dispatcher.utter_message(text=ASK_FIRST[unsure_of],
                                      buttons=ask_first_buttons(unsure_of))
             return []
+        not_understood = (latest.get("intent") or {}).get("name") == "nlu_fallback"
         events = answer_miss(dispatcher, tracker, self.support,
                              "Sorry, I didn't quite get that. Did you mean one of these?",
-                             topic_buttons(latest))
-        if (latest.get("intent") or {}).get("name") != "nlu_fallback":
+                             topic_buttons(latest), review="fallback" if not_understood else None)
+        if not not_understood:
             events.append(UserUtteranceReverted())
         return events
 
@@ -298,4 +309,5 @@ class OutOfScope(AssistantAction):
         main = ("ask_credits", "book_session", "ask_upcoming_sessions", "ask_invoices")
         buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in main]
         return answer_miss(dispatcher, tracker, self.support,
-                           f"Sorry, that's outside what I can help with here. {CAN_DO}", buttons)
+                           f"Sorry, that's outside what I can help with here. {CAN_DO}", buttons,
+                           review="out_of_scope")

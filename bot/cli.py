@@ -4,6 +4,9 @@
     python -m bot.cli run --prod          # `make run-prod`: PostgreSQL, Redis, two of each
     python -m bot.cli chat --client c-ben # a terminal chat through the gateway's widget API
     python -m bot.cli clear-conversations # `make reset-demo`: an empty conversation store
+    python -m bot.cli export-training     # `make export-training`: reviewed examples -> data/nlu
+    python -m bot.cli prune               # `make prune`: erase conversations past retention
+    python -m bot.cli set-role EMAIL lead # let an agent use the review queue (or `agent`)
 
 Settings (ports, the processes' shared secrets, PLATFORM_API_URL, WIDGET_TOKEN_SECRET for `chat`)
 are read once, by `bot.config`, after loading .env; a bad one stops the command with exit code 2
@@ -38,11 +41,15 @@ from bot.config import (
     load_chat_settings,
     load_gateway_settings,
     load_platform_settings,
+    load_privacy_settings,
     load_production_settings,
     load_run_settings,
     load_store_url,
     warn_retired_settings,
 )
+from bot.core.erasure import Erasure
+from bot.core.review_desk import ReviewDesk
+from bot.core.training_export import TrainingData
 from bot.identity import issue_identity_token
 from bot.processes import (
     ROOT,
@@ -58,6 +65,10 @@ from bot.processes import (
     rasa_process,
     sandbox_process,
 )
+from bot.store.agents import set_role
+from bot.store.db import Database
+from bot.store.migrate import upgrade_head
+from bot.store.rasa_trackers import RasaTrackers
 from platform_api import PlatformClient, PlatformError
 
 DEMO_CLIENTS = {
@@ -215,6 +226,59 @@ def production_specs(settings: RunSettings, model: Path,
 def command_clear_conversations(args: argparse.Namespace) -> int:
     """`make reset-demo`, after the sandbox re-seeded the demo hub: an empty conversation store."""
     print(fresh_demo_conversations())
+    return 0
+
+
+def _store() -> Database:
+    """The gateway's store (GATEWAY_DATABASE_URL), migrated."""
+    db = Database.from_url(load_store_url(dict(os.environ)))
+    upgrade_head(db.engine)
+    return db
+
+
+def command_export_training(args: argparse.Namespace) -> int:
+    """`make export-training`: the review queue's decisions as one batch of training data."""
+    db = _store()
+    try:
+        desk = ReviewDesk(db, TrainingData(Path(load_privacy_settings().review_export_dir)))
+        result = db.run_sync(lambda session: desk.export_now(session, None))
+    finally:
+        db.dispose()
+    if result["file"] is None:
+        print(f"==> Nothing new to export ({result['already_known']} decided example(s) "
+              "known already).")
+    else:
+        print(f"==> Wrote {result['written']} reviewed example(s) to {result['file']} "
+              f"({result['already_known']} known already); the next `make run` retrains.")
+    return 0
+
+
+def command_prune(args: argparse.Namespace) -> int:
+    """`make prune`: erase the conversations older than RETENTION_MONTHS (README "Privacy")."""
+    privacy = load_privacy_settings()
+    db = _store()
+    trackers = RasaTrackers.from_url(privacy.rasa_tracker_store_url)
+    try:
+        erased = Erasure(db, trackers).prune(privacy.retention_months)
+    finally:
+        trackers.dispose()
+        db.dispose()
+    print(f"==> Retention ({privacy.retention_months} months; 0 keeps everything): "
+          f"{_count(erased.conversations, 'conversation')} erased.")
+    return 0
+
+
+def command_set_role(args: argparse.Namespace) -> int:
+    """Make an agent a lead (the review queue) or a plain agent again."""
+    db = _store()
+    try:
+        found = db.run_sync(lambda session: set_role(session, args.email, args.role) is not None)
+    finally:
+        db.dispose()
+    if not found:
+        print(f"No agent with the e-mail {args.email!r}.", file=sys.stderr)
+        return 1
+    print(f"==> {args.email} is now: {args.role}.")
     return 0
 
 
@@ -404,7 +468,8 @@ def command_chat(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{run,chat,clear-conversations}")
+                                     metavar="{run,chat,clear-conversations,export-training,"
+                                             "prune,set-role}")
     run = commands.add_parser("run", help="start every process")
     run.add_argument("--prod", action="store_true",
                      help="the production profile: PostgreSQL, Redis, two of each process")
@@ -419,6 +484,15 @@ def main(argv: list[str] | None = None) -> int:
     clear = commands.add_parser("clear-conversations",
                                 help="empty the conversation store for the demo (agents kept)")
     clear.set_defaults(func=command_clear_conversations)
+    export = commands.add_parser("export-training",
+                                 help="write the review queue's decisions as training data")
+    export.set_defaults(func=command_export_training)
+    prune = commands.add_parser("prune", help="erase conversations older than RETENTION_MONTHS")
+    prune.set_defaults(func=command_prune)
+    role = commands.add_parser("set-role", help="make an agent a lead, or a plain agent")
+    role.add_argument("email")
+    role.add_argument("role", choices=["lead", "agent"])
+    role.set_defaults(func=command_set_role)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     load_dotenv(ROOT / ".env")  # the local settings; the environment wins over the file

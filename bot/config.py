@@ -12,6 +12,8 @@ with a sentence that names the variable and the fix.
 - `load_run_settings(env)` / `load_ports(env)`: the local run (`python -m bot.cli`): each process's
   port, the secrets the processes share (Rasa's API secret, the REST channel's secret, the action
   server's token), where the actions find the platform.
+- `load_privacy_settings(env)`: Rasa's tracker store (erasure), retention, where reviewed
+  examples are exported (the gateway, `make prune`, `make export-training`).
 - `load_chat_settings(env)`: `python -m bot.cli chat`: where the gateway is, and the secret it
   signs a demo client's identity token with.
 - `retired_settings(env)` / `warn_retired_settings(env)`: settings still set that no longer do
@@ -122,6 +124,8 @@ class GatewaySettings:
     slack: SlackSettings | None = None
     # The Telegram channel (TELEGRAM_*); None: no bot token, the channel is off.
     telegram: TelegramSettings | None = None
+    # Erasure, retention and the review queue's export (README "Privacy").
+    privacy: PrivacySettings | None = None
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -160,6 +164,39 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         safety_contacts=load_safety_contacts(env),
         slack=load_slack_settings(env),
         telegram=load_telegram_settings(env),
+        privacy=load_privacy_settings(env),
+    )
+
+
+# --- privacy: erasure, retention, the review queue's export (README "Privacy") -----------------
+
+DEFAULT_TRACKER_STORE_URL = "sqlite:///var/rasa-tracker.db"  # endpoints.yml's, for `make run`
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """Where Rasa keeps its trackers (erased with a conversation: RASA_TRACKER_STORE_URL), how
+    many months a conversation is kept after its last message (RETENTION_MONTHS; 0: for ever),
+    and the folder reviewed examples are exported to (REVIEW_EXPORT_DIR)."""
+
+    rasa_tracker_store_url: str
+    retention_months: int
+    review_export_dir: str
+
+    def __repr__(self) -> str:  # the URL may hold a password
+        return f"PrivacySettings(retention_months={self.retention_months})"
+
+
+def load_privacy_settings(env: Env | None = None) -> PrivacySettings:
+    env = _environ(env)
+    months = text(env, "RETENTION_MONTHS", "12").strip()
+    if not months.isdigit():
+        raise SettingsError("RETENTION_MONTHS must be a whole number of months (0: keep "
+                            "conversations for ever), e.g. RETENTION_MONTHS=12.")
+    return PrivacySettings(
+        rasa_tracker_store_url=text(env, "RASA_TRACKER_STORE_URL", DEFAULT_TRACKER_STORE_URL),
+        retention_months=int(months),
+        review_export_dir=text(env, "REVIEW_EXPORT_DIR", "data/nlu"),
     )
 
 

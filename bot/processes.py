@@ -198,7 +198,10 @@ def production_stores(postgres_url: str, redis_url: str, schema_prefix: str = ""
     redis = urlsplit(redis_url)
     return ProductionStores(
         gateway={"GATEWAY_DATABASE_URL": in_schema(postgres_url, f"{schema_prefix}gateway"),
-                 "GATEWAY_REDIS_URL": redis_url},
+                 "GATEWAY_REDIS_URL": redis_url,
+                 # erasure removes Rasa's trackers too (bot/core/erasure.py)
+                 "RASA_TRACKER_STORE_URL": in_schema(postgres_url,
+                                                     f"{schema_prefix}rasa_tracker")},
         sandbox={"SANDBOX_DATABASE_URL": in_schema(postgres_url, f"{schema_prefix}sandbox")},
         rasa={
             "RASA_TRACKER_DB_HOST": pg.host or "127.0.0.1",

@@ -263,6 +263,15 @@ class PlatformClient:
         body = self._post("/api/v1/link-codes/redeem", {"code": code})
         return str(body["client_id"])
 
+    def send_data_export(self, client_id: str, json_export: str, text_export: str,
+                         conversations: int) -> str:
+        """E-mail the client the copy of their conversations they asked for (JSON and readable
+        text) at their own address; the address it went to."""
+        body = self._post(f"/api/v1/clients/{_segment(client_id)}/data-export",
+                          {"json_export": json_export, "text_export": text_export,
+                           "conversations": conversations})
+        return str(body["sent_to"])
+
     def _resend(self, path: str, idempotency_key: str) -> Resent:
         body, replayed = self._send("POST", path, json={},
                                     headers={"Idempotency-Key": idempotency_key})

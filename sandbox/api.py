@@ -22,6 +22,7 @@ from sandbox.routes import (
     bookings,
     clients,
     dashboard,
+    data_exports,
     health,
     invoices,
     link_codes,
@@ -75,8 +76,8 @@ def create_app(settings: SandboxSettings, now: datetime | Clock | None = None) -
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)
     app.add_middleware(RequestLogMiddleware)  # added last: outermost
-    for module in (health, clients, availability, bookings, invoices, link_codes, outbox, admin,
-                   pages, dashboard):
+    for module in (health, clients, data_exports, availability, bookings, invoices, link_codes,
+                   outbox, admin, pages, dashboard):
         app.include_router(module.router)
     app.include_router(outbox.page_router)
     return app

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from sandbox import rules
 from sandbox.links import Links
-from sandbox.models import Booking, Invoice, OutboxEmail
+from sandbox.models import Booking, Client, Invoice, OutboxAttachment, OutboxEmail
 from sandbox.money import format_money
 from sandbox.times import human
 
@@ -75,3 +75,21 @@ def cancellation_notice(session: Session, booking: Booking, message: str, now: d
     late = " (less than 24 hours before the start)" if booking.late_cancellation else ""
     send(session, pro.email, f"Booking cancelled: {service.name} on {when}",
          f"Hi {pro.name},\n\n{client.name} cancelled the {service.name} on {when}{late}.", now)
+
+
+def data_export(session: Session, client: Client, json_export: str, text_export: str,
+                conversations: int, now: datetime) -> OutboxEmail:
+    """A client's copy of their conversations with the support assistant, to their address."""
+    email = send(session, client.email, "Your conversations with the Wellbeing Hub assistant",
+                 f"Hi {client.first_name},\n\nAs you asked, here is a copy of your "
+                 f"{conversations} conversation{'s' if conversations != 1 else ''} with our "
+                 "support assistant and team, on every channel: conversations.json (for "
+                 "computers) and conversations.txt (to read). Internal notes of our team are "
+                 "not part of it.", now)
+    email.attachments = [
+        OutboxAttachment(filename="conversations.json", content_type="application/json",
+                         content=json_export),
+        OutboxAttachment(filename="conversations.txt", content_type="text/plain",
+                         content=text_export),
+    ]
+    return email

@@ -230,9 +230,28 @@ class OutboxEmail(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime]
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        back_populates="email", order_by="OutboxAttachment.id", lazy="selectin")
 
     def __repr__(self) -> str:
         return f"OutboxEmail(id={self.id!r}, sent_at={self.sent_at!r})"
+
+
+class OutboxAttachment(Base):
+    """A file sent with an outbox e-mail (a client's data export: JSON and readable text)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    email_id: Mapped[int] = mapped_column(ForeignKey("outbox_emails.id", ondelete="CASCADE"),
+                                          index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    email: Mapped[OutboxEmail] = relationship(back_populates="attachments")
+
+    def __repr__(self) -> str:
+        return f"OutboxAttachment(id={self.id!r}, filename={self.filename!r})"
 
 
 class IdempotencyRecord(Base):

@@ -50,7 +50,10 @@ def outbox_page(emails: list[OutboxEmail]) -> str:
     articles = "".join(
         f"<article><h2>{escape(e.subject)}</h2>"
         f"<p class='meta'>To {escape(e.to)} · {escape(human(e.sent_at))}</p>"
-        f"<pre>{escape(e.body)}</pre></article>"
+        f"<pre>{escape(e.body)}</pre>"
+        + "".join(f"<details><summary>Attached: {escape(a.filename)}</summary>"
+                  f"<pre>{escape(a.content)}</pre></details>" for a in e.attachments)
+        + "</article>"
         for e in emails
     )
     return layout("Outbox", f"<p>{len(emails)} e-mail(s), newest first.</p>{articles}")

@@ -10,6 +10,7 @@ from sandbox.models import Booking, Client, Invoice, OutboxEmail, Professional, 
 from sandbox.money import to_major
 from sandbox.queries import CreditSummary
 from sandbox.schemas import (
+    AttachmentOut,
     BookingOut,
     ClientOut,
     CreditsOut,
@@ -104,4 +105,6 @@ def invoice(row: Invoice, links: Links) -> InvoiceOut:
 
 def email(row: OutboxEmail) -> EmailOut:
     return EmailOut(id=row.id, to=row.to, subject=row.subject, body=row.body,
-                    sent_at=iso_z(row.sent_at))
+                    sent_at=iso_z(row.sent_at),
+                    attachments=[AttachmentOut(filename=a.filename, content_type=a.content_type,
+                                               content=a.content) for a in row.attachments])

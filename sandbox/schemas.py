@@ -213,12 +213,19 @@ class ResendOut(BaseModel):
     invoices: list[InvoiceOut]
 
 
+class AttachmentOut(BaseModel):
+    filename: str
+    content_type: str
+    content: str
+
+
 class EmailOut(BaseModel):
     id: int
     to: str
     subject: str
     body: str
     sent_at: Timestamp
+    attachments: list[AttachmentOut] = []
 
 
 class OutboxOut(BaseModel):
@@ -246,3 +253,24 @@ class RedeemLinkCodeRequest(BaseModel):
 
 class RedeemedLinkCodeOut(BaseModel):
     client_id: str = Field(description="The client the code was issued for.")
+
+
+# A client's conversations with the support assistant, at most this many characters per format.
+DATA_EXPORT_MAX_CHARS = 5_000_000
+
+
+class DataExportIn(BaseModel):
+    """A copy of a client's conversations with the support assistant, made by the assistant's
+    gateway, for the platform to e-mail to the client's own address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    json_export: str = Field(max_length=DATA_EXPORT_MAX_CHARS,
+                             description="The conversations as a JSON document.")
+    text_export: str = Field(max_length=DATA_EXPORT_MAX_CHARS,
+                             description="The same conversations as readable text.")
+    conversations: int = Field(ge=0, description="How many conversations the export holds.")
+
+
+class DataExportOut(BaseModel):
+    sent_to: str = Field(description="The client's e-mail address the export went to.")

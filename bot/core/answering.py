@@ -2,7 +2,8 @@
 
 - First, whatever the mode: a message that speaks of risk gets the safety reply and a person,
   urgently (safety.py); out of hours, an e-mail address in it is kept too.
-- bot: the assistant (bot_turn.py).
+- bot: a request for the client's own conversations (a copy, or erasure) is answered here
+  (data_rights.py); anything else by the assistant (bot_turn.py).
 - waiting: the team's console only; out of hours an e-mail address in it is kept
   (out_of_hours.py).
 - agent: the console only. Rasa is called in neither of these modes.
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 from bot.core.bot_turn import BotTurn
+from bot.core.data_rights import DataRights
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.safety import SafetyFirst
 from bot.core.turn import read_turn
@@ -21,11 +23,12 @@ from bot.store.models import Kind, Mode
 
 class Answering:
     def __init__(self, db: Database, bot: BotTurn, contact: ContactEmailCapture,
-                 safety: SafetyFirst) -> None:
+                 safety: SafetyFirst, data_rights: DataRights | None = None) -> None:
         self.db = db
         self.bot = bot
         self.contact = contact
         self.safety = safety
+        self.data_rights = data_rights
 
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
@@ -42,7 +45,8 @@ class Answering:
         if turn.risk is not None:
             await self.safety.answer(turn)
         elif turn.mode == Mode.BOT:
-            await self.bot.answer(turn)
+            if self.data_rights is None or not await self.data_rights.answer(turn):
+                await self.bot.answer(turn)
             return
         if turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
             await self.contact.note(turn)

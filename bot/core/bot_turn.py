@@ -9,6 +9,8 @@
   stopped) is looked up there first and sent only if Rasa never had it.
 - Replies are stored and delivered; an action's handoff request queues the conversation for the
   team (the state machine's `hand_off`). The message is marked routed in the same transaction.
+  A message the assistant missed (fallback, out of scope, handed over as not understood) goes
+  to the review queue in that transaction too (review_queue.py).
 - Rasa timed out or failed while it had the message: its tracker is read (for up to
   RASA_TRACKER_WAIT seconds) for that turn's replies, which are then used as if they had come.
 - No answer at all (an empty reply) is a failure, never silence. Rasa answers nothing while its
@@ -35,6 +37,7 @@ from bot.core import texts
 from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, pausing_turn, read_replies, replies_in_tracker
+from bot.core.review_queue import NOT_UNDERSTOOD, SOURCES, send_to_review
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
@@ -162,6 +165,11 @@ class BotTurn:
                     private_only=reply.private_only))
             if replies.handoff is not None:
                 self._hand_off(session, changes, conversation, replies.handoff)
+            missed = replies.review or (
+                NOT_UNDERSTOOD if replies.handoff is not None
+                and replies.handoff.reason == NOT_UNDERSTOOD else None)
+            if missed in SOURCES:
+                send_to_review(session, conversation.id, missed, turn.message_id)
 
         return work
 

@@ -1,7 +1,8 @@
 """What Rasa answered, read: the messages to show, and a handoff request if an action made one.
 
 An action's `{"handoff": {...}}` custom payload is never shown to the client: it asks the gateway
-to queue the conversation. Images and other custom data are dropped; buttons need a title and a
+to queue the conversation; nor is `{"review": "fallback"}`: the message was missed, for the review
+queue. Images and other custom data are dropped; buttons need a title and a
 payload, both strings. A reply marked `"private_only": true` (an action's answer for the asker
 only: an account question in a shared chat; our REST channel keeps the mark, the tracker has it in
 the utterance's metadata) is stored so, and delivered with the mark.
@@ -32,6 +33,9 @@ class BotMessage:
 class BotReplies:
     messages: list[BotMessage]
     handoff: HandoffRequest | None = None
+    # The answer was a miss (an action's `{"review": "fallback" | "out_of_scope"}`): the message
+    # goes to the review queue (bot/core/review_queue.py).
+    review: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -42,15 +46,18 @@ class BotReplies:
 def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
     messages: list[BotMessage] = []
     handoff = None
+    review = None
     for reply in replies:
         custom = reply.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("review"), str):
+            review = custom["review"]
         if isinstance(custom, dict) and "handoff" in custom:
             handoff = HandoffRequest.from_payload(custom["handoff"])
             continue
         text, buttons = text_and_buttons(reply)
         if text or buttons:
             messages.append(BotMessage(text, buttons, reply.get(PRIVATE_ONLY) is True))
-    return BotReplies(messages, handoff)
+    return BotReplies(messages, handoff, review)
 
 
 def text_and_buttons(reply: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Request
 
 from bot.channels.slack import CHANNEL as SLACK
@@ -19,7 +21,7 @@ from bot.channels.telegram import TelegramChannel, build_bot
 from bot.channels.telegram_buttons import CallbackKeys
 from bot.channels.widget import CHANNEL as WIDGET
 from bot.channels.widget import WidgetChannel, WidgetDelivery
-from bot.config import GatewaySettings
+from bot.config import GatewaySettings, load_privacy_settings
 from bot.core.account_links import AccountLinks
 from bot.core.agent_desk import AgentDesk
 from bot.core.answering import Answering
@@ -27,18 +29,23 @@ from bot.core.bot_turn import BotTurn
 from bot.core.channel_seam import Deliveries
 from bot.core.client_account import ClientAccountPanel
 from bot.core.conversations import Conversations
+from bot.core.data_rights import DataRights
+from bot.core.erasure import Erasure
 from bot.core.intake import Intake
 from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_replicas import RasaReplicas
+from bot.core.review_desk import ReviewDesk
 from bot.core.safety import SafetyFirst
+from bot.core.training_export import TrainingData
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.gateway.auth import ConsoleAuth
 from bot.gateway.shared_limits import LoginLimits, RequestLimits
 from bot.gateway.workers import shared_parts
 from bot.store.db import Database
+from bot.store.rasa_trackers import RasaTrackers
 from platform_api import PlatformClient, PlatformClientSettings
 
 log = logging.getLogger("bot.gateway.services")
@@ -65,6 +72,11 @@ class Services:
     login_throttle: LoginLimits
     widget_ip_limit: RequestLimits
     widget_conversation_limit: RequestLimits
+    # Erasure (asked by a client, or retention at start: README "Privacy").
+    erasure: Erasure
+    retention_months: int
+    # The review queue (/console/review) and its export as training data.
+    review: ReviewDesk
     slack: SlackChannel | None = None
     telegram: TelegramChannel | None = None  # None: no TELEGRAM_BOT_TOKEN, the channel is off
 
@@ -76,15 +88,18 @@ class Services:
         deliveries = Deliveries()
         deliveries.register(WIDGET, WidgetDelivery(hub))
         unit_of_work = UnitOfWork(db, hub, deliveries)
+        privacy = settings.privacy or load_privacy_settings({})
+        erasure = Erasure(db, RasaTrackers.from_url(privacy.rasa_tracker_store_url))
+        platform_client = PlatformClient.from_settings(platform)
         answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours,
                                           tracker_wait=settings.rasa_tracker_wait),
                               ContactEmailCapture(unit_of_work, settings.support_hours),
                               SafetyFirst(unit_of_work, rasa, settings.support_hours,
-                                          settings.safety_contacts))
+                                          settings.safety_contacts),
+                              DataRights(unit_of_work, erasure, platform_client))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
-        platform_client = PlatformClient.from_settings(platform)
         linked_intake = LinkedChannelIntake(conversations, intake,
                                             AccountLinks(db, platform_client), rasa)
         telegram = telegram_channel(settings, db, linked_intake, deliveries)
@@ -100,6 +115,9 @@ class Services:
             login_throttle=shared.login_throttle,
             widget_ip_limit=shared.widget_ip_limit,
             widget_conversation_limit=shared.widget_conversation_limit,
+            erasure=erasure,
+            retention_months=privacy.retention_months,
+            review=ReviewDesk(db, TrainingData(Path(privacy.review_export_dir))),
             slack=slack_channel(settings, linked_intake, deliveries, db),
             telegram=telegram,
         )
@@ -107,6 +125,7 @@ class Services:
     async def start(self) -> None:
         """Before serving: route what a stopped gateway left unrouted, then keep sweeping."""
         await self.hub.start()
+        await self.prune()
         try:
             await self.scheduler.recover()
         except Exception as exc:  # noqa: BLE001 - the next sweep tries again
@@ -117,6 +136,18 @@ class Services:
         if self.telegram is not None:
             self.telegram.start(self.settings.public_url)
 
+    async def prune(self) -> None:
+        """Retention: conversations older than RETENTION_MONTHS are erased (bot/core/erasure.py);
+        a failure is said and the next start tries again."""
+        try:
+            erased = await anyio.to_thread.run_sync(self.erasure.prune, self.retention_months)
+        except Exception as exc:  # noqa: BLE001 - never stops the gateway from serving
+            log.warning("retention: old conversations not erased yet (%s)", type(exc).__name__)
+            return
+        if erased.conversations:
+            log.info("retention: %d conversations older than %d months erased",
+                     erased.conversations, self.retention_months)
+
     async def close(self) -> None:
         if self.telegram is not None:
             await self.telegram.close()
@@ -125,6 +156,7 @@ class Services:
             await self.slack.close()
         await self.hub.aclose()
         await self.rasa.aclose()
+        self.erasure.trackers.dispose()
         self.db.dispose()
 
 

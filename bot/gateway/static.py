@@ -40,10 +40,15 @@ async def widget_css() -> FileResponse:
     return _file(STATIC / "widget.css", "text/css; charset=utf-8")
 
 
+def console_html(path: Path) -> FileResponse:
+    """A page of the console (the main one, or a lead's page such as the review queue)."""
+    return _file(path, "text/html; charset=utf-8")
+
+
 @routes.get("/console", include_in_schema=False)
 @routes.get("/console/", include_in_schema=False)
 async def console_page() -> FileResponse:
-    return _file(CONSOLE / "index.html", "text/html; charset=utf-8")
+    return console_html(CONSOLE / "index.html")
 
 
 CONSOLE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(js|css|svg|png|ico|woff2)$")

@@ -9,6 +9,22 @@ from sqlalchemy.orm import Session
 from bot.store.models import Agent, AgentSession, AuditEvent, now_utc, utc
 from bot.store.tokens import hash_token, new_token
 
+LEAD = "lead"
+
+
+def is_lead(agent: Agent) -> bool:
+    """May this agent use the lead's pages (the review queue)? The one place that says so: an
+    agent whose `role` is "lead" (or, when a model names it so, whose `is_lead` is true)."""
+    return getattr(agent, "role", None) == LEAD or getattr(agent, "is_lead", False) is True
+
+
+def set_role(session: Session, email: str, role: str) -> Agent | None:
+    """Make the agent with this e-mail a "lead" or a plain "agent"; None if there is none."""
+    agent = find_agent_by_email(session, email)
+    if agent is not None:
+        agent.role = role
+    return agent
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()

@@ -144,6 +144,8 @@ class Conversation(Base):
     # at each turn; bot/store/routing.py). Another replica takes over only once it has expired.
     routing_by: Mapped[str | None] = mapped_column(String(36))
     routing_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When its messages were last erased (the client asked, or retention; bot/core/erasure.py).
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc,
                                                  onupdate=now_utc)
@@ -205,6 +207,8 @@ class Agent(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # "agent", or "lead": a lead may also review what the assistant missed (bot/core/leads.py).
+    role: Mapped[str] = mapped_column(String(16), default="agent", server_default="agent")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
     def __repr__(self) -> str:
@@ -308,3 +312,33 @@ class TelegramCallbackKey(Base):
 
     def __repr__(self) -> str:
         return f"TelegramCallbackKey(key={self.key!r})"
+
+
+class ReviewItem(Base):
+    """A client's message the assistant did not understand (or did not help with), scrubbed of
+    card numbers and e-mail addresses, once per distinct text, for a lead to label
+    (bot/core/review_queue.py); a labelled one becomes training data (bot/core/training_export.py).
+    """
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the text folded (case, spaces): the same message twice is one item.
+    text_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Why it is here: fallback, out_of_scope, more_help, not_understood.
+    source: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True)
+    seen: Mapped[int] = mapped_column(Integer, default=1)
+    # open, labelled, out_of_scope, skipped.
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    labelled_by: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
+    labelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The export batch its example went out in (None: not exported yet).
+    batch: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:  # never the text
+        return f"ReviewItem(id={self.id!r}, source={self.source!r}, status={self.status!r})"

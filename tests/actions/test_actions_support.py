@@ -189,8 +189,18 @@ def test_second_miss_in_a_row_hands_off_when_a_person_can_take_over(actions):
     reply = actions.run("action_fallback",
                         tracker(missed("zxcv"), history=previous, live_handoff=True))
     assert "passing you to a person" in reply.text
-    assert reply.customs == [{"handoff": {"reason": "not_understood", "priority": "normal"}}]
+    assert reply.customs == [{"review": "fallback"},
+                             {"handoff": {"reason": "not_understood", "priority": "normal"}}]
     assert reply.has_event("pause")
+
+
+def test_a_message_not_understood_is_marked_for_the_review_queue(actions):
+    """The fallback after nlu_fallback and the out-of-scope answer mark the message for the
+    gateway's review queue; the core fallback (understood, just unforeseen) does not."""
+    assert actions.run("action_fallback", tracker(missed())).customs == [{"review": "fallback"}]
+    scope = actions.run("action_out_of_scope", tracker(user("weather?", intent="out_of_scope")))
+    assert scope.customs == [{"review": "out_of_scope"}]
+    assert actions.run("action_fallback", tracker(user("sara", intent="inform"))).customs == []
 
 
 # -- the hand-off's reason comes from the handoff_reason slot, not from earlier wording ----------

@@ -24,6 +24,7 @@ SECRET_NAME = "wellbeing-hub"
 SECRETS = {"RASA_TOKEN", "RASA_WEBHOOK_SECRET", "ACTION_SERVER_TOKEN", "WIDGET_TOKEN_SECRET",
            "DEMO_AGENT_PASSWORD", "PLATFORM_API_KEY", "GATEWAY_DATABASE_URL",
            "GATEWAY_REDIS_URL", "SANDBOX_DATABASE_URL", "RASA_TRACKER_DB_PASSWORD",
+           "RASA_TRACKER_STORE_URL",
            "RASA_LOCK_REDIS_PASSWORD"}
 # Resident memory measured here (README, "Production profile"), in MiB: requests at least this.
 MEASURED_MIB = {"rasa": 1200, "actions": 70, "gateway": 112, "sandbox": 86}

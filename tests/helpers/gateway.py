@@ -218,7 +218,8 @@ def run_gateways(count: int, folder: Path, rasa_port: int, shared: SharedSecrets
     specs = []
     for index in range(count):
         port = gateway_port if gateway_port and index == 0 else free_port()
-        spec, settings = _gateway_spec(rasa_port, shared, sandbox_port, port, env,
+        spec, settings = _gateway_spec(rasa_port, shared, sandbox_port, port,
+                                       {**_privacy_defaults(folder), **(env or {})},
                                        database_url)
         specs.append((spec, f"http://127.0.0.1:{port}/health", settings))
     with running_together(specs, timeout=60) as processes:
@@ -236,6 +237,13 @@ def run_workers_in_turn(count: int, folder: Path, rasa_port: int, shared: Shared
         yield [stack.enter_context(run_gateway(folder, rasa_port, shared, env=env,
                                                database_url=database_url))
                for _ in range(count)]
+
+
+def _privacy_defaults(folder: Path) -> dict[str, str]:
+    """Never the checkout's own files: Rasa's trackers (erased with a conversation) and the
+    review queue's exports live in the test's folder unless the test says otherwise."""
+    return {"RASA_TRACKER_STORE_URL": f"sqlite:///{folder / 'rasa-tracker.db'}",
+            "REVIEW_EXPORT_DIR": str(folder / "reviewed")}
 
 
 def _gateway_spec(rasa_port: int, shared: SharedSecrets, sandbox_port: int, gateway_port: int,

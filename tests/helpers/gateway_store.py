@@ -86,3 +86,15 @@ def conversations_with(database_url: str, text: str) -> list[tuple[str, str | No
                 .where(Message.text == text).distinct())])
     finally:
         db.dispose()
+
+
+def make_lead(database_url: str, email: str, lead: bool = True) -> None:
+    """The agent with this e-mail becomes a lead (or a plain agent again), as
+    `python -m bot.cli set-role` does."""
+    from bot.store.agents import set_role
+
+    db = Database.from_url(database_url)
+    try:
+        db.run_sync(lambda session: set_role(session, email, "lead" if lead else "agent"))
+    finally:
+        db.dispose()

@@ -25,5 +25,7 @@ def live_gateway(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
                      assistant.shared, sandbox_port=assistant.ports.sandbox,
                      gateway_port=assistant.ports.gateway,
                      env={"WIDGET_ALLOWED_ORIGINS": origins,
-                          "GATEWAY_PUBLIC_URL": assistant.gateway}) as gateway:
+                          "GATEWAY_PUBLIC_URL": assistant.gateway,
+                          "RASA_TRACKER_STORE_URL": f"sqlite:///{assistant.tracker_db}"}
+                     ) as gateway:
         yield gateway

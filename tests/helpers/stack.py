@@ -41,6 +41,7 @@ class Assistant:
     ports: Ports
     shared: SharedSecrets
     pids: dict[str, int] = field(default_factory=dict)  # process name -> pid
+    tracker_db: Path | None = None  # Rasa's SQLite tracker store (erasure deletes from it)
 
     @property
     def sandbox(self) -> str:
@@ -113,4 +114,4 @@ def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             rasa_process(ports, model, shared, endpoints=endpoints_with_tracker_db(state)),
             urls["rasa"], timeout=240))
         yield Assistant(ports, shared, {"sandbox": sandbox.pid, "actions": actions.pid,
-                                        "rasa": rasa.pid})
+                                        "rasa": rasa.pid}, tracker_db=state / "tracker.db")

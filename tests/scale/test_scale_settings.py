@@ -71,6 +71,8 @@ def test_run_prod_starts_two_of_each_on_the_shared_stores() -> None:
         assert env["GATEWAY_REUSE_PORT"] == "1" and env["GATEWAY_PORT"] == "8080"
         assert "search_path%3Dgateway" in env["GATEWAY_DATABASE_URL"] or \
             "search_path=gateway" in env["GATEWAY_DATABASE_URL"]
+        # erasure reaches Rasa's trackers (README "Privacy")
+        assert "rasa_tracker" in env["RASA_TRACKER_STORE_URL"]
     # each Rasa replica calls its own action server, and has every variable its endpoints need
     needed = set(re.findall(r"\$\{(\w+)\}", "\n".join(
         line for line in PRODUCTION_ENDPOINTS.read_text().splitlines()
