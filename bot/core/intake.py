@@ -8,6 +8,9 @@ removed from everything the client sent (text, a button's title and payload) bef
 the number, and the expiry date and security code next to it, become markers; the words around
 are kept (textguards.card_numbers). A closed conversation is
 reopened with the assistant (the state machine's `client_writes`). Then the turn is scheduled.
+
+A pressed feedback button (bot/core/feedback.py) is stored, recorded and answered here, in the
+same transaction: it starts no turn and doesn't reopen a closed conversation.
 """
 from __future__ import annotations
 
@@ -18,12 +21,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core import feedback
 from bot.core.channel_seam import InboundMessage
 from bot.core.handoff_states import Context, Trigger, apply
 from bot.core.present import message_json
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
+from bot.store import routing
 from bot.store.models import PAYLOAD_CHARS, Kind, Sender, now_utc
 from textguards.card_numbers import contains_card_number, scrub_card_details
 
@@ -56,7 +61,8 @@ class Intake:
                       inbound: InboundMessage) -> tuple[dict[str, Any], bool]:
         """Store the message and schedule its turn; `fresh` is False for a repeat."""
         message, fresh = await self.accept(conversation_id, inbound)
-        if fresh:
+        answered_here = bool(message.pop("feedback", False))  # a feedback click
+        if fresh and not answered_here:
             self.scheduler.submit(conversation_id, message["id"])
         return message, fresh
 
@@ -74,7 +80,10 @@ class Intake:
                                                     inbound.client_message_id)
                 if earlier is not None:
                     return message_json(earlier), False
-            apply(session, changes, conversation, Trigger.CLIENT_WRITES, Context(self.clock()))
+            click = feedback.read_click(inbound.payload)
+            if click is None:
+                apply(session, changes, conversation, Trigger.CLIENT_WRITES,
+                      Context(self.clock()))
             if inbound.payload is not None:
                 message = store.add_message(
                     session, conversation, Sender.CLIENT, inbound.title or inbound.payload,
@@ -85,6 +94,10 @@ class Intake:
                                             inbound.text or "",
                                             client_message_id=inbound.client_message_id)
             changes.message(conversation, message)
+            if click is not None:  # answered here: no turn
+                routing.mark_routed(session, message.id)
+                feedback.take_click(session, changes, conversation, click)
+                return {**message_json(message), "feedback": True}, True
             return message_json(message), True
 
         try:
