@@ -156,14 +156,14 @@ def collect(session: Session, period: Period) -> dict[str, Facts]:
     """Each conversation of the period, with its events and message times (three queries)."""
     conversations = _in_period(period).subquery()
     facts = {cid: Facts(cid, channel, _utc(started))
-             for cid, channel, started in session.execute(select(conversations)).tuples()}
+             for cid, channel, started in session.execute(select(conversations))}
     ids = select(conversations.c.id)
     rows = session.execute(
         select(ConversationEvent.conversation_id, ConversationEvent.kind, ConversationEvent.at,
                ConversationEvent.intent, ConversationEvent.topic, ConversationEvent.reason,
                ConversationEvent.value)
         .where(ConversationEvent.conversation_id.in_(ids))
-        .order_by(ConversationEvent.at, ConversationEvent.id)).tuples()
+        .order_by(ConversationEvent.at, ConversationEvent.id))
     for cid, kind, raw_at, intent, topic, reason, value in rows:
         _add_event(facts[cid], kind, _utc(raw_at), intent, topic, reason, value)
     not_feedback = and_(*(func.coalesce(Message.payload, "").not_like(f"{p}%")
@@ -173,7 +173,7 @@ def collect(session: Session, period: Period) -> dict[str, Facts]:
         .where(Message.conversation_id.in_(ids),
                or_(and_(Message.sender == Sender.CLIENT, not_feedback),
                    and_(Message.sender == Sender.AGENT, Message.kind == Kind.TEXT)))
-        .order_by(Message.seq)).tuples()
+        .order_by(Message.seq))
     for cid, sender, raw_at in messages:
         at = _utc(raw_at)
         if sender == Sender.CLIENT:
