@@ -7,6 +7,9 @@ gateway's own and never reach Rasa:
 
     /feedback{"ref": "<question>", "helped": true}     /rate{"ref": "<question>", "score": 4}
 
+The client's next message right after the thanks for a rating is its optional comment (the
+thanks asks for it); any later message is an ordinary one.
+
 `ref` names the question: the same click twice (a double click, two devices) is recorded once and
 answered once (bot/store/events.py). A click is stored in the transcript like any button press,
 but it doesn't reopen a closed conversation and starts no turn.
@@ -33,6 +36,7 @@ from bot.store.models import Conversation, Message, Sender
 
 _PAYLOAD = re.compile(r"^/(feedback|rate)(\{.*\})$", re.DOTALL)
 MAX_COMMENT_CHARS = 1000
+RECENT = 10  # messages looked at for the thanks a comment answers
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,20 @@ def take_click(session: Session, changes: ChangeSet, conversation: Conversation,
     return True
 
 
-def add_comment(session: Session, conversation_id: str, ref: str, comment: str) -> bool:
-    """The optional comment of a rating given for the question `ref`; False if there is none."""
-    return events.set_comment(session, conversation_id, ref, comment.strip()[:MAX_COMMENT_CHARS])
+def expects_comment(session: Session, conversation: Conversation) -> bool:
+    """The conversation's last message, but for repeated feedback clicks, is the thanks for a
+    rating (which asks for a comment)."""
+    for message in store.latest_messages(session, conversation.id, RECENT):
+        if message.sender == Sender.CLIENT and read_click(message.payload) is not None:
+            continue  # a double click on the rating: still right after the thanks
+        return message.sender == Sender.BOT and message.text == texts.RATING_THANKS
+    return False
+
+
+def take_comment(session: Session, changes: ChangeSet, conversation: Conversation,
+                 comment: str) -> None:
+    """The client's message right after a rating is its comment: kept with the rating (card
+    details were removed before), thanked, and not sent to the assistant."""
+    events.set_comment(session, conversation.id, comment.strip()[:MAX_COMMENT_CHARS])
+    changes.message(conversation, store.add_message(session, conversation, Sender.BOT,
+                                                    texts.COMMENT_THANKS))

@@ -9,8 +9,8 @@ the number, and the expiry date and security code next to it, become markers; th
 are kept (textguards.card_numbers). A closed conversation is
 reopened with the assistant (the state machine's `client_writes`). Then the turn is scheduled.
 
-A pressed feedback button (bot/core/feedback.py) is stored, recorded and answered here, in the
-same transaction: it starts no turn and doesn't reopen a closed conversation.
+A pressed feedback button, and the comment right after a rating (bot/core/feedback.py), are
+stored, recorded and answered here, in the same transaction: no turn, no reopening.
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from bot.store import conversations as store
 from bot.store import routing
 from bot.store.models import PAYLOAD_CHARS, Kind, Sender, now_utc
 from textguards.card_numbers import contains_card_number, scrub_card_details
+from textguards.risk_phrases import risk_kind
 
 
 def scrubbed(inbound: InboundMessage) -> InboundMessage:
@@ -81,7 +82,11 @@ class Intake:
                 if earlier is not None:
                     return message_json(earlier), False
             click = feedback.read_click(inbound.payload)
-            if click is None:
+            # Never a message that speaks of risk: it gets its turn (safety first).
+            comment = (inbound.payload is None and bool((inbound.text or "").strip())
+                       and risk_kind(inbound.text) is None
+                       and feedback.expects_comment(session, conversation))
+            if click is None and not comment:
                 apply(session, changes, conversation, Trigger.CLIENT_WRITES,
                       Context(self.clock()))
             if inbound.payload is not None:
@@ -94,9 +99,12 @@ class Intake:
                                             inbound.text or "",
                                             client_message_id=inbound.client_message_id)
             changes.message(conversation, message)
-            if click is not None:  # answered here: no turn
+            if click is not None or comment:  # answered here: no turn
                 routing.mark_routed(session, message.id)
-                feedback.take_click(session, changes, conversation, click)
+                if click is not None:
+                    feedback.take_click(session, changes, conversation, click)
+                else:
+                    feedback.take_comment(session, changes, conversation, message.text)
                 return {**message_json(message), "feedback": True}, True
             return message_json(message), True
 

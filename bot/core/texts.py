@@ -152,4 +152,6 @@ FEEDBACK_THANKS = "Thanks for letting us know."
 MORE_HELP = ("Sorry that didn't answer it. You can ask me in other words, or talk to a person "
              "from the team.")
 RATING_QUESTION = "How did we do? Rate this conversation from 1 (poor) to 5 (great)."
-RATING_THANKS = "Thank you for rating us."
+RATING_THANKS = ("Thank you for rating us. Anything to add? Write it here (optional), or just "
+                 "ask me something else.")
+COMMENT_THANKS = "Thank you, the team will read it."

@@ -49,9 +49,11 @@ def find(session: Session, conversation_id: str, kind: str,
         ConversationEvent.ref == ref)).one_or_none()
 
 
-def set_comment(session: Session, conversation_id: str, ref: str, comment: str) -> bool:
-    """The optional comment of a rating already given (by its ref); False if there is none."""
-    event = find(session, conversation_id, RATING, ref)
+def set_comment(session: Session, conversation_id: str, comment: str) -> bool:
+    """The optional comment of the conversation's latest rating; False if it has none."""
+    event = session.scalars(select(ConversationEvent).where(
+        ConversationEvent.conversation_id == conversation_id, ConversationEvent.kind == RATING)
+        .order_by(ConversationEvent.id.desc()).limit(1)).one_or_none()
     if event is None:
         return False
     event.comment = comment

@@ -32,6 +32,17 @@ def events_of(gateway, conversation_id: str) -> list[tuple[str, str | None, str 
         db.dispose()
 
 
+def comment_of(gateway, conversation_id: str) -> str | None:
+    db = Database.from_url(gateway.database_url)
+    try:
+        return db.run_sync(lambda session: session.scalars(
+            select(ConversationEvent.comment).where(
+                ConversationEvent.conversation_id == conversation_id,
+                ConversationEvent.kind == "rating")).one())
+    finally:
+        db.dispose()
+
+
 def _question(widget, text: str, after: int = 0) -> dict:
     return widget.wait_for(lambda m: m["sender"] == "bot" and m["text"] == text, after)
 
@@ -103,6 +114,12 @@ def test_a_closed_conversation_asks_for_a_rating_once_and_stays_closed(gateway, 
     after = widget.replies_after(question["seq"])
     assert [m["text"] for m in after if m["sender"] == "bot"] == [texts.RATING_THANKS]
     assert widget.mode() == "resolved"
+    thanks = widget.wait_for_reply(question["seq"], containing="rating us")
+    widget.say("Sam was quick, thanks")  # the optional comment, right after the thanks
+    widget.wait_for_reply(thanks["seq"], containing=texts.COMMENT_THANKS)
+    assert widget.mode() == "resolved"
+    assert comment_of(gateway, widget.id) == "Sam was quick, thanks"
+    assert not any("quick" in m for m in fake_rasa.messages_of(widget.id))
     kinds = [(kind, reason, value)
              for kind, _, _, reason, value in events_of(gateway, widget.id)]
     # The answer's event comes after its turn (with the handoff) was stored.
@@ -145,3 +162,18 @@ def test_the_report_counts_todays_conversations_in_json_csv_and_plots(gateway, f
 def test_a_bad_filter_is_a_400(gateway, query):
     lead = gateway.console(LEAD_EMAIL, AGENT_PASSWORD).login()
     assert lead.get(f"/insights?{query}").status_code == 400
+
+
+def test_the_real_assistant_s_help_topic_and_account_answers_are_recorded_and_asked_about(
+        live_gateway):
+    """Real Rasa: the tracker's NLU result gives the help topic's key and the account intent;
+    each answer is followed by "Did that answer your question?"."""
+    widget = live_gateway.widget("c-anna")
+    sent = widget.say("how do I add a credit card?")
+    _question(widget, texts.FEEDBACK_QUESTION, sent["seq"])
+    sent = widget.say("how many credits do I have left?")
+    _question(widget, texts.FEEDBACK_QUESTION, sent["seq"])
+    answered = [(intent, topic) for kind, intent, topic, _, _ in events_of(live_gateway, widget.id)
+                if kind == "answered"]
+    assert answered[0][0] == "faq" and (answered[0][1] or "").startswith("faq/")
+    assert answered[1] == ("ask_credits", None)

@@ -122,3 +122,52 @@ def seed(session: Session) -> None:
     d1.client(0, "how do I add a card?")
     d1.answered(0, "faq", ADDING_CARD)
     session.flush()
+
+
+DEMO_START = datetime(2026, 10, 12, tzinfo=UTC)
+DEMO_DAYS = 14
+DEMO_TOPICS = [("faq", "faq/adding_card"), ("ask_credits", None), ("faq", "faq/password_reset"),
+               ("ask_upcoming_sessions", None), ("faq", "faq/failed_payment"),
+               ("faq", "faq/credits_running_out"), ("ask_invoices", None),
+               ("faq", "faq/cancellation_policy")]
+
+
+def seed_demo(session: Session) -> None:
+    """Two weeks of made-up conversations (12-25 Oct 2026) for the README's screenshot: a fixed
+    pseudo-random mix of topics, feedback, fallbacks, handoffs and ratings."""
+    import random
+
+    pick = random.Random(12)
+    channels = ["widget"] * 6 + ["slack"] * 2 + ["telegram"] * 2
+    for day in range(DEMO_DAYS):
+        for n in range(pick.randint(9, 22)):
+            start = DEMO_START + timedelta(days=day, hours=8 + pick.random() * 9)
+            chat = _Chat(session, pick.choice(channels), start, f"demo-{day}-{n}")
+            chat.client(0, "a question")
+            weights = [16, 12, 8, 7, 6, 5, 4, 3]
+            intent_name, topic = pick.choices(DEMO_TOPICS, weights)[0]
+            chat.answered(0, intent_name, topic)
+            roll = pick.random()
+            if roll < 0.42:
+                chat.helped(1, 1)
+                if pick.random() < 0.3:
+                    chat.rated(2, pick.choice([4, 5, 5]))
+            elif roll < 0.62:
+                continue  # nothing more: resolved once the set time has passed
+            elif roll < 0.74:
+                chat.client(1, "what?")
+                chat.answered(1, pick.choice(["nlu_fallback", "out_of_scope"]))
+                if pick.random() < 0.5:
+                    chat.handoff(2, "not_understood")
+                    chat.agent(2 + pick.random() * 12)
+                    chat.resolved(25)
+            else:
+                if pick.random() < 0.5:
+                    chat.helped(1, 0)
+                reason = pick.choices(["requested", "safety", "platform_unavailable"],
+                                      [10, 1, 1])[0]
+                chat.handoff(2, reason)
+                chat.agent(2 + pick.random() * 15)
+                chat.resolved(30 + pick.random() * 30)
+                chat.rated(61, pick.choice([2, 3, 4, 4, 5, 5, 5]))
+    session.flush()
