@@ -15,21 +15,13 @@ from bot.store.models import ConversationEvent
 from tests.gateway.conftest import asks_for_a_person
 from tests.helpers.fake_rasa import help_topic, intent
 from tests.helpers.gateway import AGENT_PASSWORD
+from tests.helpers.gateway_store import report_events
 
 LEAD_EMAIL = "lead@support.example"  # the demo lead the gateway seeds (DEMO_LEAD_EMAIL's default)
 
 
-def events_of(gateway, conversation_id: str) -> list[tuple[str, str | None, str | None,
-                                                          str | None, int | None]]:
-    """(kind, intent, topic, reason, value) of the conversation's report events, in order."""
-    db = Database.from_url(gateway.database_url)
-    try:
-        return db.run_sync(lambda session: [
-            (e.kind, e.intent, e.topic, e.reason, e.value) for e in session.scalars(
-                select(ConversationEvent).where(ConversationEvent.conversation_id ==
-                                                conversation_id).order_by(ConversationEvent.id))])
-    finally:
-        db.dispose()
+def events_of(gateway, conversation_id: str) -> list[tuple]:
+    return report_events(gateway.database_url, conversation_id)
 
 
 def comment_of(gateway, conversation_id: str) -> str | None:
