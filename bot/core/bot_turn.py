@@ -81,7 +81,11 @@ class BotTurn:
             await self.unit_of_work(turn.conversation_id, self._store_replies(turn, replies))
         finally:
             delivery.typing(turn.address, False)
-        await self._note_answer(turn, replies)
+        try:
+            await self._note_answer(turn, replies)
+        except Exception:  # the answer is delivered; the report misses one event, logged
+            log.exception("conversation %s: the answer's report event was not recorded",
+                          turn.conversation_id)
 
     async def _note_answer(self, turn: Turn, replies: BotReplies) -> None:
         """The report's `answered` event, with what Rasa understood (its tracker, read after the

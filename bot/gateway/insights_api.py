@@ -19,7 +19,7 @@ from bot.gateway import insights_charts as charts
 from bot.gateway.auth import COOKIE, LeadDep
 from bot.gateway.errors import ApiError
 from bot.gateway.services import Services, services
-from bot.gateway.static import CONSOLE, NO_CACHE
+from bot.gateway.static import NO_CACHE, STATIC
 from bot.store.insights import Figure, Period, Report, report
 from bot.store.models import ROLE_LEAD, now_utc
 
@@ -39,7 +39,7 @@ async def page(request: Request, svc: ServicesDep) -> Response:
     if agent.role != ROLE_LEAD:
         return Response("Only a team lead can see the report.", status_code=403,
                         media_type="text/plain; charset=utf-8")
-    return FileResponse(CONSOLE / "insights.html", media_type="text/html; charset=utf-8",
+    return FileResponse(STATIC / "insights.html", media_type="text/html; charset=utf-8",
                         headers=NO_CACHE)
 
 

@@ -103,9 +103,10 @@ def test_the_lead_reads_the_report_and_an_agent_has_no_link(seeded, console_page
 
     page.goto(f"{live_gateway.url}/console/insights?start=2026-10-12&end=2026-10-25")
     expect(page.get_by_test_id("figure-csat")).to_be_visible()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                           arg=page.get_by_test_id("insights-topics-plot").element_handle())
     page.set_viewport_size({"width": 1280, "height": 1000})
+    for plot in ("insights-days-plot", "insights-topics-plot"):
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                               arg=page.get_by_test_id(plot).element_handle())
     shutil.copyfile(screenshot(page, "report", full_page=True), README_SCREENSHOT)
 
     agent = console_page(role="agent")
