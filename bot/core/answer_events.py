@@ -65,12 +65,13 @@ def _message_id(event: dict[str, Any]) -> object:
     return metadata.get("message_id") if isinstance(metadata, dict) else None
 
 
-def offers_feedback(seen: Understood, replies: BotReplies) -> bool:
-    """The rule: an answer to a help topic or an account question that asks nothing back (its
-    last message has no buttons), outside a form, with no handoff."""
+def offers_feedback(seen: Understood, replies: BotReplies, signed_in: bool) -> bool:
+    """The rule: an answer to a help topic, or to an account question of a signed-in client (a
+    signed-out one is told how to sign in), that asks nothing back (its last message has no
+    buttons), outside a form, with no handoff."""
     if replies.handoff is not None or not replies.messages or seen.in_form:
         return False
     if replies.messages[-1].buttons:
         return False
     return (seen.intent in RETRIEVAL_INTENTS and seen.topic is not None) \
-        or seen.intent in ACCOUNT_QUESTIONS
+        or (signed_in and seen.intent in ACCOUNT_QUESTIONS)

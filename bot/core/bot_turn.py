@@ -104,7 +104,8 @@ class BotTurn:
                 return
             events.record(session, conversation.id, events.ANSWERED, at=self.clock(),
                           intent=seen.intent, topic=seen.topic)
-            if (offers_feedback(seen, replies) and conversation.mode == Mode.BOT
+            signed_in = conversation.client_id is not None
+            if (offers_feedback(seen, replies, signed_in) and conversation.mode == Mode.BOT
                     and not conversation.shared):
                 feedback.ask_if_it_helped(session, changes, conversation)
 

@@ -169,3 +169,14 @@ def test_the_real_assistant_s_help_topic_and_account_answers_are_recorded_and_as
                 if kind == "answered"]
     assert answered[0][0] == "faq" and (answered[0][1] or "").startswith("faq/")
     assert answered[1] == ("ask_credits", None)
+
+
+def test_a_signed_out_account_question_is_not_asked_about(gateway, fake_rasa):
+    """Signed out, "my credits" gets how to sign in: not an answer to rate."""
+    fake_rasa.understood["how many credits?"] = intent("ask_credits")
+    fake_rasa.replies["how many credits?"] = [{"text": "Sign in to see your credits."}]
+    widget = gateway.widget()
+    widget.say("how many credits?")
+    widget.wait_for_reply(0, containing="Sign in")
+    assert texts.FEEDBACK_QUESTION not in [m["text"] for m in widget.replies_after(0)]
+    assert events_of(gateway, widget.id) == [("answered", "ask_credits", None, None, None)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from bot.core import texts
-from tests.helpers.fake_rasa import FakeRasa, intent
+from tests.helpers.fake_rasa import FakeRasa, help_topic
 from tests.helpers.gateway_store import report_events
 from tests.helpers.telegram_updates import (
     callback_data,
@@ -19,10 +19,10 @@ from tests.telegram.conftest import TelegramGateway
 
 def test_i_need_more_help_pressed_twice_counts_once_and_offers_a_person(
         webhook_gateway: TelegramGateway, fake_rasa: FakeRasa) -> None:
-    fake_rasa.understood["my credits?"] = intent("ask_credits")
-    fake_rasa.replies["my credits?"] = [{"text": "You have 4 of 6 left."}]
+    fake_rasa.understood["add a card?"] = help_topic("faq/adding_card")
+    fake_rasa.replies["add a card?"] = [{"text": "Settings, Payments, Add card."}]
     user = 20_000_000 + next_update_id() % 1_000_000_000
-    webhook_gateway.send(text_update(user, "my credits?"))
+    webhook_gateway.send(text_update(user, "add a card?"))
     [sent] = webhook_gateway.telegram.wait_for_sent(user, containing=texts.FEEDBACK_QUESTION)
     keyboard = sent["reply_markup"]["inline_keyboard"]
     assert [[b["text"] for b in row] for row in keyboard] == [["That helped"],
