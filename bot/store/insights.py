@@ -145,6 +145,7 @@ def _in_period(period: Period) -> Select[str, str, datetime]:
     query = (select(Conversation.id, Conversation.channel, first)
              .join(Message, and_(Message.conversation_id == Conversation.id,
                                  Message.sender == Sender.CLIENT))
+             .where(Conversation.created_at < period.end)  # (its first message is later)
              .group_by(Conversation.id, Conversation.channel)
              .having(and_(first >= period.start, first < period.end)))
     if period.channel:

@@ -38,6 +38,7 @@ class _Chat:
         external = None if channel == "widget" else f"seed:{name}"
         self.conversation: Conversation = store.create_conversation(
             session, channel, None, external_id=external, now=start)[0]
+        self.conversation.created_at = start
 
     def at(self, minutes: float) -> datetime:
         return self.start + timedelta(minutes=minutes)
