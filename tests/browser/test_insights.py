@@ -1,8 +1,8 @@
 """Feedback and the team's report in a real browser: a client tells the assistant an answer
 helped (a double click counts once), a lead reads the report (its figures on the seeded set of
 tests/helpers/insights_seed.py, the plots, the CSV link) and an agent has no way in.
-The README's screenshot (docs/screenshots/insights.png) is taken here, of two weeks of made-up
-conversations."""
+The README's screenshots are taken here: docs/screenshots/feedback.png, and insights.png (of two
+weeks of made-up conversations)."""
 from __future__ import annotations
 
 import re
@@ -22,6 +22,7 @@ from tests.helpers.insights_seed import seed, seed_demo
 
 LEAD_EMAIL = "lead@support.example"
 README_SCREENSHOT = ROOT / "docs" / "screenshots" / "insights.png"
+FEEDBACK_SCREENSHOT = ROOT / "docs" / "screenshots" / "feedback.png"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_a_client_says_that_helped_once_even_with_a_double_click(dashboard, live
     expect(buttons).to_have_text(["That helped", "I need more help"])
     buttons.filter(has_text=exactly("That helped")).dblclick()
     anna.reply("bot", texts.FEEDBACK_THANKS)
-    screenshot(anna.page, "that-helped")
+    shutil.copyfile(screenshot(anna.page, "that-helped"), FEEDBACK_SCREENSHOT)
     conversation = anna.conversation()
     texts_now = [m["text"] for m in conversation.replies_after(0, settle=1.5)]
     assert texts_now.count(texts.FEEDBACK_THANKS) == 1
