@@ -157,6 +157,8 @@ def banner(ports: Ports) -> str:
     A client dashboard with the chat widget:  http://127.0.0.1:{ports.sandbox}/dashboard/c-anna
     The Customer Success console:  http://127.0.0.1:{ports.gateway}/console
       (log in as DEMO_AGENT_EMAIL with DEMO_AGENT_PASSWORD from .env)
+    The team's report (leads):  http://127.0.0.1:{ports.gateway}/console/insights
+      (log in as DEMO_LEAD_EMAIL, lead@support.example, with the same password)
     Platform sandbox API docs:   http://127.0.0.1:{ports.sandbox}/docs
     Sent e-mails (outbox):       http://127.0.0.1:{ports.sandbox}/outbox
     Stop everything with Ctrl-C.

@@ -126,6 +126,13 @@ class GatewaySettings:
     telegram: TelegramSettings | None = None
     # Erasure, retention and the review queue's export (README "Privacy").
     privacy: PrivacySettings | None = None
+    # The demo lead (an agent with the `lead` role: the team's report), with the demo agent's
+    # password (DEMO_LEAD_EMAIL, DEMO_LEAD_NAME).
+    demo_lead_email: str = "lead@support.example"
+    demo_lead_name: str = "Lee"
+    # The team's report: an answer counts as resolving the conversation once this many minutes
+    # went by without a message from the client or a handoff (INSIGHTS_RESOLUTION_MINUTES).
+    insights_resolution_minutes: int = 30
 
     def __repr__(self) -> str:  # never the secrets
         return f"GatewaySettings(host={self.host!r}, port={self.port})"
@@ -165,6 +172,10 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         slack=load_slack_settings(env),
         telegram=load_telegram_settings(env),
         privacy=load_privacy_settings(env),
+        demo_lead_email=text(env, "DEMO_LEAD_EMAIL", "lead@support.example"),
+        demo_lead_name=text(env, "DEMO_LEAD_NAME", "Lee"),
+        insights_resolution_minutes=positive_whole_number(
+            env, "INSIGHTS_RESOLUTION_MINUTES", 30, "minutes"),
     )
 
 

@@ -33,7 +33,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.core import texts
+from bot.core import feedback, texts
+from bot.core.answer_events import offers_feedback, understood
 from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, pausing_turn, read_replies, replies_in_tracker
@@ -41,8 +42,8 @@ from bot.core.review_queue import NOT_UNDERSTOOD, SOURCES, send_to_review
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store import routing
-from bot.store.models import Conversation, Priority, Sender, now_utc
+from bot.store import events, routing
+from bot.store.models import Conversation, Mode, Priority, Sender, now_utc
 from envsettings.support_hours import SupportHours
 
 log = logging.getLogger("bot.core.bot_turn")
@@ -83,6 +84,35 @@ class BotTurn:
             await self.unit_of_work(turn.conversation_id, self._store_replies(turn, replies))
         finally:
             delivery.typing(turn.address, False)
+        try:
+            await self._note_answer(turn, replies)
+        except Exception:  # the answer is delivered; the report misses one event, logged
+            log.exception("conversation %s: the answer's report event was not recorded",
+                          turn.conversation_id)
+
+    async def _note_answer(self, turn: Turn, replies: BotReplies) -> None:
+        """The report's `answered` event, with what Rasa understood (its tracker, read after the
+        answer was delivered), and the "Did that answer your question?" when it fits."""
+        try:
+            tracker = await self.rasa.tracker(turn.conversation_id)
+        except RasaUnavailable as exc:
+            log.info("conversation %s: tracker unavailable for the report (%s)",
+                     turn.conversation_id, exc)
+            tracker = {}
+        seen = understood(tracker, turn.message_id)
+
+        def work(session: Session, changes: ChangeSet) -> None:
+            conversation = store.get_conversation(session, turn.conversation_id)
+            if conversation is None:
+                return
+            events.record(session, conversation.id, events.ANSWERED, at=self.clock(),
+                          intent=seen.intent, topic=seen.topic)
+            signed_in = conversation.client_id is not None
+            if (offers_feedback(seen, replies, signed_in) and conversation.mode == Mode.BOT
+                    and not conversation.shared):
+                feedback.ask_if_it_helped(session, changes, conversation)
+
+        await self.unit_of_work(turn.conversation_id, work)
 
     async def _ask(self, turn: Turn) -> BotReplies | None:
         """Rasa's answer to the message (from its tracker if it had the message already), or

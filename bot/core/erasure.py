@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.store import conversations as store
 from bot.store.agents import audit
 from bot.store.db import Database
+from bot.store.events import forget_comments
 from bot.store.models import Conversation, Message, Sender, now_utc
 from bot.store.rasa_trackers import RasaTrackers
 from bot.store.review import forget_open_items
@@ -115,6 +116,7 @@ def erase_in_store(session: Session, conversation_ids: Sequence[str], why: str, 
         return
     session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     forget_open_items(session, conversation_ids)
+    forget_comments(session, conversation_ids)
     for conversation_id in conversation_ids:
         conversation = store.get_conversation(session, conversation_id)
         if conversation is None:

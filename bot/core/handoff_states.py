@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.core import texts
+from bot.core import feedback, texts
 from bot.core.unit_of_work import ChangeSet
 from bot.store import conversations as store
+from bot.store import events
 from bot.store.models import PRIORITY_RANK, Agent, Conversation, Kind, Mode, Priority, Sender
 from envsettings.support_hours import SupportHours, describe, is_open
 
@@ -73,6 +74,7 @@ class Effect(enum.StrEnum):
     TELL_AGENT_JOINED = "tell_agent_joined"
     TELL_RESOLVED = "tell_resolved"
     TELL_BACK_WITH_BOT = "tell_back_with_bot"
+    ASK_RATING = "ask_rating"          # the one-question rating (bot/core/feedback.py)
 
 
 class RefusalKind(enum.StrEnum):
@@ -166,14 +168,16 @@ TABLE: dict[tuple[Standing, Trigger], Move | Refusal] = {
 
     (_B, Trigger.RESOLVE): NO_LONGER_WITH_TEAM,
     (_W, Trigger.RESOLVE): NOT_CLAIMED,
-    (_M, Trigger.RESOLVE): Move(Mode.RESOLVED, (E.LEAVE_TEAM, E.LOG_RESOLVE, E.TELL_RESOLVED)),
+    (_M, Trigger.RESOLVE): Move(Mode.RESOLVED, (E.LEAVE_TEAM, E.LOG_RESOLVE, E.TELL_RESOLVED,
+                                                E.ASK_RATING)),
     (_O, Trigger.RESOLVE): NOT_YOURS,
     (_R, Trigger.RESOLVE): NO_LONGER_WITH_TEAM,
 
     (_B, Trigger.HAND_BACK): NO_LONGER_WITH_TEAM,
     (_W, Trigger.HAND_BACK): NOT_CLAIMED,
     (_M, Trigger.HAND_BACK): Move(Mode.BOT, (E.LEAVE_TEAM, E.FORGET_REASON, E.BOT_RESUMED,
-                                             E.LOG_HAND_BACK, E.TELL_BACK_WITH_BOT)),
+                                             E.LOG_HAND_BACK, E.TELL_BACK_WITH_BOT,
+                                             E.ASK_RATING)),
     (_O, Trigger.HAND_BACK): NOT_YOURS,
     (_R, Trigger.HAND_BACK): NO_LONGER_WITH_TEAM,
 
@@ -265,6 +269,7 @@ def apply(session: Session, changes: ChangeSet, conversation: Conversation, trig
     session.refresh(conversation)
     for effect in move.effects:
         _say(session, changes, conversation, effect, context)
+        _record(session, conversation, effect, context)
     log.info("conversation %s: %s -> %s", conversation.id, trigger.value, move.to.value)
     return True
 
@@ -318,10 +323,25 @@ def _say(session: Session, changes: ChangeSet, conversation: Conversation, effec
         changes.message(conversation, store.add_message(
             session, conversation, Sender.SYSTEM, activity, kind=Kind.ACTIVITY))
         return
+    if effect == Effect.ASK_RATING:
+        feedback.ask_for_a_rating(session, changes, conversation)
+        return
     told = _client_text(session, conversation, effect, context)
     if told is not None:
         changes.message(conversation, store.add_message(session, conversation, Sender.SYSTEM,
                                                         told))
+
+
+def _record(session: Session, conversation: Conversation, effect: Effect,
+            context: Context) -> None:
+    """The report's event for an effect (bot/store/events.py), as it happens."""
+    if effect in (Effect.QUEUE, Effect.MAKE_URGENT):
+        events.record(session, conversation.id, events.HANDOFF, at=context.now,
+                      reason=_required(context.request, effect).reason)
+    elif effect == Effect.LOG_RESOLVE:
+        events.record(session, conversation.id, events.RESOLVED, at=context.now)
+    elif effect == Effect.LOG_HAND_BACK:
+        events.record(session, conversation.id, events.HANDED_BACK, at=context.now)
 
 
 def _activity_text(effect: Effect, context: Context) -> str | None:

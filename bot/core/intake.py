@@ -8,6 +8,9 @@ removed from everything the client sent (text, a button's title and payload) bef
 the number, and the expiry date and security code next to it, become markers; the words around
 are kept (textguards.card_numbers). A closed conversation is
 reopened with the assistant (the state machine's `client_writes`). Then the turn is scheduled.
+
+A pressed feedback button, and the comment right after a rating (bot/core/feedback.py), are
+stored, recorded and answered here, in the same transaction: no turn, no reopening.
 """
 from __future__ import annotations
 
@@ -18,14 +21,17 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core import feedback
 from bot.core.channel_seam import InboundMessage
 from bot.core.handoff_states import Context, Trigger, apply
 from bot.core.present import message_json
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
+from bot.store import routing
 from bot.store.models import PAYLOAD_CHARS, Kind, Sender, now_utc
 from textguards.card_numbers import contains_card_number, scrub_card_details
+from textguards.risk_phrases import risk_kind
 
 
 def scrubbed(inbound: InboundMessage) -> InboundMessage:
@@ -56,7 +62,8 @@ class Intake:
                       inbound: InboundMessage) -> tuple[dict[str, Any], bool]:
         """Store the message and schedule its turn; `fresh` is False for a repeat."""
         message, fresh = await self.accept(conversation_id, inbound)
-        if fresh:
+        answered_here = bool(message.pop("feedback", False))  # a feedback click
+        if fresh and not answered_here:
             self.scheduler.submit(conversation_id, message["id"])
         return message, fresh
 
@@ -74,7 +81,14 @@ class Intake:
                                                     inbound.client_message_id)
                 if earlier is not None:
                     return message_json(earlier), False
-            apply(session, changes, conversation, Trigger.CLIENT_WRITES, Context(self.clock()))
+            click = feedback.read_click(inbound.payload)
+            # Never a message that speaks of risk: it gets its turn (safety first).
+            comment = (inbound.payload is None and bool((inbound.text or "").strip())
+                       and risk_kind(inbound.text) is None
+                       and feedback.expects_comment(session, conversation))
+            if click is None and not comment:
+                apply(session, changes, conversation, Trigger.CLIENT_WRITES,
+                      Context(self.clock()))
             if inbound.payload is not None:
                 message = store.add_message(
                     session, conversation, Sender.CLIENT, inbound.title or inbound.payload,
@@ -85,6 +99,13 @@ class Intake:
                                             inbound.text or "",
                                             client_message_id=inbound.client_message_id)
             changes.message(conversation, message)
+            if click is not None or comment:  # answered here: no turn
+                routing.mark_routed(session, message.id)
+                if click is not None:
+                    feedback.take_click(session, changes, conversation, click)
+                else:
+                    feedback.take_comment(session, changes, conversation, message.text)
+                return {**message_json(message), "feedback": True}, True
             return message_json(message), True
 
         try:

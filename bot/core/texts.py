@@ -143,3 +143,15 @@ def welcome(linked: bool) -> str:
 
 WELCOME_SHARED = ("Hi! I'm the Wellbeing Hub assistant. Ask me here how the hub works; for "
                   "anything about your own account, write to me in a private chat.")
+
+# Feedback for the team's report (bot/core/feedback.py).
+FEEDBACK_QUESTION = "Did that answer your question?"
+FEEDBACK_HELPED = "That helped"
+FEEDBACK_MORE_HELP = "I need more help"
+FEEDBACK_THANKS = "Thanks for letting us know."
+MORE_HELP = ("Sorry that didn't answer it. You can ask me in other words, or talk to a person "
+             "from the team.")
+RATING_QUESTION = "How did we do? Rate this conversation from 1 (poor) to 5 (great)."
+RATING_THANKS = ("Thank you for rating us. Anything to add? Write it here (optional), or just "
+                 "ask me something else.")
+COMMENT_THANKS = "Thank you, the team will read it."

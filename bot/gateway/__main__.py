@@ -9,7 +9,8 @@ At start, in this order, each failure a single line on stderr and exit code 2 (n
    a retired setting still set (SUPPORT_HOURS) is a warning line, not a failure;
 2. the conversation store: it must open, answer and take the migrations (Alembic `upgrade head`),
    or the line names GATEWAY_DATABASE_URL (its password never shown);
-3. the demo agent is created or updated; then (bot/gateway/app.py) the messages a stopped
+3. the demo agent and the demo lead (DEMO_LEAD_*, with the agent's password) are created or
+   updated; then (bot/gateway/app.py) the messages a stopped
    gateway left unrouted are routed, and it serves the widget API, the console (/console) and the
    widget's files on GATEWAY_HOST:GATEWAY_PORT.
 """
@@ -33,6 +34,7 @@ from bot.config import (
 from bot.store import conversations as store
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
+from bot.store.models import ROLE_LEAD
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_REASON = 300
@@ -102,6 +104,9 @@ def prepare_store(settings: GatewaySettings) -> None:
         db.run_sync(lambda session: seed_agent(session, settings.demo_agent_email,
                                                settings.demo_agent_name,
                                                settings.demo_agent_password))
+        db.run_sync(lambda session: seed_agent(session, settings.demo_lead_email,
+                                               settings.demo_lead_name,
+                                               settings.demo_agent_password, ROLE_LEAD))
     except (CommandError, OperationalError) as exc:  # an unknown revision, read-only, locked...
         raise store_problem(settings.database_url, exc, "can't be migrated", WRITABLE) from exc
     finally:

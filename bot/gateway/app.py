@@ -15,7 +15,15 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from bot.config import GatewaySettings
-from bot.gateway import console_api, review_api, slack_api, static, telegram_api, widget_api
+from bot.gateway import (
+    console_api,
+    insights_api,
+    review_api,
+    slack_api,
+    static,
+    telegram_api,
+    widget_api,
+)
 from bot.gateway.errors import ApiError, install_error_handlers
 from bot.gateway.middleware import BodyLimit, PathCors, RequestLog, SecurityHeaders
 from bot.gateway.services import Services
@@ -60,7 +68,9 @@ def create_app(settings: GatewaySettings,
     app.include_router(widget_api.routes)
     app.include_router(console_api.routes)
     app.include_router(review_api.routes)
-    app.include_router(review_api.page)  # before static's /console/{name}
+    # before static's /console/{name}:
+    app.include_router(review_api.page)
+    app.include_router(insights_api.routes)
     app.include_router(telegram_api.routes)
     app.include_router(static.routes)
     if services.slack is not None and not services.slack.socket_mode:

@@ -7,6 +7,8 @@
   console API never grants.
 - A login attempt for an unknown e-mail still verifies a password, so timing tells nothing.
 - Logins (and failed ones for a known agent) and logouts are audited.
+- Roles: every agent has `role` "agent" or "lead" (agents.role); a route for leads only takes
+  `LeadDep` (401 not logged in, 403 `leads_only` for an agent who isn't a lead).
 - A live stream opened with a session ends when the session does: at once on logout (in this
   process), at its expiry, and within `SESSION_RECHECK_SECONDS` when it was ended elsewhere
   (another replica); `stream_guard(token)` gives the stream what it needs.
@@ -33,12 +35,13 @@ from bot.store.agents import (
     end_expired_sessions,
     end_session,
     find_agent_by_email,
+    is_lead,
     live_session,
     save_agent,
     start_session,
 )
 from bot.store.db import Database
-from bot.store.models import Agent, now_utc, utc
+from bot.store.models import ROLE_AGENT, Agent, now_utc, utc
 from bot.store.tokens import hash_token
 
 log = logging.getLogger("bot.gateway.auth")
@@ -63,13 +66,15 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def seed_agent(session: Session, email: str, name: str, password: str) -> Agent:
-    """Create the agent, or bring its name and password up to date (re-hashing only if changed)."""
+def seed_agent(session: Session, email: str, name: str, password: str,
+               role: str = ROLE_AGENT) -> Agent:
+    """Create the agent, or bring its name, password and role up to date (re-hashing only if the
+    password changed)."""
     existing = find_agent_by_email(session, email)
     if existing is not None and verify_password(existing.password_hash, password):
-        existing.name = name
+        existing.name, existing.role = name, role
         return existing
-    return save_agent(session, email, name, hash_password(password))
+    return save_agent(session, email, name, hash_password(password), role)
 
 
 class ConsoleAuth:
@@ -159,6 +164,14 @@ async def current_agent(request: Request) -> Agent:
     return agent
 
 
+async def current_lead(request: Request) -> Agent:
+    """The logged-in agent if they have the `lead` role: 401 when not logged in, else 403."""
+    agent = await current_agent(request)
+    if not is_lead(agent):
+        raise ApiError(403, "leads_only", "Only a team lead can see this.")
+    return agent
+
+
 def console_header(request: Request) -> None:
     """State-changing console calls must say they come from the console (CSRF guard)."""
     value = request.headers.get(CSRF_HEADER, "")
@@ -168,4 +181,5 @@ def console_header(request: Request) -> None:
 
 
 AgentDep = Annotated[Agent, Depends(current_agent)]
+LeadDep = Annotated[Agent, Depends(current_lead)]  # the team's report, the review queue
 ConsoleHeader = Depends(console_header)

@@ -28,7 +28,7 @@ ServicesDep = Annotated[Services, Depends(services)]
 
 
 def _me(agent: Agent) -> dict:
-    return {"id": agent.id, "name": agent.name, "email": agent.email}
+    return {"id": agent.id, "name": agent.name, "email": agent.email, "role": agent.role}
 
 
 @routes.post("/login", dependencies=[ConsoleHeader])

@@ -7,8 +7,8 @@
                                                   "label": "ask_credits"}
     POST /console/api/review/export              write the decisions as a training data batch
 
-Every API route needs a logged-in agent who is a lead (403 `not_a_lead` otherwise); the POSTs
-also the console's CSRF header.
+Every API route needs a logged-in lead (`bot.gateway.auth.LeadDep`: 403 `leads_only` for
+another agent); the POSTs also the console's CSRF header.
 """
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from fastapi.responses import FileResponse
 from pydantic import Field
 
 from bot.core.review_desk import BadDecision, ReviewDesk, UnknownItem
-from bot.gateway.auth import AgentDep, ConsoleHeader
+from bot.gateway.auth import ConsoleHeader, LeadDep
 from bot.gateway.errors import ApiError
 from bot.gateway.schemas import Body
 from bot.gateway.services import Services, services
 from bot.gateway.static import CONSOLE, console_html
-from bot.store.agents import is_lead
-from bot.store.models import Agent
 
 routes = APIRouter(prefix="/console/api/review", tags=["review"])
 page = APIRouter(tags=["static"])
@@ -35,15 +33,6 @@ ServicesDep = Annotated[Services, Depends(services)]
 class Decision(Body):
     decision: Annotated[str, Field(max_length=20)]
     label: Annotated[str, Field(max_length=100)] | None = None
-
-
-def lead(agent: AgentDep) -> Agent:
-    if not is_lead(agent):
-        raise ApiError(403, "not_a_lead", "Only a lead may review what the assistant missed.")
-    return agent
-
-
-LeadDep = Annotated[Agent, Depends(lead)]
 
 
 def _desk(svc: Services) -> ReviewDesk:

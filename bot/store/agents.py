@@ -6,16 +6,14 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Agent, AgentSession, AuditEvent, now_utc, utc
+from bot.store.models import ROLE_AGENT, ROLE_LEAD, Agent, AgentSession, AuditEvent, now_utc, utc
 from bot.store.tokens import hash_token, new_token
-
-LEAD = "lead"
 
 
 def is_lead(agent: Agent) -> bool:
-    """May this agent use the lead's pages (the review queue)? The one place that says so: an
-    agent whose `role` is "lead" (or, when a model names it so, whose `is_lead` is true)."""
-    return getattr(agent, "role", None) == LEAD or getattr(agent, "is_lead", False) is True
+    """May this agent use the lead's pages (the team's report, the review queue)? The one place
+    that says so."""
+    return agent.role == ROLE_LEAD
 
 
 def set_role(session: Session, email: str, role: str) -> Agent | None:
@@ -36,14 +34,17 @@ def find_agent_by_email(session: Session, email: str) -> Agent | None:
     ).one_or_none()
 
 
-def save_agent(session: Session, email: str, name: str, password_hash: str) -> Agent:
-    """Create the agent, or update the name and password hash of the one with that e-mail."""
+def save_agent(session: Session, email: str, name: str, password_hash: str,
+               role: str = ROLE_AGENT) -> Agent:
+    """Create the agent, or update the name, password hash and role of the one with that
+    e-mail."""
     agent = find_agent_by_email(session, email)
     if agent is None:
-        agent = Agent(email=normalise_email(email), name=name, password_hash=password_hash)
+        agent = Agent(email=normalise_email(email), name=name, password_hash=password_hash,
+                      role=role)
         session.add(agent)
     else:
-        agent.name, agent.password_hash = name, password_hash
+        agent.name, agent.password_hash, agent.role = name, password_hash, role
     session.flush()
     return agent
 

@@ -114,6 +114,12 @@ def get_message(session: Session, message_id: str) -> Message | None:
     return session.get(Message, message_id)
 
 
+def latest_messages(session: Session, conversation_id: str, count: int) -> list[Message]:
+    """The conversation's last `count` messages, newest first."""
+    return list(session.scalars(select(Message).where(Message.conversation_id == conversation_id)
+                                .order_by(Message.seq.desc()).limit(count)))
+
+
 def messages_after(session: Session, conversation_id: str, after: int = 0,
                    client_visible_only: bool = True, limit: int = 1000) -> list[Message]:
     """Messages with seq > after, oldest first; internal notes and activity left out by default."""

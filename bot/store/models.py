@@ -198,6 +198,10 @@ class Message(Base):
                 f"seq={self.seq}, sender={self.sender}, kind={self.kind})")
 
 
+ROLE_AGENT = "agent"
+ROLE_LEAD = "lead"
+
+
 class Agent(Base):
     """A Customer Success team member who may log into the console."""
 
@@ -207,8 +211,10 @@ class Agent(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # "agent", or "lead": a lead may also review what the assistant missed (bot/core/leads.py).
-    role: Mapped[str] = mapped_column(String(16), default="agent", server_default="agent")
+    # "agent", or "lead": a lead also sees the team's report (/console/insights) and the review
+    # queue (/console/review): bot/gateway/auth.py `LeadDep`, bot/store/agents.py `is_lead`.
+    # Set by the seed, or `python -m bot.cli set-role EMAIL lead`.
+    role: Mapped[str] = mapped_column(String(16), default=ROLE_AGENT, server_default=ROLE_AGENT)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
     def __repr__(self) -> str:
@@ -248,6 +254,39 @@ class AuditEvent(Base):
     def __repr__(self) -> str:
         return (f"AuditEvent(id={self.id!r}, agent_id={self.agent_id!r}, action={self.action!r}, "
                 f"conversation_id={self.conversation_id!r})")
+
+
+class ConversationEvent(Base):
+    """Something the team's report counts, recorded when it happens (bot/store/insights.py).
+
+    `kind`: `answered` (the assistant answered a client's message: `intent`, `topic`),
+    `handoff` (`reason`), `resolved`, `handed_back`, `feedback` (`value` 1 "That helped", 0 "I
+    need more help"), `rating` (`value` 1-5, optional `comment`). `ref` makes a click count once:
+    (conversation, kind, ref) is unique when `ref` is set.
+    """
+
+    __tablename__ = "conversation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    topic: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[int | None] = mapped_column(Integer)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_conversation_events_conversation", "conversation_id", "kind"),
+        UniqueConstraint("conversation_id", "kind", "ref", name="uq_conversation_events_ref"),
+    )
+
+    def __repr__(self) -> str:
+        return (f"ConversationEvent(id={self.id!r}, conversation_id={self.conversation_id!r}, "
+                f"kind={self.kind!r})")
 
 
 class ChannelLink(Base):

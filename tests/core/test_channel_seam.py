@@ -193,7 +193,8 @@ def test_an_agents_reply_reaches_the_client_through_the_channel(tmp_path, fake_r
         assert texts[:2] == ["Talk to a person", "Passing you on."]
         assert "Sam from the Customer Success team has joined the conversation." in texts
         assert "Hi Ben, Sam here." in texts and "private: never delivered" not in texts
-        assert texts[-1] == "You're back with the assistant. Ask me anything."
+        assert texts[-2:] == ["You're back with the assistant. Ask me anything.",
+                              "How did we do? Rate this conversation from 1 (poor) to 5 (great)."]
         assert [mode for _, mode in core.channel.modes] == ["waiting", "agent", "bot"]
         assert fake_rasa.resumes[-1] == cid
 

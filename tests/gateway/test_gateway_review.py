@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core.texts import FEEDBACK_QUESTION
 from tests.gateway.conftest import asks_for_a_person
-from tests.helpers.fake_rasa import FakeRasa
+from tests.helpers.fake_rasa import FakeRasa, intent
 from tests.helpers.gateway import Console, Gateway
 from tests.helpers.gateway_store import add_agent, make_lead
 
@@ -53,11 +54,11 @@ def export_folder(gateway: Gateway) -> Path:
 
 
 def test_only_a_lead_sees_the_review_queue(gateway, lead):
-    """A plain agent gets 403 `not_a_lead` on every review route; the lead gets the list."""
+    """A plain agent gets 403 `leads_only` on every review route; the lead gets the list."""
     agent = gateway.console().login()
     for path in ("/review/items", "/review/labels"):
         response = agent.get(path)
-        assert response.status_code == 403 and response.json()["error"]["code"] == "not_a_lead"
+        assert response.status_code == 403 and response.json()["error"]["code"] == "leads_only"
     assert agent.post("/review/export").status_code == 403
     assert gateway.console().get("/review/items").status_code == 401  # not logged in
     assert lead.get("/review/items").status_code == 200
@@ -165,3 +166,18 @@ def test_the_export_writes_one_rasa_nlu_file_per_batch_without_known_examples(ga
     again = lead.post("/review/export").json()
     assert again["file"] is None and again["written"] == 0
     assert len(list(export_folder(gateway).glob("review_*.yml"))) == 1
+
+
+def test_i_need_more_help_sends_the_question_it_did_not_answer_to_review(gateway, fake_rasa,
+                                                                          lead):
+    """The feedback button "I need more help" (bot/core/feedback.py) reviews the client's last
+    typed question, scrubbed, with the source in words."""
+    fake_rasa.understood["where do I see my quux balance"] = intent("ask_credits")
+    fake_rasa.replies["where do I see my quux balance"] = [{"text": "You have 4 of 6 left."}]
+    widget = gateway.widget(client_id="c-anna")
+    widget.say("where do I see my quux balance")
+    question = widget.wait_for(lambda m: m["sender"] == "bot" and m["text"] == FEEDBACK_QUESTION)
+    more = question["buttons"][1]
+    widget.press(more["payload"], more["title"])
+    item = wait_for_item(lead, "quux balance")
+    assert item["source"] == "more_help" and item["source_text"] == '"I need more help"'

@@ -64,6 +64,9 @@ class FakeRasa:
     delay: float = 0.0
     delays: dict[str, float] = field(default_factory=dict)
     tracker_status: int = 200
+    # What the NLU made of a message (its text → Rasa's `parse_data`), kept on the tracker's user
+    # event as Rasa does: the gateway reads the intent and help topic there for its report.
+    understood: dict[str, dict[str, Any]] = field(default_factory=dict)
     trackers: dict[str, Tracker] = field(default_factory=dict)
     running: int = 0  # turns being run right now
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,6 +82,7 @@ class FakeRasa:
         self.delay = 0.0
         self.delays.clear()
         self.tracker_status = 200
+        self.understood.clear()
 
     def messages_of(self, conversation_id: str) -> list[str]:
         """What the gateway sent for this conversation, in order (each call, repeats too)."""
@@ -129,7 +133,8 @@ class FakeRasa:
         with self.lock:
             tracker = self.trackers.setdefault(conversation_id, Tracker())
             tracker.events.append({"event": "user", "text": message, "metadata": metadata,
-                                   "timestamp": time.time()})
+                                   "timestamp": time.time(),
+                                   "parse_data": self.understood.get(message, {})})
             if tracker.paused:
                 return []
             answer = self.replies.get(message, [{"text": f"echo: {message}"}])
@@ -155,6 +160,16 @@ class FakeRasa:
                     self.resumes.append(conversation_id)
                 elif event.get("event") == "pause":
                     tracker.paused = True
+
+
+def help_topic(key: str) -> dict[str, Any]:
+    """Rasa's `parse_data` of a message answered with the help topic `key` (`faq/adding_card`)."""
+    return {"intent": {"name": "faq", "confidence": 0.97},
+            "response_selector": {"faq": {"response": {"intent_response_key": key}}}}
+
+
+def intent(name: str) -> dict[str, Any]:
+    return {"intent": {"name": name, "confidence": 0.95}}
 
 
 def _conversation_path(path: str, *tail: str) -> str | None:

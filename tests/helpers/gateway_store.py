@@ -98,3 +98,17 @@ def make_lead(database_url: str, email: str, lead: bool = True) -> None:
         db.run_sync(lambda session: set_role(session, email, "lead" if lead else "agent"))
     finally:
         db.dispose()
+
+
+def report_events(database_url: str, conversation_id: str) -> list[tuple]:
+    """(kind, intent, topic, reason, value) of the conversation's report events, in order."""
+    from bot.store.models import ConversationEvent
+
+    db = Database.from_url(database_url)
+    try:
+        return db.run_sync(lambda session: [
+            (e.kind, e.intent, e.topic, e.reason, e.value) for e in session.scalars(
+                select(ConversationEvent).where(ConversationEvent.conversation_id ==
+                                                conversation_id).order_by(ConversationEvent.id))])
+    finally:
+        db.dispose()

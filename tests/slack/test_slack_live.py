@@ -101,6 +101,7 @@ def test_link_ask_credits_press_a_button_and_book_in_a_dm(
     assert events.dm("ULINK", "how many credits do I have left?").status_code == 200
     credits = fake_slack.wait_for_text("4 of your 6", after=asked, timeout=60)
     assert credits.method == "chat.postMessage"
+    fake_slack.wait_for_text("Did that answer your question?", after=asked)  # (its own buttons)
 
     booking = len(fake_slack.posts())
     assert events.dm("ULINK", "I'd like to book a session").status_code == 200

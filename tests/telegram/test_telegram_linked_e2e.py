@@ -106,10 +106,11 @@ def test_link_credits_book_a_person_and_back(assistant: Assistant,
     telegram.wait_for_sent(user, containing="Hi Anna, Sam here.")
     assert console.handback(conversation.id).status_code == 200
     telegram.wait_for_sent(user, containing="back with the assistant")
+    telegram.wait_for_sent(user, containing="How did we do?")  # the rating after a hand back
     before = len(telegram.sent(user))
     tg.send(text_update(user, "how many credits do I have left?"))
     telegram.wait_for_sent(user, count=before + 1, timeout=60)
-    assert "credit" in telegram.sent(user)[-1]["text"].lower()
+    assert "credit" in telegram.sent(user)[before]["text"].lower()
 
 
 def test_in_a_group_a_question_about_credits_gets_no_account_data(
