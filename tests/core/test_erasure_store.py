@@ -1,0 +1,39 @@
+"""An erasure's store part (bot/core/erasure.py `erase_in_store`) on a real store: the messages
+become one tombstone, and a rating's comment (the client's own words, kept for the team's report)
+goes too while the score stays."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.erasure import erase_in_store
+from bot.store import conversations as store
+from bot.store import events
+from bot.store.db import Database
+from bot.store.migrate import upgrade_head
+from bot.store.models import ConversationEvent, Message, Sender, now_utc
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database.from_url(f"sqlite:///{tmp_path / 'gateway.db'}")
+    upgrade_head(database.engine)
+    yield database
+    database.dispose()
+
+
+def test_an_erasure_forgets_the_rating_comment_and_keeps_the_score(db):
+    def work(session):
+        conversation, _ = store.create_conversation(session, "widget", "c-anna")
+        store.add_message(session, conversation, Sender.CLIENT, "Sam was lovely, my burnout too")
+        events.record(session, conversation.id, events.RATING, value=5, ref="r1")
+        assert events.set_comment(session, conversation.id, "Sam was lovely, my burnout too")
+        erase_in_store(session, [conversation.id], "asked", "client c-anna on widget", now_utc())
+        texts = [m.text for m in session.scalars(
+            select(Message).where(Message.conversation_id == conversation.id))]
+        ratings = [(e.value, e.comment) for e in session.scalars(select(ConversationEvent))]
+        return texts, ratings
+
+    texts, ratings = db.run_sync(work)
+    assert len(texts) == 1 and "burnout" not in texts[0]
+    assert ratings == [(5, None)]
