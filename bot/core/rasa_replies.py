@@ -1,10 +1,13 @@
 """What Rasa answered, read: the messages to show, and a handoff request if an action made one.
 
 An action's `{"handoff": {...}}` custom payload is never shown to the client: it asks the gateway
-to queue the conversation. Images and other custom data are dropped; buttons need a title and a
-payload, both strings. A reply marked `"private_only": true` (an action's answer for the asker
-only: an account question in a shared chat; our REST channel keeps the mark, the tracker has it in
-the utterance's metadata) is stored so, and delivered with the mark.
+to queue the conversation. An action's `{"activity": "Showed credits: 0 of 6 left"}` says what it
+did (its result, in words): the gateway stores it as an internal activity line of the assistant,
+never shown to the client, for the console's transcript and handover summary. Images and other
+custom data are dropped; buttons need a title and a payload, both strings. A reply marked
+`"private_only": true` (an action's answer for the asker only: an account question in a shared
+chat; our REST channel keeps the mark, the tracker has it in the utterance's metadata) is stored
+so, and delivered with the mark.
 
 Rasa's tracker tells the same when the answer itself never arrived (a timeout, a gateway that
 stopped mid-turn): `replies_in_tracker` finds a turn by the gateway's message id (sent in the
@@ -19,6 +22,7 @@ from typing import Any
 from bot.core.handoff_states import HandoffRequest
 
 PRIVATE_ONLY = "private_only"
+ACTIVITY_CHARS = 200  # an action's activity line is cut to this
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class BotMessage:
 class BotReplies:
     messages: list[BotMessage]
     handoff: HandoffRequest | None = None
+    # What the actions did, in words (internal activity lines, never shown to the client).
+    activities: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -41,16 +47,22 @@ class BotReplies:
 
 def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
     messages: list[BotMessage] = []
+    activities: list[str] = []
     handoff = None
     for reply in replies:
         custom = reply.get("custom")
         if isinstance(custom, dict) and "handoff" in custom:
             handoff = HandoffRequest.from_payload(custom["handoff"])
             continue
+        if isinstance(custom, dict) and "activity" in custom:
+            line = " ".join(str(custom["activity"]).split())[:ACTIVITY_CHARS]
+            if line:
+                activities.append(line)
+            continue
         text, buttons = text_and_buttons(reply)
         if text or buttons:
             messages.append(BotMessage(text, buttons, reply.get(PRIVATE_ONLY) is True))
-    return BotReplies(messages, handoff)
+    return BotReplies(messages, handoff, activities)
 
 
 def text_and_buttons(reply: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:

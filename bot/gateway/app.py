@@ -15,7 +15,14 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from bot.config import GatewaySettings
-from bot.gateway import console_api, slack_api, static, telegram_api, widget_api
+from bot.gateway import (
+    console_api,
+    console_history_api,
+    slack_api,
+    static,
+    telegram_api,
+    widget_api,
+)
 from bot.gateway.errors import ApiError, install_error_handlers
 from bot.gateway.middleware import BodyLimit, PathCors, RequestLog, SecurityHeaders
 from bot.gateway.services import Services
@@ -59,6 +66,7 @@ def create_app(settings: GatewaySettings,
 
     app.include_router(widget_api.routes)
     app.include_router(console_api.routes)
+    app.include_router(console_history_api.routes)
     app.include_router(telegram_api.routes)
     app.include_router(static.routes)
     if services.slack is not None and not services.slack.socket_mode:
