@@ -37,7 +37,7 @@ def summarise(conversation: Conversation, messages: list[Message]) -> dict[str, 
     if conversation.handoff_reason:
         why: str | None = texts.reason_words(conversation.handoff_reason)
     elif handoffs:  # handed back or resolved since: the reason as the handoff line said it
-        why = messages[handoffs[-1]].text.removeprefix(HANDOFF_LINE).rstrip(".")
+        why = messages[handoffs[-1]].text.removeprefix(HANDOFF_LINE).split(", priority")[0]
     else:
         why = None
     return {"asked": asked[-MAX_ASKED:], "did": did[-MAX_DONE:], "last_answer": last_answer,
