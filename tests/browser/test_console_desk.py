@@ -15,9 +15,10 @@ from tests.helpers.gateway_store import audit_rows
 ASK_PERSON = "I want to talk to a person"
 
 
-def queued(widget) -> str:
+def queued(widget, opened: bool = False) -> str:
     """The client asks for a person; the conversation's id once it is in the queue."""
-    widget.open()
+    if not opened:
+        widget.open()
     widget.say(ASK_PERSON)
     widget.reply("system", re.compile("in the queue", re.IGNORECASE))
     return widget.conversation().id
@@ -76,7 +77,7 @@ def test_the_summary_says_what_was_asked_done_and_why_and_saved_replies_fill_in_
     ben = dashboard("c-ben")
     ben.open()
     ben.ask("how many credits do I have left?", re.compile("sponsored credits"))
-    ben_id = queued(ben)
+    ben_id = queued(ben, opened=True)
 
     sam = console_page()
     item = sam.waiting_item(ben_id)
@@ -90,7 +91,7 @@ def test_the_summary_says_what_was_asked_done_and_why_and_saved_replies_fill_in_
     expect(summary.get_by_test_id("summary-why")).to_contain_text("Asked for a person")
     # The assistant's activity line is in the console's transcript, never in the widget.
     expect(sam.lines("bot", "activity")).to_contain_text(["Showed credits: 0 of 6 left"])
-    expect(ben.stored).not_to_contain_text("Showed credits")
+    expect(ben.list).not_to_contain_text("Showed credits")
 
     sam.claim_button.click()
     expect(sam.mode).to_have_text("With an agent")
@@ -159,8 +160,8 @@ def test_after_handing_back_the_view_stays_open_and_the_history_finds_it_read_on
     sam.page.get_by_test_id("history-search").click()
     found = sam.page.get_by_test_id("history-item")
     expect(found).to_have_count(1)
-    expect(found.get_by_test_id("history-client")).to_have_text("Ben Carter")
-    expect(found.get_by_test_id("history-status")).to_have_text("Handed back")
+    expect(found.get_by_test_id("history-name")).to_have_text("Ben Carter")
+    expect(found.get_by_test_id("history-item-status")).to_have_text("Handed back")
     sam.page.get_by_test_id("history-text").fill("")
     sam.page.get_by_test_id("history-client").fill("ben carter")
     sam.page.get_by_test_id("history-status").select_option("handed_back")

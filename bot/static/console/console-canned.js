@@ -73,7 +73,8 @@
 
   function close(focusInput) {
     panel.hidden = true;
-    if (focusInput) input.focus();
+    // After the key that closed it is over (it must not reach the reply box: Enter sends).
+    if (focusInput) setTimeout(function () { input.focus(); }, 0);
   }
 
   function choose(reply) {
@@ -81,7 +82,6 @@
     input.value = input.value.trim() ? input.value.replace(/\s*$/, " ") + text : text;
     input.dispatchEvent(new Event("input"));
     close(true);
-    input.setSelectionRange(input.value.length, input.value.length);
   }
 
   function edit(reply) {
@@ -143,7 +143,12 @@
     else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); close(true); }
   });
 
-  document.addEventListener("console:conversation", function () { close(false); });
+  var shownFor = null; // the conversation the list was opened for: another one closes it
+  document.addEventListener("console:conversation", function (e) {
+    var id = e.detail && e.detail.id;
+    if (id !== shownFor) close(false);
+    shownFor = id;
+  });
   document.addEventListener("console:closed", function () { close(false); });
   document.addEventListener("console:signed-in", load);
 })();

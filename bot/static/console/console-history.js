@@ -64,9 +64,9 @@
         "data-id": kit.str(c.id), onclick: function () { open(c.id); },
       },
       h("span", { class: "queue-top" },
-        h("span", { class: "tag", "data-testid": "history-status", text: STATUS_LABEL[c.mode] || kit.str(c.mode) }),
+        h("span", { class: "tag", "data-testid": "history-item-status", text: STATUS_LABEL[c.mode] || kit.str(c.mode) }),
         h("span", { class: "waiting", text: kit.format(kit.day, c.updated_at) + " " + kit.format(kit.clock, c.updated_at) })),
-      h("span", { class: "queue-name", "data-testid": "history-client", text: kit.clientLabel(c, null) }),
+      h("span", { class: "queue-name", "data-testid": "history-name", text: kit.clientLabel(c, null) }),
       h("span", { class: "queue-reason", text: kit.channelLabel(c) }),
       c.last_message ? h("span", { class: "queue-preview", text: kit.str(c.last_message) }) : null)));
     });

@@ -711,6 +711,8 @@
     if (!id || state.busy) return;
     state.busy = true;
     renderHeader();
+    // Its live events may come before the answer: they are followed from the start.
+    if (action === "handback") state.following = id;
     api("POST", "/conversations/" + encodeURIComponent(id) + "/" + action).then(function (data) {
       if (data && data.conversation && id === state.selectedId) learn(data.conversation);
       if (action === "claim" && id === state.selectedId) {
@@ -731,6 +733,7 @@
         toast("Resolved.");
       }
     }, function (err) {
+      if (action === "handback" && state.following === id) state.following = null;
       if (err.code === "already_claimed" || (action === "claim" && err.status === 409)) {
         toast("Someone else took this one.", "error");
       } else if (err.code === "not_owner" || err.code === "not_yours") {
