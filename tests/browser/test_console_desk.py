@@ -138,7 +138,8 @@ def test_after_handing_back_the_view_stays_open_and_the_history_finds_it_read_on
     sam.handback_button.click()
 
     # The hand-back and what the client is told, then the assistant's next turn, live.
-    expect(sam.closed_note).to_contain_text("Handed back", timeout=LIVE_TIMEOUT)
+    expect(sam.closed_note).to_contain_text("you see what the client sees next",
+                                            timeout=LIVE_TIMEOUT)
     expect(sam.lines("system", "activity").last).to_contain_text(
         "Handed back to the assistant by Sam", timeout=LIVE_TIMEOUT)
     expect(sam.lines("system", "text").last).to_contain_text("back with the assistant",

@@ -201,7 +201,8 @@
     newIds: new Set(),      // arrivals since the agent last looked
   };
 
-  var FOLLOW_NOTE = "Handed back: you see what the client sees next, read-only. Close it when done.";
+  var FOLLOW_NOTE = "Back with the assistant: you see what the client sees next, read-only. " +
+    "Close it when done.";
 
   /** Tell the console's other modules (console-*.js) what happened. */
   function emit(name, detail) {
