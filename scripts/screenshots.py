@@ -194,6 +194,7 @@ def shoot(out: Path) -> None:
         sam.page.keyboard.press("/")
         expect(sam.page.get_by_test_id("canned")).to_be_visible()
         sam.page.keyboard.type("credits")
+        expect(sam.page.get_by_test_id("toast")).to_be_hidden(timeout=WAIT)
         sam.page.screenshot(path=str(out / "console-saved-replies.png"))
         sam.page.keyboard.press("Enter")
         expect(sam.page.get_by_test_id("reply-input")).not_to_have_value("")
@@ -208,6 +209,7 @@ def shoot(out: Path) -> None:
         expect(sam.page.get_by_test_id("queue-new")).to_be_visible(timeout=WAIT)
         sam.page.get_by_test_id("mine-list").get_by_test_id("queue-item").first.click()
         expect(sam.page.get_by_test_id("context-credits")).to_be_visible(timeout=WAIT)
+        expect(sam.page.get_by_test_id("toast")).to_be_hidden(timeout=WAIT)  # fades after 5 s
         sam.page.screenshot(path=str(out / "console.png"))
         ben.page.screenshot(path=str(out / "widget.png"))
 
@@ -219,6 +221,7 @@ def shoot(out: Path) -> None:
         expect(found).to_be_visible(timeout=WAIT)
         found.click()
         expect(sam.page.get_by_test_id("closed-note")).to_contain_text("read-only")
+        expect(sam.page.get_by_test_id("toast")).to_be_hidden(timeout=WAIT)
         sam.page.screenshot(path=str(out / "console-history.png"))
         browser.close()
     shutil.rmtree(folder, ignore_errors=True)
