@@ -49,6 +49,7 @@ from actions.common import (
     client_id_of,
     entity_of,
     platform_trouble,
+    record_activity,
     typed_text,
 )
 from actions.matching import tokens
@@ -144,10 +145,13 @@ class SubmitBooking(AssistantAction):
                                                                          UNSETTLED: True})]
         except PlatformRejected as exc:
             logger.info("%s: booking refused (%s)", self.name(), exc.code)
+            record_activity(dispatcher, tracker, booking_failed_line(
+                self.platform, client_id, answers[0], exc.code))
             if exc.code in TERMS_CHANGED:
                 return confirm_again()  # nothing booked; the question says what changed
             say_refusal(dispatcher, exc, answers[0])
             return resets
+        record_activity(dispatcher, tracker, booked_line(booking))
         dispatcher.utter_message(text=booked_message(self.platform, client_id, booking))
         return resets + settled
 
@@ -195,6 +199,33 @@ def went_through_message(platform: PlatformClient, client_id: str,
     return (f"Your earlier booking went through after all. "
             f"{booked_message(platform, client_id, booking)} So I haven't booked another one; "
             f"say \"book a session\" if you'd like one more.")
+
+
+# Why a booking was refused, in words, for the team's console (the platform's codes).
+REFUSAL_WORDS = {"no_credits_left": "no credits left", "price_changed": "the price changed",
+                 "slot_unavailable": "the time was taken",
+                 "idempotency_key_reused": "the request changed"}
+
+
+def booking_failed_line(platform: PlatformClient, client_id: str, professional_id: str,
+                        code: str) -> str:
+    return (f"Booking with {professional_name(platform, client_id, professional_id)} failed: "
+            f"{REFUSAL_WORDS.get(code, code.replace('_', ' '))}")
+
+
+def professional_name(platform: PlatformClient, client_id: str, professional_id: str) -> str:
+    """The professional's first name for an activity line (their id if the platform can't say)."""
+    try:
+        found = [p for p in platform.get_professionals(client_id) if p.get("id") == professional_id]
+    except Exception:  # noqa: BLE001 - a name for the team's log line is not worth a failure
+        found = []
+    return fmt.first_name(found[0].get("name")) if found else professional_id
+
+
+def booked_line(booking: dict[str, Any]) -> str:
+    paid = "1 credit" if booking.get("payment_method") == "credits" else "self-paid"
+    return (f"Booked {booking['service']['name']} with "
+            f"{fmt.first_name(booking['professional']['name'])} ({paid})")
 
 
 def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected,

@@ -263,6 +263,14 @@ def live_handoff_available(tracker: Tracker) -> bool:
     return tracker.get_slot("live_handoff") is True
 
 
+def record_activity(dispatcher: CollectingDispatcher, tracker: Tracker, line: str) -> None:
+    """Say what the action did, in words ("Showed credits: 0 of 6 left"), for the team: through
+    the gateway it becomes an internal activity line of the console's transcript and handover
+    summary, never shown to the client. Other clients of Rasa get nothing."""
+    if live_handoff_available(tracker):
+        dispatcher.utter_message(json_message={"activity": line})
+
+
 def hand_off(dispatcher: CollectingDispatcher, reason: str, priority: str) -> list[EventType]:
     """Ask the gateway to queue this conversation for a person; the bot pauses until resumed."""
     dispatcher.utter_message(json_message={"handoff": {"reason": reason, "priority": priority}})

@@ -14,6 +14,7 @@ from actions.common import (
     AssistantAction,
     account_action,
     button,
+    record_activity,
     verified_client_id,
 )
 
@@ -35,6 +36,8 @@ class ListConnections(AssistantAction):
             domain: DomainDict) -> list[EventType]:
         client_id = verified_client_id(tracker)
         connections = self.platform.get_connections(client_id)
+        record_activity(dispatcher, tracker, "Showed connections: " + (
+            ", ".join(str(p.get("name")) for p in connections) or "none"))
         if not connections:
             hub = self.platform.get_client(client_id).get("hub") or {}
             dispatcher.utter_message(

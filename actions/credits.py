@@ -7,7 +7,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import formatting as fmt
-from actions.common import BOOK_BUTTON, AssistantAction, account_action, verified_client_id
+from actions.common import (
+    BOOK_BUTTON,
+    AssistantAction,
+    account_action,
+    record_activity,
+    verified_client_id,
+)
 
 OWN_EXPENSE = (
     "You can keep using the hub at your own expense, in either of two ways: book through the hub "
@@ -34,6 +40,8 @@ class CheckCredits(AssistantAction):
         credits = self.platform.get_credits(verified_client_id(tracker))
         remaining, used, allowance = credits["remaining"], credits["used"], credits["allowance"]
         hub, until = credits.get("hub_name", "your hub"), fmt.long_date(str(credits["period_end"]))
+        record_activity(dispatcher, tracker,
+                        f"Showed credits: {remaining} of {allowance} left")
         if remaining == 0:
             text = (f"You've used all {allowance} of your sponsored credits on the {hub} for this "
                     f"period (it runs until {until}).\n\n{OWN_EXPENSE}\n\n{MORE_CREDITS}")

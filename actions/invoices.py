@@ -21,6 +21,7 @@ from actions.common import (
     account_action,
     button,
     entity_of,
+    record_activity,
     typed_text,
     verified_client_id,
 )
@@ -63,6 +64,7 @@ class ListInvoices(AssistantAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
         invoices = self.platform.list_invoices(verified_client_id(tracker), status="unpaid")
+        record_activity(dispatcher, tracker, f"Showed unpaid invoices: {len(invoices)}")
         if not invoices:
             dispatcher.utter_message(text=NO_UNPAID)
             return []
@@ -158,6 +160,7 @@ class ResendInvoice(AssistantAction):
             dispatcher.utter_message(text="I couldn't find that invoice on your account.")
             return []
         numbers = ", ".join(i["number"] for i in result.invoices) or "your invoice"
+        record_activity(dispatcher, tracker, f"Re-sent invoice {numbers}")
         say_resent(dispatcher, result, f"invoice {numbers}",
                    ". It has a link to the payment page.")
         return []

@@ -10,7 +10,7 @@ never message text) in the same transaction as the act itself. Knows no HTTP.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,37 +25,63 @@ from bot.core.handoff_states import (
     apply,
     decide,
 )
+from bot.core.handover_summary import summarise
 from bot.core.live_events import CONSOLE, Event, StreamGuard
 from bot.core.present import conversation_detail_json, message_json, queue_item_json
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
+from bot.store import history
 from bot.store.agents import audit
 from bot.store.models import Agent, Conversation, Kind, Sender, now_utc
 
 log = logging.getLogger("bot.core.agent_desk")
+
+# A client id → their name on the platform (None: unknown, or the platform can't say now).
+ClientNames = Callable[[str], Awaitable[str | None]]
 
 
 class AgentDesk:
     """The console's operations; the logged-in agent is passed to each."""
 
     def __init__(self, unit_of_work: UnitOfWork, rasa: RasaApi,
-                 clock: Callable[[], datetime] = now_utc) -> None:
+                 clock: Callable[[], datetime] = now_utc,
+                 names: ClientNames | None = None) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa
         self.clock = clock
+        self.names = names
 
     def __repr__(self) -> str:
         return f"AgentDesk(unit_of_work={self.unit_of_work!r})"
 
     async def queue(self, agent: Agent) -> list[dict[str, Any]]:
-        """Waiting conversations (priority, then waiting time), then the agent's own."""
+        """Waiting conversations (priority, then waiting time), then the agent's own; a signed-in
+        client's name is learnt from the platform the first time the team sees them."""
+        await self.name_clients(lambda session: store.queue(session, agent.id))
+
         def work(session: Session) -> list[dict[str, Any]]:
             lines = store.queue(session, agent.id)
             last = store.last_client_texts(session, [c.id for c in lines])
             return [queue_item_json(c, last.get(c.id)) for c in lines]
 
         return await self.unit_of_work.db.run(work)
+
+    async def name_clients(self, find: Callable[[Session], list[Conversation]]) -> None:
+        """Record the platform's name of each signed-in client among `find`'s conversations that
+        has none yet (widget conversations carry only the client's id)."""
+        if self.names is None:
+            return
+        unnamed = await self.unit_of_work.db.run(
+            lambda session: history.unnamed_clients(session, find(session)))
+        found: dict[str, str] = {}
+        for conversation_id, client_id in unnamed.items():
+            name = await self.names(client_id)
+            if name:
+                found[conversation_id] = name
+        if found:
+            await self.unit_of_work.db.run(
+                lambda session: history.record_client_names(session, found))
 
     async def conversation(self, agent: Agent, conversation_id: str) -> dict[str, Any]:
         """The whole transcript (notes and activity too) of a conversation the agent may see;
@@ -65,7 +91,8 @@ class AgentDesk:
             messages = store.messages_after(session, conversation.id, client_visible_only=False,
                                             limit=10_000)
             audit(session, agent.id, "view_transcript", conversation.id)
-            return conversation_detail_json(conversation, messages)
+            return {**conversation_detail_json(conversation, messages),
+                    "summary": summarise(conversation, messages)}
 
         return await self.unit_of_work.db.run(work)
 
@@ -110,17 +137,31 @@ class AgentDesk:
                           "with you. Try again in a moment.") from exc
         return await self._move(agent, conversation_id, Trigger.HAND_BACK, "handback")
 
+    async def stop_watching(self, agent: Agent, conversation_id: str) -> dict[str, bool]:
+        """The agent closed the view of a conversation they handed back: its turns no longer
+        reach their console."""
+        def work(session: Session) -> dict[str, bool]:
+            conversation = _get(session, conversation_id)
+            if conversation.watching_agent_id == agent.id:
+                conversation.watching_agent_id = None
+            return {"watching": False}
+
+        return await self.unit_of_work.db.run(work)
+
     async def events(self, agent: Agent, guard: StreamGuard | None = None) -> AsyncIterator[Event]:
         """The console's live stream for this agent: queue lines (`conversation`) always;
-        messages (`message`) of conversations waiting for the team or claimed by this agent;
-        until `guard` ends it (the agent's session is over)."""
+        messages (`message`) of conversations waiting for the team or claimed by this agent, and
+        of those they handed back and still follow; until `guard` ends it (the agent's session is
+        over)."""
         hub = self.unit_of_work.hub
         subscription = hub.subscribe(CONSOLE, guard)
         try:
             async for event in subscription.events():
                 if event.name == "message" and not (
                         event.data["mode"] == "waiting"
-                        or event.data["assignee_agent_id"] == agent.id):
+                        or event.data["assignee_agent_id"] == agent.id
+                        or (event.data["mode"] == "bot"
+                            and event.data.get("watching_agent_id") == agent.id)):
                     continue
                 yield event
         finally:
@@ -143,6 +184,8 @@ class AgentDesk:
         def work(session: Session, changes: ChangeSet) -> dict[str, Any]:
             conversation = _get(session, conversation_id)
             apply(session, changes, conversation, trigger, self._by(agent))
+            if trigger == Trigger.HAND_BACK:  # what the client sees next reaches this agent live
+                conversation.watching_agent_id = agent.id
             audit(session, agent.id, act, conversation.id)
             return queue_item_json(conversation)
 

@@ -43,7 +43,7 @@ from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store import events, routing
-from bot.store.models import Conversation, Mode, Priority, Sender, now_utc
+from bot.store.models import Conversation, Kind, Mode, Priority, Sender, now_utc
 from envsettings.support_hours import SupportHours
 
 log = logging.getLogger("bot.core.bot_turn")
@@ -183,12 +183,16 @@ class BotTurn:
         if paused.handoff is not None:
             return paused
         reason = "requested" if turn.asks_for_a_person else "platform_unavailable"
-        return BotReplies(paused.messages, HandoffRequest(reason, Priority.HIGH, bot_paused=True))
+        return BotReplies(paused.messages, HandoffRequest(reason, Priority.HIGH, bot_paused=True),
+                          paused.review, paused.activities)
 
     def _store_replies(self, turn: Turn,
                        replies: BotReplies) -> Callable[[Session, ChangeSet], None]:
         def work(session: Session, changes: ChangeSet) -> None:
             conversation = _tracked(session, changes, turn)
+            for line in replies.activities:  # what the actions did: for the console only
+                changes.message(conversation, store.add_message(
+                    session, conversation, Sender.BOT, line, kind=Kind.ACTIVITY))
             for reply in replies.messages:
                 changes.message(conversation, store.add_message(
                     session, conversation, Sender.BOT, reply.text, buttons=reply.buttons,

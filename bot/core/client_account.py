@@ -11,6 +11,7 @@ sentence for the agent, never an error.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import anyio.to_thread
@@ -76,3 +77,43 @@ class ClientAccountPanel:
                 "issued_at": i.get("issued_at"),
             } for i in invoices],
         }
+
+
+class ClientNameBook:
+    """Clients' names from the platform, for the console's queue and history (remembered per
+    process: a name rarely changes, and the queue asks often; a failed look-up is not tried
+    again for a minute)."""
+
+    MAX_REMEMBERED = 10_000
+    RETRY_AFTER = 60.0
+
+    def __init__(self, platform: PlatformClient) -> None:
+        self.platform = platform
+        self._known: dict[str, str] = {}
+        self._failed: dict[str, float] = {}
+
+    def __repr__(self) -> str:
+        return f"ClientNameBook(platform={self.platform!r})"
+
+    async def name_of(self, client_id: str) -> str | None:
+        if client_id in self._known:
+            return self._known[client_id]
+        if time.monotonic() - self._failed.get(client_id, -self.RETRY_AFTER) < self.RETRY_AFTER:
+            return None
+        name = await anyio.to_thread.run_sync(self._fetch, client_id)
+        remembered = self._known if name else self._failed
+        if len(remembered) >= self.MAX_REMEMBERED:
+            remembered.clear()
+        if name:
+            self._known[client_id] = name
+        else:
+            self._failed[client_id] = time.monotonic()
+        return name
+
+    def _fetch(self, client_id: str) -> str | None:
+        try:
+            name = self.platform.get_client(client_id).get("name")
+        except PlatformError as exc:  # PlatformNotFound is one: no name then
+            log.info("a client's name: platform failed (%s)", type(exc).__name__)
+            return None
+        return name if isinstance(name, str) and name.strip() else None

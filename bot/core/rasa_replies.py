@@ -2,10 +2,13 @@
 
 An action's `{"handoff": {...}}` custom payload is never shown to the client: it asks the gateway
 to queue the conversation; nor is `{"review": "fallback"}`: the message was missed, for the review
-queue. Images and other custom data are dropped; buttons need a title and a
-payload, both strings. A reply marked `"private_only": true` (an action's answer for the asker
-only: an account question in a shared chat; our REST channel keeps the mark, the tracker has it in
-the utterance's metadata) is stored so, and delivered with the mark.
+queue. An action's `{"activity": "Showed credits: 0 of 6 left"}` says what it did (its result, in
+words): the gateway stores it as an internal activity line of the assistant, never shown to the
+client, for the console's transcript and handover summary. Images and other custom data are
+dropped; buttons need a title and a payload, both strings. A reply marked `"private_only": true`
+(an action's answer for the asker only: an account question in a shared chat; our REST channel
+keeps the mark, the tracker has it in the utterance's metadata) is stored so, and delivered with
+the mark.
 
 Rasa's tracker tells the same when the answer itself never arrived (a timeout, a gateway that
 stopped mid-turn): `replies_in_tracker` finds a turn by the gateway's message id (sent in the
@@ -20,6 +23,7 @@ from typing import Any
 from bot.core.handoff_states import HandoffRequest
 
 PRIVATE_ONLY = "private_only"
+ACTIVITY_CHARS = 200  # an action's activity line is cut to this
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class BotReplies:
     # The answer was a miss (an action's `{"review": "fallback" | "out_of_scope"}`): the message
     # goes to the review queue (bot/core/review_queue.py).
     review: str | None = None
+    # What the actions did, in words (internal activity lines, never shown to the client).
+    activities: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -45,6 +51,7 @@ class BotReplies:
 
 def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
     messages: list[BotMessage] = []
+    activities: list[str] = []
     handoff = None
     review = None
     for reply in replies:
@@ -54,10 +61,15 @@ def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
         if isinstance(custom, dict) and "handoff" in custom:
             handoff = HandoffRequest.from_payload(custom["handoff"])
             continue
+        if isinstance(custom, dict) and "activity" in custom:
+            line = " ".join(str(custom["activity"]).split())[:ACTIVITY_CHARS]
+            if line:
+                activities.append(line)
+            continue
         text, buttons = text_and_buttons(reply)
         if text or buttons:
             messages.append(BotMessage(text, buttons, reply.get(PRIVATE_ONLY) is True))
-    return BotReplies(messages, handoff, review)
+    return BotReplies(messages, handoff, review, activities)
 
 
 def text_and_buttons(reply: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:

@@ -10,8 +10,8 @@ Who hears what:
 - the conversation's own channel (through the channel seam, `Deliveries`): the messages the
   client may see (text, button clicks), and the mode when it changed;
 - the console's live stream: every message of a conversation that is with the team (waiting or
-  agent), activity lines always, and the conversation's queue line whenever it is with the team
-  or its mode changed.
+  agent) or followed by the agent who handed it back (`watching_agent_id`), activity lines
+  always, and the conversation's queue line whenever it is with the team or its mode changed.
 """
 from __future__ import annotations
 
@@ -71,11 +71,13 @@ class ChangeSet:
             if message.kind in CLIENT_VISIBLE_KINDS:
                 self._to_clients.append(_ToClient(address_of(conversation),
                                                   message=message_json(message)))
-            if conversation.mode in TEAM_MODES or message.kind == Kind.ACTIVITY:
+            if (conversation.mode in TEAM_MODES or message.kind == Kind.ACTIVITY
+                    or conversation.watching_agent_id is not None):
                 self._to_console.append(Event("message", {
                     "conversation_id": conversation_id,
                     "mode": conversation.mode.value,
                     "assignee_agent_id": conversation.assignee_agent_id,
+                    "watching_agent_id": conversation.watching_agent_id,
                     "message": message_json(message, for_console=True),
                 }))
         for conversation, mode_before in self._conversations.values():

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from bot.config import GatewaySettings
 from bot.gateway import (
     console_api,
+    console_history_api,
     insights_api,
     review_api,
     slack_api,
@@ -67,6 +68,7 @@ def create_app(settings: GatewaySettings,
 
     app.include_router(widget_api.routes)
     app.include_router(console_api.routes)
+    app.include_router(console_history_api.routes)
     app.include_router(review_api.routes)
     # before static's /console/{name}:
     app.include_router(review_api.page)

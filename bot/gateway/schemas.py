@@ -54,3 +54,10 @@ class Login(Body):
 
 class AgentText(Body):
     text: str
+
+
+class SavedReply(Body):
+    """An agent's own canned reply: a title for the list, the text (with `{first_name}`)."""
+
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]

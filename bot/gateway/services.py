@@ -27,7 +27,8 @@ from bot.core.agent_desk import AgentDesk
 from bot.core.answering import Answering
 from bot.core.bot_turn import BotTurn
 from bot.core.channel_seam import Deliveries
-from bot.core.client_account import ClientAccountPanel
+from bot.core.client_account import ClientAccountPanel, ClientNameBook
+from bot.core.console_history import ConsoleHistory
 from bot.core.conversations import Conversations
 from bot.core.data_rights import DataRights
 from bot.core.erasure import Erasure
@@ -38,6 +39,7 @@ from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_replicas import RasaReplicas
 from bot.core.review_desk import ReviewDesk
 from bot.core.safety import SafetyFirst
+from bot.core.saved_replies import SavedReplies
 from bot.core.training_export import TrainingData
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
@@ -68,6 +70,8 @@ class Services:
     widget: WidgetChannel
     desk: AgentDesk
     client_account: ClientAccountPanel
+    history: ConsoleHistory
+    saved_replies: SavedReplies
     auth: ConsoleAuth
     login_throttle: LoginLimits
     widget_ip_limit: RequestLimits
@@ -103,13 +107,16 @@ class Services:
         linked_intake = LinkedChannelIntake(conversations, intake,
                                             AccountLinks(db, platform_client), rasa)
         telegram = telegram_channel(settings, db, linked_intake, deliveries)
+        desk = AgentDesk(unit_of_work, rasa, names=ClientNameBook(platform_client).name_of)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,
             linked_intake=linked_intake,
             widget=WidgetChannel(conversations, intake, hub),
-            desk=AgentDesk(unit_of_work, rasa),
+            desk=desk,
             client_account=ClientAccountPanel(platform_client),
+            history=ConsoleHistory(desk),
+            saved_replies=SavedReplies(db),
             auth=ConsoleAuth(db, settings.console_session_hours,
                              secure_cookies=settings.public_url.startswith("https://")),
             login_throttle=shared.login_throttle,

@@ -146,6 +146,9 @@ class Conversation(Base):
     routing_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When its messages were last erased (the client asked, or retention; bot/core/erasure.py).
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The agent who handed the conversation back and still has it open, read-only: the assistant's
+    # next turns reach their console live until they close it (bot/core/agent_desk.py).
+    watching_agent_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc,
                                                  onupdate=now_utc)
@@ -381,3 +384,22 @@ class ReviewItem(Base):
 
     def __repr__(self) -> str:  # never the text
         return f"ReviewItem(id={self.id!r}, source={self.source!r}, status={self.status!r})"
+
+
+class CannedReply(Base):
+    """A saved answer an agent inserts in the console: the team's (agent_id None, seeded by the
+    migration) or an agent's own. `{first_name}` in the text is the client's first name."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    agent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc,
+                                                 onupdate=now_utc)
+
+    def __repr__(self) -> str:
+        return f"CannedReply(id={self.id!r}, agent_id={self.agent_id!r})"

@@ -72,7 +72,7 @@ def test_an_agent_claims_replies_and_hands_back_live_in_both_browsers(
     item = sam.waiting_item(conversation.id)
     expect(item).to_be_visible(timeout=LIVE_TIMEOUT)  # pushed to the console, no reload
     expect(item).to_contain_text("Asked for a person")
-    expect(item).to_contain_text("Signed-in client")
+    expect(item).to_contain_text("Ben Carter")  # the name, not "Signed-in client"
 
     sam.open(item)
     expect(sam.mode).to_have_text("Waiting")

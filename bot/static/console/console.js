@@ -195,7 +195,19 @@
     refreshQueue: false,
     signedIn: false,
     sessionTimer: null,
+    following: null,        // a conversation this agent handed back and still watches, read-only
+    readOnly: null,         // why the open conversation is read-only by choice (the history)
+    seenWaiting: null,      // ids of the waiting ones already shown (null before the first load)
+    newIds: new Set(),      // arrivals since the agent last looked
   };
+
+  var FOLLOW_NOTE = "Back with the assistant: you see what the client sees next, read-only. " +
+    "Close it when done.";
+
+  /** Tell the console's other modules (console-*.js) what happened. */
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent("console:" + name, { detail: detail }));
+  }
 
   // ---------------------------------------------------------------- views
 
@@ -265,6 +277,7 @@
     state.signedIn = true;
     show("app");
     renderAgent();
+    emit("signed-in", { agent: state.agent });
     loadQueue().then(function () { connectEvents(); });
     clearInterval(state.sessionTimer);
     state.sessionTimer = setInterval(function () {
@@ -287,15 +300,28 @@
         state.waiting = (Array.isArray(data.waiting) ? data.waiting : []).map(summary);
         state.mine = (Array.isArray(data.mine) ? data.mine : []).map(summary);
       }
+      var arrived = noteArrivals();
       renderQueue();
       if (state.conversation) renderHeader();
+      emit("queue", { waiting: state.waiting, mine: state.mine, arrived: arrived });
     }, function (err) {
       if (err.status !== 401) toast(err.message || "Could not load the queue.", "error");
     });
   }
 
+  /** The waiting conversations not seen before (none on the first load): marked "New" until
+   *  opened. */
+  function noteArrivals() {
+    var ids = state.waiting.map(function (c) { return c.id; });
+    var arrived = state.seenWaiting === null ? [] : ids.filter(function (id) { return !state.seenWaiting.has(id); });
+    state.seenWaiting = new Set(ids);
+    arrived.forEach(function (id) { state.newIds.add(id); });
+    state.newIds.forEach(function (id) { if (ids.indexOf(id) < 0) state.newIds.delete(id); });
+    return arrived;
+  }
+
   function renderQueue() {
-    renderList($("waiting-list"), state.waiting, "Nobody is waiting.");
+    renderList($("waiting-list"), state.waiting, "Nobody is waiting.", true);
     renderList($("mine-list"), state.mine, "You have no open conversations.");
     $("waiting-count").textContent = String(state.waiting.length);
     $("mine-count").textContent = String(state.mine.length);
@@ -303,29 +329,32 @@
       "Support console · Wellbeing Hubs";
   }
 
-  function renderList(ul, items, emptyText) {
+  function renderList(ul, items, emptyText, numbered) {
     ul.replaceChildren();
     if (!items.length) {
       ul.append(h("li", { class: "queue-empty", text: emptyText }));
       return;
     }
-    items.forEach(function (c) {
+    items.forEach(function (c, index) {
       var priority = PRIORITY_LABEL[c.priority] ? c.priority : "normal";
       var selected = c.id === state.selectedId;
+      var fresh = state.newIds.has(c.id);
       ul.append(h("li", {},
         h("button", {
-          type: "button", class: "queue-item" + (selected ? " selected" : "") + " p-" + priority,
+          type: "button", class: "queue-item" + (selected ? " selected" : "") + " p-" + priority +
+            (fresh ? " new" : ""),
           "data-testid": "queue-item", "data-id": str(c.id), "aria-current": selected ? "true" : null,
           onclick: function () { select(c.id); },
         },
         h("span", { class: "queue-top" },
+          numbered ? h("span", { class: "position", "data-testid": "queue-position", text: String(index + 1) + "." }) : null,
           h("span", { class: "badge " + priority, "data-testid": "priority", text: PRIORITY_LABEL[priority] }),
+          fresh ? h("span", { class: "tag new-tag", "data-testid": "queue-new", text: "New" }) : null,
           h("span", { class: "waiting", "data-since": str(c.waiting_since),
             text: c.mode === "waiting" ? waitingFor(c.waiting_since) : "" })),
-        h("span", { class: "queue-name", text: reasonLabel(c.handoff_reason) ||
-          "Needs a person" }),
+        h("span", { class: "queue-name", "data-testid": "queue-client", text: clientLabel(c, null) }),
         h("span", { class: "queue-reason" },
-          h("span", { "data-testid": "queue-client", text: clientLabel(c, null) }), " · ",
+          h("span", { text: reasonLabel(c.handoff_reason) || "Needs a person" }), " · ",
           h("span", { class: "channel channel-" + str(c.channel), "data-testid": "queue-channel",
             text: channelLabel(c) })),
         c.last_message ? h("span", { class: "queue-preview", text: str(c.last_message) }) : null)));
@@ -345,6 +374,9 @@
   function select(id) {
     if (!id) return;
     var switching = id !== state.selectedId;
+    if (switching) stopFollowing();
+    state.newIds.delete(id);
+    state.readOnly = null;
     state.selectedId = id;
     renderQueue();
     $("no-selection").hidden = true;
@@ -363,6 +395,7 @@
   }
 
   function loadConversation(id, scrollDown) {
+    if (state.readOnly || state.following === id) return Promise.resolve(); // nothing more to fetch
     return api("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
       if (id !== state.selectedId) return;
       state.closedNote = null;
@@ -372,6 +405,7 @@
       renderTranscript(scrollDown);
       accountIfOurs(id);
       renderContext();
+      emit("conversation", data);
     }, function (err) {
       if (id !== state.selectedId || err.status === 401) return;
       if ((err.status === 403 || err.status === 404) && state.conversation) {
@@ -417,7 +451,11 @@
     state.conversation = Object.assign(c, summary(line));
     c = state.conversation;
     var mine = c.ownerId && state.agent && c.ownerId === state.agent.id;
-    if (c.mode === "waiting" || (c.mode === "agent" && (mine || !c.ownerId))) {
+    if (state.readOnly) {
+      state.closedNote = state.readOnly;
+    } else if (state.following === c.id && c.mode === "bot") {
+      state.closedNote = FOLLOW_NOTE;
+    } else if (c.mode === "waiting" || (c.mode === "agent" && (mine || !c.ownerId))) {
       state.closedNote = null;
     } else if (c.mode === "agent") {
       state.closedNote = "Another agent" + (c.owner ? " (" + str(c.owner) + ")" : "") + " has this conversation.";
@@ -446,6 +484,7 @@
     $("claim").hidden = c.mode !== "waiting" || !!state.closedNote;
     $("handback").hidden = !mine;
     $("resolve").hidden = !mine;
+    $("close-view").hidden = !(state.following === c.id || state.readOnly);
     [$("claim"), $("handback"), $("resolve")].forEach(function (b) { b.disabled = state.busy; });
     var input = $("reply-input");
     input.disabled = !mine;
@@ -673,6 +712,8 @@
     if (!id || state.busy) return;
     state.busy = true;
     renderHeader();
+    // Its live events may come before the answer: they are followed from the start.
+    if (action === "handback") state.following = id;
     api("POST", "/conversations/" + encodeURIComponent(id) + "/" + action).then(function (data) {
       if (data && data.conversation && id === state.selectedId) learn(data.conversation);
       if (action === "claim" && id === state.selectedId) {
@@ -683,11 +724,17 @@
         toast("Claimed. The client has been told someone is with them.");
         $("reply-input").focus();
       } else if (action === "handback") {
-        toast("Handed back to the assistant.");
+        state.following = id;
+        if (id === state.selectedId) {
+          state.closedNote = FOLLOW_NOTE;
+          renderHeader();
+        }
+        toast("Handed back to the assistant. You see what follows until you close it.");
       } else if (action === "resolve") {
         toast("Resolved.");
       }
     }, function (err) {
+      if (action === "handback" && state.following === id) state.following = null;
       if (err.code === "already_claimed" || (action === "claim" && err.status === 409)) {
         toast("Someone else took this one.", "error");
       } else if (err.code === "not_owner" || err.code === "not_yours") {
@@ -807,6 +854,10 @@
     function onEvent(e) {
       var data = {};
       try { data = JSON.parse(e.data) || {}; } catch (err) { /* refresh everything */ }
+      if (state.following && (data.conversation_id === state.following || data.id === state.following)) {
+        followed(e.type, data);
+        return;
+      }
       if (e.type === "conversation") alertIfNewlyUrgent(data);
       var id = data.id || data.conversation_id || (data.conversation && data.conversation.id) || null;
       if (e.type === "conversation" && data.id && data.mode && data.id === state.selectedId &&
@@ -834,6 +885,80 @@
       }, delay);
     });
   }
+
+  /** The conversation this agent handed back: its messages are added as they come, read-only. */
+  function followed(type, data) {
+    if (type === "message" && data.message && state.selectedId === state.following &&
+        !state.messages.some(function (m) { return m.id === data.message.id; })) {
+      state.messages.push(data.message);
+      renderTranscript(false);
+    } else if (type === "conversation" && data.mode && data.mode !== "bot") {
+      // Back with the team (asked for a person again): the normal view takes over.
+      var id = state.following;
+      stopFollowing();
+      if (state.selectedId === id) { state.closedNote = null; loadConversation(id, false); }
+    }
+    refresh(null, true);
+  }
+
+  function stopFollowing() {
+    var id = state.following;
+    if (!id) return;
+    state.following = null;
+    api("POST", "/conversations/" + encodeURIComponent(id) + "/unwatch").catch(function () { /* gone */ });
+  }
+
+  /** Close the open read-only view (a followed hand-back, or one from the history). */
+  function closeView() {
+    stopFollowing();
+    state.readOnly = null;
+    state.selectedId = null;
+    state.conversation = null;
+    state.messages = [];
+    state.closedNote = null;
+    $("conversation").hidden = true;
+    $("no-selection").hidden = false;
+    $("context").replaceChildren(h("p", { class: "muted", text: "Details of the client appear here." }));
+    emit("closed", {});
+    renderQueue();
+  }
+
+  $("close-view").addEventListener("click", closeView);
+
+  /** Show a conversation read-only (from the history): its transcript, no account, no actions. */
+  function openReadOnly(data, note) {
+    stopFollowing();
+    state.selectedId = data.id;
+    state.readOnly = note;
+    state.closedNote = note;
+    state.context = { hidden: true };
+    state.conversation = summary(data);
+    state.messages = Array.isArray(data.messages) ? data.messages : [];
+    $("no-selection").hidden = true;
+    $("conversation").hidden = false;
+    renderQueue();
+    renderHeader();
+    renderTranscript(true);
+    $("context").replaceChildren(h("p", { class: "muted", "data-testid": "context-hidden",
+      text: "The client's account is shown only to the agent helping them now, not from the history." }));
+    emit("conversation", data);
+  }
+
+  /** The client's first name, for saved replies ("there" when it isn't known). */
+  function clientFirstName() {
+    var c = state.conversation;
+    var name = (state.context && state.context.client && state.context.client.name) || (c && c.client_name) || "";
+    var first = str(name).trim().split(/\s+/)[0];
+    return first || "there";
+  }
+
+  // What the console's other modules (console-*.js) may use.
+  window.ConsoleKit = {
+    h: h, api: api, str: str, toast: toast, format: format, day: day, clock: clock,
+    reasonLabel: reasonLabel, channelLabel: channelLabel, clientLabel: clientLabel,
+    summary: summary, waitingFor: waitingFor, openReadOnly: openReadOnly,
+    clientFirstName: clientFirstName, isMine: isMine, state: state,
+  };
 
   /** Say it at once when a conversation this agent may take (waiting, or their own) becomes
    *  urgent: a client may be at risk. The queue line turns urgent with the next refresh. */
