@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core import texts
 from tests.gateway.conftest import asks_for_a_person
 from tests.helpers.gateway import Console, Gateway, run_gateway
 from tests.helpers.gateway_store import add_agent, audit_rows
@@ -180,10 +181,15 @@ def test_after_handing_back_the_agent_sees_what_the_client_sees_live_until_closi
                              and e.data["message"]["kind"] == "text")
         assert back.data["mode"] == "bot"
         widget.wait_for_reply(widget.say("thanks, one more thing")["seq"])
-        reply = mine.wait_for(lambda e: e.name == "message"
-                              and e.data["conversation_id"] == widget.id
-                              and e.data["message"]["sender"] == "bot")
-        assert reply.data["message"]["text"] == "Of course, what is it?"
+        # The rating question (issue 12) comes first, then the assistant's answer.
+        rating = mine.wait_for(lambda e: e.name == "message"
+                               and e.data["conversation_id"] == widget.id
+                               and e.data["message"]["sender"] == "bot")
+        assert rating.data["message"]["text"] == texts.RATING_QUESTION
+        mine.wait_for(lambda e: e.name == "message"
+                      and e.data["conversation_id"] == widget.id
+                      and e.data["message"]["sender"] == "bot"
+                      and e.data["message"]["text"] == "Of course, what is it?")
         assert not [e for e in theirs.drain(1.0) if e.name == "message"
                     and e.data["conversation_id"] == widget.id
                     and e.data["message"]["kind"] != "activity"]
