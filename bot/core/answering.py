@@ -3,7 +3,8 @@
 - First, whatever the mode: a message that speaks of risk gets the safety reply and a person,
   urgently (safety.py); out of hours, an e-mail address in it is kept too.
 - bot: the assistant (bot_turn.py).
-- waiting: the team's console only; out of hours an e-mail address in it is kept
+- waiting: the team's console only, unless the client leaves the queue ("never mind", *Back to
+  the assistant*; leave_queue.py); out of hours an e-mail address in it is kept
   (out_of_hours.py).
 - agent: the console only. Rasa is called in neither of these modes.
 (A resolved conversation was reopened with the bot when the message was stored: intake.py.)
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 from bot.core.bot_turn import BotTurn
+from bot.core.leave_queue import LeaveQueue
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.safety import SafetyFirst
 from bot.core.turn import read_turn
@@ -21,11 +23,12 @@ from bot.store.models import Kind, Mode
 
 class Answering:
     def __init__(self, db: Database, bot: BotTurn, contact: ContactEmailCapture,
-                 safety: SafetyFirst) -> None:
+                 safety: SafetyFirst, leave: LeaveQueue) -> None:
         self.db = db
         self.bot = bot
         self.contact = contact
         self.safety = safety
+        self.leave = leave
 
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
@@ -43,6 +46,8 @@ class Answering:
             await self.safety.answer(turn)
         elif turn.mode == Mode.BOT:
             await self.bot.answer(turn)
+            return
+        elif turn.mode == Mode.WAITING and await self.leave.answer(turn):
             return
         if turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
             await self.contact.note(turn)

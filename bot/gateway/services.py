@@ -28,6 +28,7 @@ from bot.core.channel_seam import Deliveries
 from bot.core.client_account import ClientAccountPanel
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.leave_queue import LeaveQueue
 from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
@@ -80,7 +81,8 @@ class Services:
                                           tracker_wait=settings.rasa_tracker_wait),
                               ContactEmailCapture(unit_of_work, settings.support_hours),
                               SafetyFirst(unit_of_work, rasa, settings.support_hours,
-                                          settings.safety_contacts))
+                                          settings.safety_contacts),
+                              LeaveQueue(unit_of_work))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
