@@ -159,6 +159,10 @@ def professional_from_text(tracker: Tracker, platform: PlatformClient, text: str
     found = match_professionals(text, hub_professionals(tracker, platform))
     if not keywords:
         found = [p for p in found if _names_person(text, p)]
+    elif not asked and found and not _names_person(text, found[0]):
+        # "book a therapist" as the booking starts: straight on only with someone the client
+        # has booked before; else the question shows who fits, with services and prices.
+        found = [p for p in found if p.get("is_connection")]
     return found[0]["id"] if len(found) == 1 else None
 
 

@@ -38,7 +38,7 @@ from actions.common import (
     typed_text,
     verified_client_id,
 )
-from actions.matching import match_slots, names_a_time
+from actions.matching import match_professionals, match_slots, names_a_time
 from platform_api import PlatformClient, PlatformRejected
 
 MAX_TIME_BUTTONS = 8
@@ -50,7 +50,9 @@ LATE_BOOKING_WARNING = (
 
 
 class AskBookingProfessional(AssistantAction):
-    """Who would you like to see? Connections first, then the rest of the hub."""
+    """Who would you like to see? The professionals that fit what the client asked for ("a
+    therapist"), else everyone in the hub, connections first. Someone new to the client comes
+    with what they offer: each service with its length and price, and whether a credit pays."""
 
     def name(self) -> str:
         return "action_ask_booking_professional_id"
@@ -58,19 +60,50 @@ class AskBookingProfessional(AssistantAction):
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        professionals = sorted(hub_professionals(tracker, self.platform),
-                               key=lambda p: not p.get("is_connection"))
+        everyone = hub_professionals(tracker, self.platform)
+        text = typed_text(tracker)
+        fitting = match_professionals(text, everyone) if text else []
+        professionals = sorted(fitting or everyone, key=lambda p: not p.get("is_connection"))
         if not professionals:
             dispatcher.utter_message(text="I can't find any professionals in your hub right now.")
             return list(END_FORM_REQUEST)
-        lines = [f"{p['name']}, {fmt.in_sentence(p.get('title'))}"
-                 + (" (you've booked before)" if p.get("is_connection") else "")
-                 for p in professionals]
+        new_to_client = not all(p.get("is_connection") for p in professionals)
+        paid = (paid_by(self.platform.get_credits(verified_client_id(tracker)))
+                if new_to_client else "")
+        lines = [professional_line(p) for p in professionals]
+        lead = ("These professionals in your hub fit:" if fitting and len(fitting) < len(everyone)
+                else "Who would you like to book with?")
+        if new_to_client:
+            lead = f"{lead} {paid}"
         buttons = [button(p["name"], "inform", booking_professional_id=p["id"])
                    for p in professionals]
-        dispatcher.utter_message(text="Who would you like to book with?\n" + fmt.bullet_list(lines),
+        if fitting and len(fitting) < len(everyone):
+            buttons.append(_change_button("Someone else", PROFESSIONAL))
+        dispatcher.utter_message(text=f"{lead}\n" + fmt.bullet_list(lines),
                                  buttons=buttons + [STOP_BUTTON])
         return []
+
+
+def professional_line(professional: dict[str, Any]) -> str:
+    """`Dr. Sara Hansen, clinical psychologist: Individual therapy, 50 min, 18,000 ISK`; a
+    connection says "(you've booked before)" instead of the services."""
+    head = f"{professional['name']}, {fmt.in_sentence(professional.get('title'))}"
+    if professional.get("is_connection"):
+        return f"{head} (you've booked before)"
+    services = "; ".join(
+        f"{s['name']}, {fmt.duration(s.get('duration_minutes'))}, {fmt.money(s.get('price'))}"
+        for s in professional.get("services", []))
+    return f"{head}: {services}" if services else head
+
+
+def paid_by(credits: dict[str, Any]) -> str:
+    """How a session booked now would be paid, from the client's credits."""
+    left = int(credits.get("remaining") or 0)
+    if left > 0:
+        return (f"A session is paid with 1 of your sponsored credits ({left} left), whatever "
+                "the price below.")
+    return ("You have no sponsored credits left, so a session is self-paid: the price below, to "
+            "the professional, invoiced after it's confirmed.")
 
 
 class AskBookingService(AssistantAction):

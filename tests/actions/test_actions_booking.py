@@ -79,20 +79,58 @@ def test_start_booking_keeps_the_professional_of_a_book_button(actions):
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    "client, typed, expected",
     [
-        ("I'd like to book with dr hansen", "p-sara"),
-        ("book me in with Jon", "p-jon"),
-        ("I want to book physio", "p-jon"),
-        ("I want to book a session", None),
+        ("c-anna", "I'd like to book with dr hansen", "p-sara"),
+        ("c-anna", "book me in with Jon", "p-jon"),
+        ("c-ben", "I want to book physio", "p-jon"),    # Ben's connection
+        ("c-anna", "I want to book physio", None),       # new to Anna: shown, not chosen
+        ("c-chloe", "how do I book a therapist then", None),
+        ("c-anna", "I want to book a session", None),
     ],
 )
-def test_a_professional_named_when_booking_starts_is_filled_in(actions, sandbox, typed, expected):
-    """As the form starts, a typed name (or a clear title) fills the professional and service."""
-    reply = actions.run("validate_booking_form", form_turn(user(typed, intent="book_session")))
+def test_a_professional_named_when_booking_starts_is_filled_in(actions, sandbox, client, typed,
+                                                               expected):
+    """As the form starts, a typed name fills the professional and service; a clear title only
+    for a professional the client has booked before (someone new is shown first)."""
+    reply = actions.run("validate_booking_form",
+                        form_turn(user(typed, intent="book_session"), client_id=client))
     assert reply.slots.get(PRO) == expected
     if expected is None:
         assert reply.events == []
+
+
+def test_a_client_without_connections_is_shown_who_fits_with_services_prices_and_credits(
+        actions, sandbox):
+    """Chloe (no connections, 4 credits) asks to book a therapist: the professionals that fit,
+    each with profession, service, length and price, that a credit pays, and a button each; no
+    time is asked yet."""
+    reply = actions.run("action_ask_booking_professional_id",
+                        form_turn(user("how do I book a therapist then", intent="book_session"),
+                                  client_id="c-chloe", requested=PRO))
+    assert "Dr. Sara Hansen, clinical psychologist: Individual therapy, 50 min, 18,000 ISK" \
+        in reply.text
+    assert "paid with 1 of your sponsored credits (4 left)" in reply.text
+    assert "Maya Patel" not in reply.text and "When would you like" not in reply.text
+    assert "Dr. Sara Hansen" in reply.button_titles and "Someone else" in reply.button_titles
+
+
+def test_with_no_credits_left_the_professionals_say_self_paid(actions, sandbox):
+    """Ben (no credits) asking for a coach: Maya, new to him, with her price, self-paid."""
+    reply = actions.run("action_ask_booking_professional_id",
+                        form_turn(user("I'd like to book a coach", intent="book_session"),
+                                  client_id="c-ben", requested=PRO))
+    assert "Maya Patel, career coach: Coaching session, 60 min, 120 GBP" in reply.text
+    assert "self-paid" in reply.text
+
+
+def test_everyone_is_shown_when_nothing_in_particular_was_asked(actions, sandbox):
+    reply = actions.run("action_ask_booking_professional_id",
+                        form_turn(user("I want to book a session", intent="book_session"),
+                                  client_id="c-chloe", requested=PRO))
+    assert sorted(t for t in reply.button_titles if t != "Stop") == [
+        "Dr. Sara Hansen", "Jón Einarsson", "Maya Patel"]
+    assert "Someone else" not in reply.button_titles
 
 
 # -- reading answers (validate_booking_form) ---------------------------------------------------
