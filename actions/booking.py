@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from datetime import tzinfo
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -39,6 +40,7 @@ from actions.common import (
     apologise,
     button,
     client_id_of,
+    client_zone,
     entity_of,
     platform_trouble,
     typed_text,
@@ -124,7 +126,8 @@ class SubmitBooking(AssistantAction):
                 return confirm_again()  # nothing booked; the question says what changed
             say_refusal(dispatcher, exc, answers[0])
             return resets
-        dispatcher.utter_message(text=booked_message(self.platform, client_id, booking))
+        dispatcher.utter_message(text=booked_message(self.platform, client_id, booking,
+                                                     client_zone(tracker, self.platform)))
         return resets
 
 
@@ -141,9 +144,10 @@ def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected,
                              buttons=[again, BOOK_BUTTON])
 
 
-def booked_message(platform: PlatformClient, client_id: str, booking: dict[str, Any]) -> str:
+def booked_message(platform: PlatformClient, client_id: str, booking: dict[str, Any],
+                   zone: tzinfo) -> str:
     service, professional = booking["service"]["name"], booking["professional"]["name"]
-    text = f"Booked: {service} with {professional} on {fmt.when(booking['start'])}."
+    text = f"Booked: {service} with {professional} on {fmt.when(booking['start'], zone)}."
     if booking.get("payment_method") == "credits":
         text += " Paid with 1 credit."
     else:

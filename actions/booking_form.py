@@ -40,7 +40,7 @@ from actions.common import (
     entity_of,
     intent_of,
     memo,
-    now_utc,
+    now_local,
     typed_text,
     verified_client_id,
     yes_or_no,
@@ -244,7 +244,7 @@ class ValidateBookingForm(AccountFormValidation):
             professional_id = tracker.get_slot(PROFESSIONAL)
             if not professional_id:
                 return {}
-            now = now_utc()
+            now = now_local(tracker, self.platform)
             if not names_a_time(text, now):
                 value = choose_from_buttons(text, offered_choices(tracker.events, START))
             if value is None:

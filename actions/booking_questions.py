@@ -33,8 +33,9 @@ from actions.common import (
     AssistantAction,
     account_action,
     button,
+    client_zone,
     intent_of,
-    now_utc,
+    now_local,
     typed_text,
     verified_client_id,
 )
@@ -150,18 +151,22 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
                  "Would you like to book with someone else?",
             buttons=[_change_button("Another professional", PROFESSIONAL), STOP_BUTTON])
         return
-    shown, lead = slots, f"When would you like to see {name}? The next open times (UTC):"
-    text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_utc()
+    zone = client_zone(tracker, platform)
+    named = fmt.zone_name(zone)
+    shown, lead = slots, f"When would you like to see {name}? The next open times ({named}):"
+    text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_local(
+        tracker, platform)
     if (text and intent_of(tracker) in {"inform", "book_session"} and requested in (START, None)
             and not (requested == START and changed_this_turn(tracker, PROFESSIONAL))):
         fitting = match_slots(text, slots, now)
         if fitting:
-            shown, lead = fitting, "These open times fit (UTC):"
+            shown, lead = fitting, f"These open times fit ({named}):"
         elif requested == START or names_a_time(text, now):
-            lead = f"I couldn't find an open time with {name} that fits. The next open times (UTC):"
+            lead = (f"I couldn't find an open time with {name} that fits. The next open times "
+                    f"({named}):")
     if intro:
         lead = f"{intro} {lead}"
-    buttons = [button(fmt.slot_title(s["start"]), "inform", booking_start=s["start"])
+    buttons = [button(fmt.slot_title(s["start"], zone), "inform", booking_start=s["start"])
                for s in shown[:MAX_TIME_BUTTONS]]
     dispatcher.utter_message(text=lead, buttons=buttons + [STOP_BUTTON])
 
@@ -245,7 +250,7 @@ class AskBookingConfirmed(AssistantAction):
         service, professional = quote["service"], quote["professional"]
         length = fmt.duration(service.get("duration_minutes"))
         what = (f"{service['name']} ({length}) with {professional['name']} on "
-                f"{fmt.when(quote['start'])}")
+                f"{fmt.when(quote['start'], client_zone(tracker, self.platform))}")
         yes = button("Yes, book it", "affirm", confirmed_quote=quote_token(record))
         if before is not None and quote_token(before) != quote_token(record):
             how = on_new_terms(before, record)

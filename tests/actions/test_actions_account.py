@@ -63,7 +63,7 @@ def test_upcoming_sessions_for_dan_note_the_24_hour_window(actions, sandbox):
         "action_list_upcoming_sessions", tracker(user("/ask_upcoming_sessions"), client_id="c-dan")
     )
     assert "Physiotherapy session with Jón Einarsson" in reply.text
-    assert "UTC" in reply.text and "paid with 1 credit" in reply.text
+    assert "(Reykjavik time)" in reply.text and "paid with 1 credit" in reply.text
     assert "within 24 hours" in reply.text and "penalty" in reply.text
     assert "/cancel_session" in reply.payloads
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from actions.formatting import slot_title
+from actions.formatting import parse_time, slot_title
 from tests.helpers.action_trackers import bot, tracker, user
 from tests.helpers.sandbox_api import set_service_price
 
@@ -337,7 +339,7 @@ def test_the_confirmation_states_who_when_and_one_credit(actions, sandbox):
     )
     assert len(reply.responses) == 1
     assert "Individual therapy" in reply.text and "Dr. Sara Hansen" in reply.text
-    assert slot_title(slot["start"]) + " UTC" in reply.text
+    assert slot_title(slot["start"]) + " (Reykjavik time)" in reply.text  # Anna's zone
     assert "1 credit (you'll have 3 left)" in reply.text
     assert "24 hours" not in reply.text
     assert reply.button_titles == ["Yes, book it", "Change time", "Change professional", "Stop"]
@@ -642,3 +644,16 @@ def test_a_yes_without_a_quote_for_these_answers_books_nothing_and_confirms_agai
     assert len(bookings_of(sandbox, "c-anna")) == before
     assert reply.slots == {CONFIRMED: None}
     assert reply.has_event("active_loop", name="booking_form")
+
+
+def test_chloe_is_offered_times_on_her_own_clock(actions, sandbox):
+    """Chloe lives in Paris (an hour ahead of UTC in winter, two in summer): the buttons show
+    her time, the question names it, the payload keeps the platform's UTC start."""
+    reply = actions.run("action_ask_booking_start",
+                        form_turn(user("/x"), client_id="c-chloe", requested=START, slots=SARA))
+    assert "The next open times (Paris time):" in reply.text
+    first = next(b for b in reply.buttons if b["payload"] != "/stop")
+    start = first["payload"].split('"booking_start":"')[1].split('"')[0]
+    paris = parse_time(start).astimezone(ZoneInfo("Europe/Paris"))
+    assert first["title"] == f"{paris:%a} {paris.day} {paris:%b}, {paris:%H:%M}"
+    assert first["title"] != slot_title(start)  # not the UTC clock
