@@ -39,10 +39,13 @@ from actions.common import (
     typed_text,
     verified_client_id,
 )
-from actions.matching import match_professionals, match_slots, names_a_time
+from actions.matching import match_professionals, match_slots, names_a_time, offered_choices
 from platform_api import PlatformClient, PlatformRejected
 
 MAX_TIME_BUTTONS = 8
+COMPACT_TIME_BUTTONS = 3  # after a side question: the next few, and "More times"
+# What a client's message was when it answered the question being asked (or changed an answer).
+ANSWER_INTENTS = {"inform", "book_session", "change_booking", "affirm", "deny", "stop"}
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
 LATE_BOOKING_WARNING = (
     "Please note: this session starts within 24 hours. Changing or cancelling it may incur a "
@@ -166,9 +169,35 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
                     f"({named}):")
     if intro:
         lead = f"{intro} {lead}"
+    more: list[dict[str, str]] = []
+    if intro is None and shown is slots and after_side_question(tracker):
+        # The whole list was shown before the question: the way back, briefly.
+        lead = (f"Back to your booking with {name}: the next open times ({named}), or tell me "
+                "a day and time that suits you.")
+        if len(slots) > COMPACT_TIME_BUTTONS:
+            shown, more = slots[:COMPACT_TIME_BUTTONS], [_change_button("More times", START)]
     buttons = [button(fmt.slot_title(s["start"], zone), "inform", booking_start=s["start"])
                for s in shown[:MAX_TIME_BUTTONS]]
-    dispatcher.utter_message(text=lead, buttons=buttons + [STOP_BUTTON])
+    dispatcher.utter_message(text=lead, buttons=buttons + more + [STOP_BUTTON])
+
+
+def after_side_question(tracker: Tracker) -> bool:
+    """The client asked something else (a help topic, their credits) while the times were on
+    screen, and the form asks for a time again: the times were offered before this message."""
+    if intent_of(tracker) in ANSWER_INTENTS:
+        return False
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif kind == "bot" and seen_user and offered_choices([event], START):
+            return True
+        elif kind in ("session_started", "restart"):
+            break
+    return False
 
 
 class AskBookingStart(AssistantAction):

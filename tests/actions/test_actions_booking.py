@@ -323,7 +323,7 @@ def test_the_time_question_offers_up_to_eight_real_open_slots(actions, sandbox):
         form_turn(user('/inform{"booking_professional_id":"p-sara"}'), requested=PRO, slots=SARA),
     )
     open_starts = [s["start"] for s in sandbox.slots("p-sara")]
-    times = [b for b in reply.buttons if "booking_start" in b["payload"]]
+    times = [b for b in reply.buttons if '"booking_start":"' in b["payload"]]
     assert len(times) == 8
     for b in times:
         start = b["payload"].split('"booking_start":"')[1].rstrip('"}')
@@ -657,3 +657,39 @@ def test_chloe_is_offered_times_on_her_own_clock(actions, sandbox):
     paris = parse_time(start).astimezone(ZoneInfo("Europe/Paris"))
     assert first["title"] == f"{paris:%a} {paris.day} {paris:%b}, {paris:%H:%M}"
     assert first["title"] != slot_title(start)  # not the UTC clock
+
+
+def _times_question(sandbox):
+    slots = sandbox.slots("p-sara")
+    return slots, bot("When would you like to see Sara? The next open times (Reykjavik time):", [
+        {"title": slot_title(s["start"]),
+         "payload": f'/inform{{"booking_start":"{s["start"]}"}}'} for s in slots[:8]])
+
+
+def test_after_a_side_question_the_times_come_back_briefly(actions, sandbox):
+    """Anna asks about the cancellation policy while the times are on screen: the form asks
+    again with the next three times and "More times", not the whole list."""
+    slots, asked = _times_question(sandbox)
+    reply = actions.run("action_ask_booking_start", form_turn(
+        user("what's the cancellation policy?", intent="faq"), requested=START, slots=SARA,
+        history=[asked]))
+    assert reply.text.startswith("Back to your booking with Sara")
+    times = [b for b in reply.buttons if '"booking_start":"' in b["payload"]]
+    assert [b["title"] for b in times] == [slot_title(s["start"]) for s in slots[:3]]
+    more = next(b for b in reply.buttons if b["title"] == "More times")
+    assert "change_booking" in more["payload"] and "booking_start" in more["payload"]
+    assert reply.button_titles[-1] == "Stop"
+
+
+def test_more_times_or_a_first_question_get_the_whole_list(actions, sandbox):
+    """Asked for the first time, or after "More times" (a change of the answer): up to eight."""
+    slots, asked = _times_question(sandbox)
+    first = actions.run("action_ask_booking_start",
+                        form_turn(user("/x"), requested=START, slots=SARA))
+    again = actions.run("action_ask_booking_start", form_turn(
+        user('/change_booking{"change_field":"booking_start"}', intent="change_booking"),
+        requested=START, slots=SARA, history=[asked]))
+    for reply in (first, again):
+        assert len([b for b in reply.buttons if '"booking_start":"' in b["payload"]]) == min(
+            8, len(slots))
+        assert "More times" not in reply.button_titles
