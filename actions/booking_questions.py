@@ -75,16 +75,17 @@ class AskBookingProfessional(AssistantAction):
         paid = (paid_by(self.platform.get_credits(verified_client_id(tracker)))
                 if new_to_client else "")
         lines = [professional_line(p) for p in professionals]
-        lead = ("These professionals in your hub fit:" if fitting and len(fitting) < len(everyone)
-                else "Who would you like to book with?")
-        if new_to_client:
-            lead = f"{lead} {paid}"
+        narrowed = bool(fitting) and len(fitting) < len(everyone)
+        lead = "Who would you like to book with?"
+        if narrowed:
+            lead = ("This professional in your hub fits:" if len(professionals) == 1
+                    else "These professionals in your hub fit:")
+        text = f"{lead}\n" + fmt.bullet_list(lines) + (f"\n\n{paid}" if new_to_client else "")
         buttons = [button(p["name"], "inform", booking_professional_id=p["id"])
                    for p in professionals]
-        if fitting and len(fitting) < len(everyone):
+        if narrowed:
             buttons.append(_change_button("Someone else", PROFESSIONAL))
-        dispatcher.utter_message(text=f"{lead}\n" + fmt.bullet_list(lines),
-                                 buttons=buttons + [STOP_BUTTON])
+        dispatcher.utter_message(text=text, buttons=buttons + [STOP_BUTTON])
         return []
 
 
