@@ -63,7 +63,7 @@ def test_never_mind_after_a_safety_reply_asks_if_the_client_is_safe_first(dashbo
 
 def test_chloe_without_connections_chooses_a_professional_and_sees_her_own_clock(
         dashboard, screenshot):
-    """Chloe (no connections, Paris) asks to book a therapist: who fits, with profession,
+    """Chloe (no connections, Paris) asks how to book a therapist: who fits, with profession,
     service, length, price and that a credit pays; she chooses; the times are on Paris time,
     said so; after booking, her dashboard shows the session and one credit less by itself."""
     chloe = dashboard("c-chloe", viewport={"width": 1280, "height": 900})
@@ -71,7 +71,7 @@ def test_chloe_without_connections_chooses_a_professional_and_sees_her_own_clock
     expect(account).to_contain_text("No upcoming sessions")
     expect(account).to_contain_text("4 of 4")
     chloe.open()
-    who = chloe.ask("I would like to book a therapist", "clinical psychologist")
+    who = chloe.ask("how do I book a therapist then", "clinical psychologist")
     text = who.get_by_test_id("widget-message-text")
     expect(text).to_contain_text("Dr. Sara Hansen, clinical psychologist: Individual therapy, "
                                  "50 min, 18,000 ISK")
