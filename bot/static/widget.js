@@ -749,8 +749,11 @@
     if (m.sender === "client") {
       retireButtons(m);
       state.replyStart = null;
-    } else if (!state.replyStart || !state.replyStart.isConnected) {
-      state.replyStart = el; // the first message of the answer to the client's last message
+    } else {
+      if (!state.replyStart || !state.replyStart.isConnected) {
+        state.replyStart = el; // the first message of the answer to the client's last message
+      }
+      leaveButton.disabled = false; // answered ("are you safe?", still queued): usable again
     }
     if (m.sender === "bot" || m.sender === "agent") {
       showTyping(false);

@@ -45,8 +45,8 @@ def test_a_waiting_client_goes_back_to_the_assistant_and_the_console_sees_it_lea
 
 
 def test_never_mind_after_a_safety_reply_asks_if_the_client_is_safe_first(dashboard, screenshot):
-    """After a safety handoff, "never mind" gets "are you safe right now?" with two buttons; the
-    conversation stays urgent in the queue until the client presses "Yes, I'm safe"."""
+    """After a safety handoff, "never mind" gets "are you safe right now?" with two buttons; "No,
+    stay in the queue" keeps it queued; the bar's button asks again; "Yes, I'm safe" lets go."""
     dan = dashboard("c-dan")
     dan.open()
     dan.say("I want to end it all")
@@ -56,7 +56,14 @@ def test_never_mind_after_a_safety_reply_asks_if_the_client_is_safe_first(dashbo
     expect(buttons).to_have_text(["Yes, I'm safe", "No, stay in the queue"])
     expect(dan.status).to_have_text("In the queue for a person")
     screenshot(dan.page, "are-you-safe")
-    buttons.filter(has_text=exactly("Yes, I'm safe")).click()
+    buttons.filter(has_text=exactly("No, stay in the queue")).click()
+    dan.reply("system", "still in the queue")
+    expect(dan.status).to_have_text("In the queue for a person")
+    dan.page.get_by_test_id("widget-leave-queue").click()  # the bar: asked once more
+    asked = dan.by("system").filter(has=dan.page.get_by_test_id("widget-message-text").filter(
+        has_text="are you safe right now?"))
+    expect(asked).to_have_count(2, timeout=REPLY_TIMEOUT)
+    asked.nth(1).get_by_test_id("widget-button").filter(has_text=exactly("Yes, I'm safe")).click()
     dan.reply("system", LEFT)
     expect(dan.status).to_have_text("Our assistant answers right away")
 
