@@ -254,3 +254,15 @@ def test_chloe_without_connections_sees_who_fits_and_can_ask_for_someone_else(ch
     back = aside[-1]
     assert back["text"].startswith("Back to your booking with Sara")
     assert [b["title"] for b in back["buttons"]][-2:] == ["More times", "Stop"]
+
+
+def test_three_credits_questions_get_the_long_text_once(chat):
+    """Ben: his credits (the whole way forward), then "what happens when my credits run out",
+    then "can I get more credits": the second and third answers point back in a line."""
+    ben = chat("c-ben")
+    first = text_of(ben.say("how many credits do I have left?"))
+    assert "ask your professional to schedule" in first
+    second = text_of(ben.say("what happens when my credits run out"))
+    third = text_of(ben.say("can I get more credits"))
+    for later in (second, third):
+        assert later.startswith("As I said above") and len(later) < len(first) / 2
