@@ -21,6 +21,7 @@ module per capability:
     sessions.py       upcoming (therapy) sessions and the cancel form
     invoices.py       list and re-send invoices
     support.py        safety reply, hand-off to a person, fallback, out of scope
+    help_topics.py    action_help_topic: a help topic's answer, briefly when said already
 
 The platform API client is the leaf package `platform_api` (shared with the gateway). Nothing here
 reads settings or opens connections at import time.

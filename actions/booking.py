@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from datetime import tzinfo
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -47,6 +48,7 @@ from actions.common import (
     apologise,
     button,
     client_id_of,
+    client_zone,
     entity_of,
     platform_trouble,
     record_activity,
@@ -130,8 +132,8 @@ class SubmitBooking(AssistantAction):
                 return resets + platform_trouble(tracker)
             settled = [SlotSet(QUOTE, {**quote, SETTLES: earlier.get("request_id")})]
             if made is not None:
-                dispatcher.utter_message(text=went_through_message(self.platform, client_id,
-                                                                   made))
+                dispatcher.utter_message(text=went_through_message(
+                    self.platform, client_id, made, client_zone(tracker, self.platform)))
                 return resets + settled
         try:
             booking = self.platform.create_booking(
@@ -152,7 +154,8 @@ class SubmitBooking(AssistantAction):
             say_refusal(dispatcher, exc, answers[0])
             return resets
         record_activity(dispatcher, tracker, booked_line(booking))
-        dispatcher.utter_message(text=booked_message(self.platform, client_id, booking))
+        dispatcher.utter_message(text=booked_message(self.platform, client_id, booking,
+                                                     client_zone(tracker, self.platform)))
         return resets + settled
 
 
@@ -195,10 +198,10 @@ def _instant(value: Any) -> dt.datetime | None:
 
 
 def went_through_message(platform: PlatformClient, client_id: str,
-                         booking: dict[str, Any]) -> str:
+                         booking: dict[str, Any], zone: tzinfo) -> str:
     return (f"Your earlier booking went through after all. "
-            f"{booked_message(platform, client_id, booking)} So I haven't booked another one; "
-            f"say \"book a session\" if you'd like one more.")
+            f"{booked_message(platform, client_id, booking, zone)} So I haven't booked another "
+            f"one; say \"book a session\" if you'd like one more.")
 
 
 # Why a booking was refused, in words, for the team's console (the platform's codes).
@@ -241,9 +244,10 @@ def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected,
                              buttons=[again, BOOK_BUTTON])
 
 
-def booked_message(platform: PlatformClient, client_id: str, booking: dict[str, Any]) -> str:
+def booked_message(platform: PlatformClient, client_id: str, booking: dict[str, Any],
+                   zone: tzinfo) -> str:
     service, professional = booking["service"]["name"], booking["professional"]["name"]
-    text = f"Booked: {service} with {professional} on {fmt.when(booking['start'])}."
+    text = f"Booked: {service} with {professional} on {fmt.when(booking['start'], zone)}."
     if booking.get("payment_method") == "credits":
         text += " Paid with 1 credit."
     else:

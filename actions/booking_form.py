@@ -40,7 +40,7 @@ from actions.common import (
     entity_of,
     intent_of,
     memo,
-    now_utc,
+    now_local,
     typed_text,
     verified_client_id,
     yes_or_no,
@@ -159,6 +159,10 @@ def professional_from_text(tracker: Tracker, platform: PlatformClient, text: str
     found = match_professionals(text, hub_professionals(tracker, platform))
     if not keywords:
         found = [p for p in found if _names_person(text, p)]
+    elif not asked and found and not _names_person(text, found[0]):
+        # "book a therapist" as the booking starts: straight on only with someone the client
+        # has booked before; else the question shows who fits, with services and prices.
+        found = [p for p in found if p.get("is_connection")]
     return found[0]["id"] if len(found) == 1 else None
 
 
@@ -240,7 +244,7 @@ class ValidateBookingForm(AccountFormValidation):
             professional_id = tracker.get_slot(PROFESSIONAL)
             if not professional_id:
                 return {}
-            now = now_utc()
+            now = now_local(tracker, self.platform)
             if not names_a_time(text, now):
                 value = choose_from_buttons(text, offered_choices(tracker.events, START))
             if value is None:

@@ -33,15 +33,19 @@ from actions.common import (
     AssistantAction,
     account_action,
     button,
+    client_zone,
     intent_of,
-    now_utc,
+    now_local,
     typed_text,
     verified_client_id,
 )
-from actions.matching import match_slots, names_a_time
+from actions.matching import match_professionals, match_slots, names_a_time, offered_choices
 from platform_api import PlatformClient, PlatformRejected
 
 MAX_TIME_BUTTONS = 8
+COMPACT_TIME_BUTTONS = 3  # after a side question: the next few, and "More times"
+# What a client's message was when it answered the question being asked (or changed an answer).
+ANSWER_INTENTS = {"inform", "book_session", "change_booking", "affirm", "deny", "stop"}
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
 LATE_BOOKING_WARNING = (
     "Please note: this session starts within 24 hours. Changing or cancelling it may incur a "
@@ -50,7 +54,9 @@ LATE_BOOKING_WARNING = (
 
 
 class AskBookingProfessional(AssistantAction):
-    """Who would you like to see? Connections first, then the rest of the hub."""
+    """Who would you like to see? The professionals that fit what the client asked for ("a
+    therapist"), else everyone in the hub, connections first. Someone new to the client comes
+    with what they offer: each service with its length and price, and whether a credit pays."""
 
     def name(self) -> str:
         return "action_ask_booking_professional_id"
@@ -58,19 +64,51 @@ class AskBookingProfessional(AssistantAction):
     @account_action(on_failure=END_FORM_REQUEST)
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        professionals = sorted(hub_professionals(tracker, self.platform),
-                               key=lambda p: not p.get("is_connection"))
+        everyone = hub_professionals(tracker, self.platform)
+        text = typed_text(tracker)
+        fitting = match_professionals(text, everyone) if text else []
+        professionals = sorted(fitting or everyone, key=lambda p: not p.get("is_connection"))
         if not professionals:
             dispatcher.utter_message(text="I can't find any professionals in your hub right now.")
             return list(END_FORM_REQUEST)
-        lines = [f"{p['name']}, {fmt.in_sentence(p.get('title'))}"
-                 + (" (you've booked before)" if p.get("is_connection") else "")
-                 for p in professionals]
+        new_to_client = not all(p.get("is_connection") for p in professionals)
+        paid = (paid_by(self.platform.get_credits(verified_client_id(tracker)))
+                if new_to_client else "")
+        lines = [professional_line(p) for p in professionals]
+        narrowed = bool(fitting) and len(fitting) < len(everyone)
+        lead = "Who would you like to book with?"
+        if narrowed:
+            lead = ("This professional in your hub fits:" if len(professionals) == 1
+                    else "These professionals in your hub fit:")
+        text = f"{lead}\n" + fmt.bullet_list(lines) + (f"\n\n{paid}" if new_to_client else "")
         buttons = [button(p["name"], "inform", booking_professional_id=p["id"])
                    for p in professionals]
-        dispatcher.utter_message(text="Who would you like to book with?\n" + fmt.bullet_list(lines),
-                                 buttons=buttons + [STOP_BUTTON])
+        if narrowed:
+            buttons.append(_change_button("Someone else", PROFESSIONAL))
+        dispatcher.utter_message(text=text, buttons=buttons + [STOP_BUTTON])
         return []
+
+
+def professional_line(professional: dict[str, Any]) -> str:
+    """`Dr. Sara Hansen, clinical psychologist: Individual therapy, 50 min, 18,000 ISK`; a
+    connection says "(you've booked before)" instead of the services."""
+    head = f"{professional['name']}, {fmt.in_sentence(professional.get('title'))}"
+    if professional.get("is_connection"):
+        return f"{head} (you've booked before)"
+    services = "; ".join(
+        f"{s['name']}, {fmt.duration(s.get('duration_minutes'))}, {fmt.money(s.get('price'))}"
+        for s in professional.get("services", []))
+    return f"{head}: {services}" if services else head
+
+
+def paid_by(credits: dict[str, Any]) -> str:
+    """How a session booked now would be paid, from the client's credits."""
+    left = int(credits.get("remaining") or 0)
+    if left > 0:
+        return (f"A session is paid with 1 of your sponsored credits ({left} left), whatever "
+                "the price below.")
+    return ("You have no sponsored credits left, so a session is self-paid: the price below, to "
+            "the professional, invoiced after it's confirmed.")
 
 
 class AskBookingService(AssistantAction):
@@ -117,20 +155,50 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
                  "Would you like to book with someone else?",
             buttons=[_change_button("Another professional", PROFESSIONAL), STOP_BUTTON])
         return
-    shown, lead = slots, f"When would you like to see {name}? The next open times (UTC):"
-    text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_utc()
+    zone = client_zone(tracker, platform)
+    named = fmt.zone_name(zone)
+    shown, lead = slots, f"When would you like to see {name}? The next open times ({named}):"
+    text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_local(
+        tracker, platform)
     if (text and intent_of(tracker) in {"inform", "book_session"} and requested in (START, None)
             and not (requested == START and changed_this_turn(tracker, PROFESSIONAL))):
         fitting = match_slots(text, slots, now)
         if fitting:
-            shown, lead = fitting, "These open times fit (UTC):"
+            shown, lead = fitting, f"These open times fit ({named}):"
         elif requested == START or names_a_time(text, now):
-            lead = f"I couldn't find an open time with {name} that fits. The next open times (UTC):"
+            lead = (f"I couldn't find an open time with {name} that fits. The next open times "
+                    f"({named}):")
     if intro:
         lead = f"{intro} {lead}"
-    buttons = [button(fmt.slot_title(s["start"]), "inform", booking_start=s["start"])
+    more: list[dict[str, str]] = []
+    if intro is None and shown is slots and after_side_question(tracker):
+        # The whole list was shown before the question: the way back, briefly.
+        lead = (f"Back to your booking with {name}: the next open times ({named}), or tell me "
+                "a day and time that suits you.")
+        if len(slots) > COMPACT_TIME_BUTTONS:
+            shown, more = slots[:COMPACT_TIME_BUTTONS], [_change_button("More times", START)]
+    buttons = [button(fmt.slot_title(s["start"], zone), "inform", booking_start=s["start"])
                for s in shown[:MAX_TIME_BUTTONS]]
-    dispatcher.utter_message(text=lead, buttons=buttons + [STOP_BUTTON])
+    dispatcher.utter_message(text=lead, buttons=buttons + more + [STOP_BUTTON])
+
+
+def after_side_question(tracker: Tracker) -> bool:
+    """The client asked something else (a help topic, their credits) while the times were on
+    screen, and the form asks for a time again: the times were offered before this message."""
+    if intent_of(tracker) in ANSWER_INTENTS:
+        return False
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif kind == "bot" and seen_user and offered_choices([event], START):
+            return True
+        elif kind in ("session_started", "restart"):
+            break
+    return False
 
 
 class AskBookingStart(AssistantAction):
@@ -212,7 +280,7 @@ class AskBookingConfirmed(AssistantAction):
         service, professional = quote["service"], quote["professional"]
         length = fmt.duration(service.get("duration_minutes"))
         what = (f"{service['name']} ({length}) with {professional['name']} on "
-                f"{fmt.when(quote['start'])}")
+                f"{fmt.when(quote['start'], client_zone(tracker, self.platform))}")
         yes = button("Yes, book it", "affirm", confirmed_quote=quote_token(record))
         if before is not None and quote_token(before) != quote_token(record):
             how = on_new_terms(before, record)

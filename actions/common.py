@@ -23,7 +23,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
@@ -32,6 +32,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.formatting import zone_of
 from actions.settings import SupportSettings
 from platform_api import PlatformClient, PlatformRejected, PlatformUnavailable
 
@@ -174,6 +175,21 @@ def yes_or_no(tracker: Tracker, slot: str) -> dict[str, Any]:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def client_zone(tracker: Tracker, platform: PlatformClient) -> tzinfo:
+    """The verified client's own time zone (the platform's client record), for every time shown
+    and every time read ("tomorrow" is the client's tomorrow); UTC when signed out or unknown."""
+    client_id = verified_client_id(tracker)
+    if not client_id:
+        return UTC
+    record = memo(tracker, ("client", client_id), lambda: platform.get_client(client_id))
+    return zone_of(record.get("time_zone"))
+
+
+def now_local(tracker: Tracker, platform: PlatformClient) -> datetime:
+    """Now, in the client's zone: what "today", "tomorrow" and "next week" are read against."""
+    return datetime.now(client_zone(tracker, platform))
 
 
 def payload(intent: str, **entities: Any) -> str:

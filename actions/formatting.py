@@ -1,16 +1,21 @@
 """How money, times, dates, names and e-mail addresses are written in chat.
 
     money({"amount": 18000, "currency": "ISK"})   -> "18,000 ISK"
-    when("2026-11-27T10:00:00Z")                   -> "Thu 27 Nov, 10:00 UTC"
-    slot_title("2026-11-27T10:00:00Z")             -> "Thu 27 Nov, 10:00"
+    when("2026-11-27T10:00:00Z", PARIS)            -> "Thu 27 Nov, 11:00 (Paris time)"
+    slot_title("2026-11-27T10:00:00Z", PARIS)      -> "Thu 27 Nov, 11:00"
+    zone_name(PARIS)                               -> "Paris time"
+
+Every time is shown in the client's own time zone (`zone`, from the platform's client record:
+actions.common.client_zone), and said which ("Paris time"); UTC when the zone isn't known.
     long_date("2026-12-31")                        -> "31 December 2026"
     masked_email("anna@northwind.example")         -> "a***@northwind.example"
     first_name("Dr. Sara Hansen")                  -> "Sara"
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TITLES = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
 
@@ -33,20 +38,40 @@ def money(value: dict[str, Any] | None) -> str:
     return f"{text} {currency}".strip()
 
 
-def slot_title(start: str) -> str:
-    """`Thu 27 Nov, 10:00`: short enough for a button."""
-    moment = parse_time(start)
+def zone_of(name: str | None) -> tzinfo:
+    """The IANA zone of that name (`Europe/London`), or UTC for none or an unknown name."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def zone_name(zone: tzinfo) -> str:
+    """How the zone is named to the client: "London time", "Reykjavik time"; "UTC"."""
+    key = getattr(zone, "key", None)
+    if not key or key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return f"{key.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+
+def local(value: str, zone: tzinfo = UTC) -> datetime:
+    return parse_time(value).astimezone(zone)
+
+
+def slot_title(start: str, zone: tzinfo = UTC) -> str:
+    """`Thu 27 Nov, 10:00` in the client's zone: short enough for a button."""
+    moment = local(start, zone)
     return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
 
 
-def when(start: str) -> str:
-    """`Thu 27 Nov, 10:00 UTC`: a session time in a sentence."""
-    return f"{slot_title(start)} UTC"
+def when(start: str, zone: tzinfo = UTC) -> str:
+    """`Thu 27 Nov, 10:00 (London time)`: a session time in a sentence."""
+    return f"{slot_title(start, zone)} ({zone_name(zone)})"
 
 
-def short_date(value: str) -> str:
-    """`Mon 17 Nov`."""
-    moment = parse_time(value)
+def short_date(value: str, zone: tzinfo = UTC) -> str:
+    """`Mon 17 Nov`: the day in the client's zone."""
+    moment = local(value, zone)
     return f"{moment:%a} {moment.day} {moment:%b}"
 
 

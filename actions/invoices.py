@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import tzinfo
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,6 +21,7 @@ from actions.common import (
     AssistantAction,
     account_action,
     button,
+    client_zone,
     entity_of,
     record_activity,
     typed_text,
@@ -34,9 +36,10 @@ RECEIPTS = ("Receipts for sessions you've paid are on your Payments page: open a
 NO_UNPAID = f"You have no unpaid invoices 🎉 {RECEIPTS}"
 
 
-def describe(invoice: dict[str, Any]) -> str:
+def describe(invoice: dict[str, Any], zone: tzinfo) -> str:
     return (f"{invoice['number']}: {invoice['service_name']} with {invoice['professional_name']} "
-            f"on {fmt.short_date(invoice['session_start'])}, {fmt.money(invoice['amount'])}. "
+            f"on {fmt.short_date(invoice['session_start'], zone)}, "
+            f"{fmt.money(invoice['amount'])}. "
             f"Pay here: {invoice['payment_url']}")
 
 
@@ -49,8 +52,9 @@ def resend_buttons(invoices: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def say_unpaid(dispatcher: CollectingDispatcher, invoices: list[dict[str, Any]],
-               heading: str) -> None:
-    dispatcher.utter_message(text=f"{heading}\n{fmt.bullet_list([describe(i) for i in invoices])}",
+               heading: str, zone: tzinfo) -> None:
+    lines = fmt.bullet_list([describe(i, zone) for i in invoices])
+    dispatcher.utter_message(text=f"{heading}\n{lines}",
                              buttons=resend_buttons(invoices))
 
 
@@ -70,7 +74,7 @@ class ListInvoices(AssistantAction):
             return []
         heading = ("You have 1 unpaid invoice:" if len(invoices) == 1
                    else f"You have {len(invoices)} unpaid invoices:")
-        say_unpaid(dispatcher, invoices, heading)
+        say_unpaid(dispatcher, invoices, heading, client_zone(tracker, self.platform))
         return []
 
 
@@ -150,7 +154,8 @@ class ResendInvoice(AssistantAction):
                                               f"re-send. {RECEIPTS}")
                 return []
             if len(unpaid) > 1:
-                say_unpaid(dispatcher, unpaid, "Which invoice should I re-send?")
+                say_unpaid(dispatcher, unpaid, "Which invoice should I re-send?",
+                           client_zone(tracker, self.platform))
                 return []
             chosen = unpaid[0]["id"]
         try:

@@ -238,11 +238,15 @@ def parse_time_query(text: str, now: datetime) -> TimeQuery:
 
 
 def match_slots(text: str, slots: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """The offered slots that fit the typed time; [] when the text names no time at all."""
+    """The offered slots that fit the typed time; [] when the text names no time at all.
+
+    Read in the zone of `now` (the client's: "tomorrow afternoon" is theirs), each slot's start
+    seen in that zone too."""
     query = parse_time_query(text, now)
     if query.is_empty():
         return []
-    return [slot for slot in slots if query.fits(parse_time(slot["start"]))]
+    return [slot for slot in slots
+            if query.fits(parse_time(slot["start"]).astimezone(now.tzinfo))]
 
 
 def names_a_time(text: str, now: datetime) -> bool:

@@ -9,6 +9,7 @@ confirmation question records whether it showed the warning in the `cancel_late_
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -26,10 +27,11 @@ from actions.common import (
     account_action,
     button,
     client_id_of,
+    client_zone,
     entity_of,
     intent_of,
     memo,
-    now_utc,
+    now_local,
     typed_text,
     verified_client_id,
     yes_or_no,
@@ -64,10 +66,10 @@ def payment_phrase(booking: dict[str, Any]) -> str:
     return f"self-paid, {fmt.money(booking.get('price'))}"
 
 
-def describe(booking: dict[str, Any]) -> str:
-    """`Individual therapy with Dr. Sara Hansen on Thu 27 Nov, 10:00 UTC`."""
+def describe(booking: dict[str, Any], zone: tzinfo) -> str:
+    """`Individual therapy with Dr. Sara Hansen on Thu 27 Nov, 10:00 (London time)`."""
     return (f"{booking['service']['name']} with {booking['professional']['name']} "
-            f"on {fmt.when(booking['start'])}")
+            f"on {fmt.when(booking['start'], zone)}")
 
 
 def upcoming(tracker: Tracker, platform: PlatformClient) -> list[dict[str, Any]]:
@@ -94,9 +96,9 @@ class ListUpcomingSessions(AssistantAction):
         if not bookings:
             dispatcher.utter_message(text="You have no upcoming sessions.", buttons=[BOOK_BUTTON])
             return []
-        lines = []
+        lines, zone = [], client_zone(tracker, self.platform)
         for booking in bookings:
-            line = (f"{describe(booking)} "
+            line = (f"{describe(booking, zone)} "
                     f"({fmt.duration(booking['service'].get('duration_minutes'))}), "
                     f"{payment_phrase(booking)}.")
             if booking.get("inside_cancellation_window"):
@@ -147,7 +149,7 @@ def booking_from_text(tracker: Tracker, platform: PlatformClient, text: str) -> 
         with_them = [b for b in options if b["professional"]["id"] == named[0]["id"]]
         if len(with_them) == 1:
             return with_them[0]["id"]
-    at = match_slots(text, options, now_utc())
+    at = match_slots(text, options, now_local(tracker, platform))
     return at[0]["id"] if len(at) == 1 else None
 
 
@@ -221,12 +223,13 @@ class AskCancelBooking(AssistantAction):
         if not options:
             dispatcher.utter_message(text=NOTHING_TO_CANCEL, buttons=[BOOK_BUTTON])
             return list(END_FORM_REQUEST)
-        buttons = [button(f"{fmt.slot_title(b['start'])} · "
+        zone = client_zone(tracker, self.platform)
+        buttons = [button(f"{fmt.slot_title(b['start'], zone)} · "
                           f"{fmt.first_name(b['professional']['name'])}",
                           "inform", cancel_booking_id=b["id"]) for b in options]
         dispatcher.utter_message(
             text="Which session would you like to cancel?\n"
-                 + fmt.bullet_list([describe(b) for b in options]),
+                 + fmt.bullet_list([describe(b, zone) for b in options]),
             buttons=buttons + [{"title": "Keep my sessions", "payload": "/stop"}])
         return []
 
@@ -249,7 +252,8 @@ class AskCancelConfirmed(AssistantAction):
         if booking is None:
             dispatcher.utter_message(text="That session can't be cancelled any more.")
             return list(END_FORM_REQUEST)
-        question = f"Cancel {describe(booking)} ({payment_phrase(booking)})?"
+        zone = client_zone(tracker, self.platform)
+        question = f"Cancel {describe(booking, zone)} ({payment_phrase(booking)})?"
         warned = bool(booking.get("inside_cancellation_window"))
         if warned:
             question = f"{LATE_CANCEL_WARNING}\n\n{question}"
@@ -290,7 +294,8 @@ class SubmitCancellation(AssistantAction):
             say_refusal(dispatcher, exc, booking_id)
             return resets
         message = cancelled.get("message") or "The session is cancelled."
-        dispatcher.utter_message(text=f"Cancelled: {describe(cancelled)}.\n\n{message}")
+        zone = client_zone(tracker, self.platform)
+        dispatcher.utter_message(text=f"Cancelled: {describe(cancelled, zone)}.\n\n{message}")
         return resets
 
 

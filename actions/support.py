@@ -77,6 +77,7 @@ ASK_FIRST: dict[str, str] = {
 }
 MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 MISS_ACTIONS = {"action_fallback", "action_out_of_scope"}
+MAIN_TOPICS = ("ask_credits", "book_session", "ask_upcoming_sessions", "ask_invoices")
 CAN_DO = ("I can check your credits, list your connections, book or cancel a session, re-send "
           "invoices, and answer questions about the hub.")
 
@@ -243,17 +244,22 @@ class Handoff(AssistantAction):
 def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, support: SupportSettings,
                 opening: str, buttons: list[dict[str, str]],
                 review: str | None = None) -> list[EventType]:
-    """The miss answered; `review` ("fallback", "out_of_scope") marks the message for the
+    """The closest topics; on the second miss in a row, a person is *offered* too (with the
+    topics the assistant can help with): the client chooses, nobody is handed over unasked.
+    Accepting (`/request_human`) hands over with the reason "not_understood"
+    (`handoff_reason`). `review` ("fallback", "out_of_scope") marks the message for the
     gateway's review queue (a custom payload the client never sees), after the answer."""
     text = opening
     if consecutive_misses(tracker.events) >= 2:
+        main = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in MAIN_TOPICS]
+        shown = {b["payload"] for b in buttons}
+        buttons = buttons + [b for b in main if b["payload"] not in shown]
         if live_handoff_available(tracker):
-            dispatcher.utter_message(
-                text=("Sorry, I still didn't get that. I'm passing you to a person from the "
-                      "Customer Success team, who will reply here."))
-            mark_for_review(dispatcher, review)
-            return end_any_form(tracker) + hand_off(dispatcher, "not_understood", "normal")
-        text += f"\n\nIf you'd rather, {person_offer(support)}."
+            text = ("Sorry, I still didn't get that. I can help with the topics below, or a "
+                    "person from our Customer Success team can take over here: shall I pass "
+                    "you to them?")
+        else:
+            text += f"\n\nIf you'd rather, {person_offer(support)}."
         buttons = buttons + [HUMAN_BUTTON]
     dispatcher.utter_message(text=text, buttons=buttons)
     mark_for_review(dispatcher, review)
@@ -306,8 +312,7 @@ class OutOfScope(AssistantAction):
         latest = tracker.latest_message or {}
         if is_risk(latest.get("text")):
             return safety_reply(dispatcher, tracker, self.support)
-        main = ("ask_credits", "book_session", "ask_upcoming_sessions", "ask_invoices")
-        buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in main]
+        buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in MAIN_TOPICS]
         return answer_miss(dispatcher, tracker, self.support,
                            f"Sorry, that's outside what I can help with here. {CAN_DO}", buttons,
                            review="out_of_scope")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.money import format_money
 
@@ -64,6 +65,7 @@ class DashboardData:
     upcoming: list[UpcomingSession]
     unpaid: list[UnpaidInvoice]
     link: LinkOffer | None = None
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,47 @@ def _when(start: datetime, now: datetime) -> str:
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def zone_label(name: str) -> str:
+    """"Europe/London" -> "London time"; "UTC"."""
+    if name in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return f"{name.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+
+# Every few seconds while the page is in view (and at once when it comes back into view), the
+# account sections are fetched again and replaced if they changed: a booking made in the chat
+# shows here without a reload.
+REFRESH_SECONDS = 5
+REFRESH_SCRIPT = """
+(function () {
+  var box = document.getElementById("account");
+  if (!box) return;
+  var url = box.getAttribute("data-refresh-url");
+  var every = Number(box.getAttribute("data-refresh-seconds")) * 1000;
+  var busy = false;
+  function refresh() {
+    if (busy || document.visibilityState !== "visible") return;
+    busy = true;
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null && html !== box.innerHTML) box.innerHTML = html; })
+      .catch(function () { /* the next tick tries again */ })
+      .finally(function () { busy = false; });
+  }
+  setInterval(refresh, every);
+  document.addEventListener("visibilitychange", refresh);
+  window.addEventListener("focus", refresh);
+})();
+"""
+
+
 def widget_tag(gateway_url: str, identity_token: str, token_url: str | None = None) -> str:
     """The one script tag that embeds the support widget; with `token_url`, where the widget
     gets a fresh identity token when it needs one (its conversation's sign-in is older than the
@@ -215,9 +258,10 @@ def _page(title: str, hub_name: str, body: str, widget: str, me: str = "") -> st
     )
 
 
-def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token: str,
-                     token_url: str | None = None) -> str:
-    """The signed-in client's dashboard; `token_url` gives the widget fresh identity tokens."""
+def account_sections(data: DashboardData, now: datetime) -> str:
+    """Credits, unpaid invoices, connections and upcoming sessions: the parts of the dashboard
+    that change when the client books or pays (refreshed in place, `REFRESH_SCRIPT`)."""
+    local = zone(data.time_zone)
     remaining_share = 0 if not data.credits_allowance else (
         100 * data.credits_remaining // data.credits_allowance)
     credits = (
@@ -249,9 +293,11 @@ def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token
     if data.upcoming:
         rows = "".join(
             "<li>"
-            f"<div class='date'>{s.start.day}<small>{escape(s.start.strftime('%b'))}</small></div>"
+            f"<div class='date'>{s.start.astimezone(local).day}"
+            f"<small>{escape(s.start.astimezone(local).strftime('%b'))}</small></div>"
             f"<div><strong>{escape(s.service)}</strong> with {escape(s.professional)}"
-            f"<div class='muted'>{escape(s.start.strftime('%A %H:%M'))} UTC · {s.minutes} min · "
+            f"<div class='muted'>{escape(s.start.astimezone(local).strftime('%A %H:%M'))} "
+            f"{escape(zone_label(data.time_zone))} · {s.minutes} min · "
             f"{escape(_when(s.start, now))}"
             + ("<span class='tag'>Paid with credits</span>" if s.paid_with_credits else "")
             + ("<span class='tag warn'>Within 24 hours</span>"
@@ -271,21 +317,32 @@ def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token
         "View and pay</a></p></section>"
         for i in data.unpaid
     )
+    return (
+        f"{credits}{unpaid}"
+        "<section class='card' aria-labelledby='connections-h'>"
+        f"<h2 id='connections-h'>My connections</h2>{connections}</section>"
+        "<section class='card' aria-labelledby='sessions-h' data-testid='upcoming-sessions'>"
+        f"<h2 id='sessions-h'>Upcoming sessions</h2>{upcoming}</section>"
+    )
+
+
+def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token: str,
+                     token_url: str | None = None) -> str:
+    """The signed-in client's dashboard; `token_url` gives the widget fresh identity tokens."""
+    refresh_url = f"/dashboard/{data.client_id}/account"
     body = (
         f"<h1>Hi {escape(data.first_name)}</h1>"
         "<p class='lead'>Here is what is coming up. Questions? The support chat in the corner "
         "is there for you.</p>"
-        f"{credits}{unpaid}"
-        "<section class='card' aria-labelledby='connections-h'>"
-        f"<h2 id='connections-h'>My connections</h2>{connections}</section>"
-        "<section class='card' aria-labelledby='sessions-h'>"
-        f"<h2 id='sessions-h'>Upcoming sessions</h2>{upcoming}</section>"
+        f"<div id='account' data-testid='account' data-refresh-url='{escape(refresh_url)}' "
+        f"data-refresh-seconds='{REFRESH_SECONDS}'>{account_sections(data, now)}</div>"
         "<section class='card hub' aria-labelledby='hub-h'>"
         f"<div><h2 id='hub-h' style='margin:0'>My Wellbeing Hub</h2>"
         f"<div class='muted'>{escape(data.hub_name)}: find professionals and book sessions."
         f"</div></div><a class='button' href='/hubs/{escape(data.hub_slug)}'>Go to Hub</a>"
         "</section>"
         f"{link_section(data.client_id, data.link)}"
+        f"<script>{REFRESH_SCRIPT}</script>"
     )
     return _page(f"Dashboard · {data.hub_name}", data.hub_name, body,
                  widget_tag(gateway_url, token, token_url), me=data.client_name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -48,5 +48,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables (existing ones are left alone)."""
+    """Create missing tables (existing ones are left alone), and add the columns a database made
+    by an older sandbox lacks (`clients.time_zone`)."""
     Base.metadata.create_all(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("clients")}
+    if "time_zone" not in columns:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE clients ADD COLUMN time_zone VARCHAR(64) "
+                                    "NOT NULL DEFAULT 'UTC'"))

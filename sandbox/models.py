@@ -91,6 +91,8 @@ class Client(Base):
     first_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(320), unique=True)
     has_saved_card: Mapped[bool] = mapped_column(default=False)
+    # The client's own time zone (an IANA name): the times they are shown are in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -38,7 +38,7 @@ def client(row: Client, links: Links) -> ClientOut:
     return ClientOut(
         id=row.id, name=row.name, first_name=row.first_name, email=row.email,
         organisation=row.organisation.name, hub=HubRef(name=hub.name, url=links.hub(hub.slug)),
-        has_saved_card=row.has_saved_card,
+        has_saved_card=row.has_saved_card, time_zone=row.time_zone,
     )
 
 

@@ -48,6 +48,8 @@ class ClientOut(BaseModel):
     organisation: str
     hub: HubRef
     has_saved_card: bool
+    time_zone: str = Field(description="The client's time zone (IANA name): show times in it.",
+                           examples=["Europe/London"])
 
 
 class CreditsOut(BaseModel):

@@ -46,11 +46,15 @@ PROFESSIONALS = [
      ("s-maya-coaching", "Coaching session", 60, 12000, "GBP"), (13, 17)),
 ]
 CLIENTS = [
-    # id, name, first name, e-mail, organisation, saved card
-    ("c-anna", "Anna Jónsdóttir", "Anna", "anna@northwind.example", "o-northwind", True),
-    ("c-ben", "Ben Carter", "Ben", "ben@northwind.example", "o-northwind", False),
-    ("c-chloe", "Chloe Dubois", "Chloe", "chloe@globex.example", "o-globex", False),
-    ("c-dan", "Dan Novak", "Dan", "dan@northwind.example", "o-northwind", False),
+    # id, name, first name, e-mail, organisation, saved card, time zone (IANA)
+    ("c-anna", "Anna Jónsdóttir", "Anna", "anna@northwind.example", "o-northwind", True,
+     "Atlantic/Reykjavik"),
+    ("c-ben", "Ben Carter", "Ben", "ben@northwind.example", "o-northwind", False,
+     "Europe/London"),
+    ("c-chloe", "Chloe Dubois", "Chloe", "chloe@globex.example", "o-globex", False,
+     "Europe/Paris"),
+    ("c-dan", "Dan Novak", "Dan", "dan@northwind.example", "o-northwind", False,
+     "Atlantic/Reykjavik"),
 ]
 
 
@@ -76,9 +80,9 @@ def seed(session: Session, now: datetime) -> None:
     """Add the demo hub to an empty database, relative to `now`."""
     _add_hubs(session)
     services = _add_professionals(session)
-    for client_id, name, first_name, email, org_id, card in CLIENTS:
+    for client_id, name, first_name, email, org_id, card, zone in CLIENTS:
         session.add(Client(id=client_id, name=name, first_name=first_name, email=email,
-                           organisation_id=org_id, has_saved_card=card))
+                           organisation_id=org_id, has_saved_card=card, time_zone=zone))
     session.flush()
     _add_bookings(session, services, now)
     session.flush()

@@ -4,7 +4,8 @@
   urgently (safety.py); out of hours, an e-mail address in it is kept too.
 - bot: a request for the client's own conversations (a copy, or erasure) is answered here
   (data_rights.py); anything else by the assistant (bot_turn.py).
-- waiting: the team's console only; out of hours an e-mail address in it is kept
+- waiting: the team's console only, unless the client leaves the queue ("never mind", *Back to
+  the assistant*; leave_queue.py); out of hours an e-mail address in it is kept
   (out_of_hours.py).
 - agent: the console only. Rasa is called in neither of these modes.
 (A resolved conversation was reopened with the bot when the message was stored: intake.py.)
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from bot.core.bot_turn import BotTurn
 from bot.core.data_rights import DataRights
+from bot.core.leave_queue import LeaveQueue
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.safety import SafetyFirst
 from bot.core.turn import read_turn
@@ -23,12 +25,14 @@ from bot.store.models import Kind, Mode
 
 class Answering:
     def __init__(self, db: Database, bot: BotTurn, contact: ContactEmailCapture,
-                 safety: SafetyFirst, data_rights: DataRights | None = None) -> None:
+                 safety: SafetyFirst, leave: LeaveQueue,
+                 data_rights: DataRights | None = None) -> None:
         self.db = db
         self.bot = bot
         self.contact = contact
         self.safety = safety
         self.data_rights = data_rights
+        self.leave = leave
 
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
@@ -47,6 +51,8 @@ class Answering:
         elif turn.mode == Mode.BOT:
             if self.data_rights is None or not await self.data_rights.answer(turn):
                 await self.bot.answer(turn)
+            return
+        elif turn.mode == Mode.WAITING and await self.leave.answer(turn):
             return
         if turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
             await self.contact.note(turn)

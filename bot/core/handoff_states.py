@@ -45,6 +45,7 @@ class Trigger(enum.StrEnum):
     HAND_BACK = "hand_back"          # an agent gives it back to the assistant
     CLIENT_WRITES = "client_writes"  # the client sends a message
     ESCALATE = "escalate"            # a client's message speaks of risk: a person, urgently
+    LEAVE_QUEUE = "leave_queue"      # a waiting client goes back to the assistant
 
 
 class Standing(enum.StrEnum):
@@ -70,11 +71,13 @@ class Effect(enum.StrEnum):
     LOG_HAND_BACK = "log_hand_back"
     LOG_REOPEN = "log_reopen"
     LOG_ESCALATE = "log_escalate"
+    LOG_LEFT_QUEUE = "log_left_queue"
     TELL_QUEUED = "tell_queued"        # messages to the client
     TELL_AGENT_JOINED = "tell_agent_joined"
     TELL_RESOLVED = "tell_resolved"
     TELL_BACK_WITH_BOT = "tell_back_with_bot"
     ASK_RATING = "ask_rating"          # the one-question rating (bot/core/feedback.py)
+    TELL_LEFT_QUEUE = "tell_left_queue"
 
 
 class RefusalKind(enum.StrEnum):
@@ -194,6 +197,16 @@ TABLE: dict[tuple[Standing, Trigger], Move | Refusal] = {
     (_M, Trigger.ESCALATE): Move(Mode.AGENT, (E.MAKE_URGENT, E.LOG_ESCALATE)),
     (_O, Trigger.ESCALATE): Move(Mode.AGENT, (E.MAKE_URGENT, E.LOG_ESCALATE)),
     (_R, Trigger.ESCALATE): Move(Mode.WAITING, (E.QUEUE, E.LOG_HANDOFF, E.TELL_QUEUED)),
+
+    # A waiting client changes their mind ("never mind", *Back to the assistant*; after a safety
+    # handoff only once they said they are safe: bot/core/leave_queue.py). Rasa is still paused:
+    # the next bot turn resumes it. Once an agent has it, the client talks to the agent.
+    (_B, Trigger.LEAVE_QUEUE): NOT_WAITING,
+    (_W, Trigger.LEAVE_QUEUE): Move(Mode.BOT, (E.LEAVE_TEAM, E.FORGET_REASON, E.LOG_LEFT_QUEUE,
+                                               E.TELL_LEFT_QUEUE)),
+    (_M, Trigger.LEAVE_QUEUE): NOT_WAITING,
+    (_O, Trigger.LEAVE_QUEUE): NOT_WAITING,
+    (_R, Trigger.LEAVE_QUEUE): NOT_WAITING,
 }
 
 
@@ -328,8 +341,10 @@ def _say(session: Session, changes: ChangeSet, conversation: Conversation, effec
         return
     told = _client_text(session, conversation, effect, context)
     if told is not None:
+        # The queue position comes with the way out of the queue (a button on every channel).
+        buttons = [texts.BACK_BUTTON] if effect == Effect.TELL_QUEUED else []
         changes.message(conversation, store.add_message(session, conversation, Sender.SYSTEM,
-                                                        told))
+                                                        told, buttons=buttons))
 
 
 def _record(session: Session, conversation: Conversation, effect: Effect,
@@ -358,6 +373,7 @@ def _activity_text(effect: Effect, context: Context) -> str | None:
         Effect.LOG_RESOLVE: texts.ACTIVITY_RESOLVED.format(agent=agent),
         Effect.LOG_HAND_BACK: texts.ACTIVITY_HANDBACK.format(agent=agent),
         Effect.LOG_REOPEN: texts.ACTIVITY_REOPENED,
+        Effect.LOG_LEFT_QUEUE: texts.ACTIVITY_LEFT_QUEUE,
     }.get(effect)
 
 
@@ -371,7 +387,8 @@ def _client_text(session: Session, conversation: Conversation, effect: Effect,
     if effect == Effect.TELL_AGENT_JOINED:
         return texts.agent_joined(_required(context.actor, effect).name)
     return {Effect.TELL_RESOLVED: texts.RESOLVED,
-            Effect.TELL_BACK_WITH_BOT: texts.BACK_WITH_BOT}.get(effect)
+            Effect.TELL_BACK_WITH_BOT: texts.BACK_WITH_BOT,
+            Effect.TELL_LEFT_QUEUE: texts.LEFT_QUEUE}.get(effect)
 
 
 def _required[T](value: T | None, effect: Effect) -> T:

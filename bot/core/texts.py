@@ -65,6 +65,21 @@ def agent_joined(name: str) -> str:
 
 
 BACK_WITH_BOT = "You're back with the assistant. Ask me anything."
+
+# Leaving the queue (bot/core/leave_queue.py): a waiting client may go back to the assistant.
+LEAVE_QUEUE = "/leave_queue"
+SAFE_TO_LEAVE = "/safe_to_leave"
+STAY_IN_QUEUE = "/stay_in_queue"
+BACK_BUTTON = {"title": "Back to the assistant", "payload": LEAVE_QUEUE}
+LEFT_QUEUE = ("OK, you've left the queue and you're back with the assistant. What can I help you "
+              "with?")
+ARE_YOU_SAFE = ("Before you leave the queue: are you safe right now? If you're not sure, stay and "
+                "a person from our team will be with you soon.")
+SAFE_BUTTONS = ({"title": "Yes, I'm safe", "payload": SAFE_TO_LEAVE},
+                {"title": "No, stay in the queue", "payload": STAY_IN_QUEUE})
+STILL_QUEUED = ("You're still in the queue: a person from our team will join this chat as soon as "
+                "they can.")
+ACTIVITY_LEFT_QUEUE = "The client left the queue and went back to the assistant."
 RESOLVED = ("The Customer Success team has closed this conversation. Write here any time to "
             "start again.")
 

@@ -33,6 +33,7 @@ from bot.core.conversations import Conversations
 from bot.core.data_rights import DataRights
 from bot.core.erasure import Erasure
 from bot.core.intake import Intake
+from bot.core.leave_queue import LeaveQueue
 from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
@@ -100,6 +101,7 @@ class Services:
                               ContactEmailCapture(unit_of_work, settings.support_hours),
                               SafetyFirst(unit_of_work, rasa, settings.support_hours,
                                           settings.safety_contacts),
+                              LeaveQueue(unit_of_work),
                               DataRights(unit_of_work, erasure, platform_client))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))

@@ -228,6 +228,7 @@
     signedIn: !!identityToken,
     mode: "bot",
     agentName: null,
+    replyStart: null,       // the first message after the client's last one (kept in view)
     lastSeq: 0,
     seen: new Map(),        // message id -> element
     pending: new Map(),     // client_message_id -> {el, text}
@@ -276,6 +277,13 @@
       "about your own account.",
   });
   var notice = h("div", { class: "notice", role: "status", hidden: true, "data-testid": "widget-notice" });
+  // While waiting for a person: the way back to the assistant, always in view.
+  var leaveButton = h("button", {
+    type: "button", class: "leave-queue", "data-testid": "widget-leave-queue",
+    text: "Back to the assistant", onclick: function () { leaveQueue(); },
+  });
+  var queueBar = h("div", { class: "queue-bar", hidden: true, "data-testid": "widget-queue-bar" },
+    h("span", { text: "Changed your mind?" }), leaveButton);
   var list = h("div", {
     class: "messages", role: "log", "aria-live": "polite", "aria-relevant": "additions",
     "aria-label": "Conversation", "data-testid": "widget-messages",
@@ -310,7 +318,7 @@
     onkeydown: function (e) {
       if (e.key === "Escape") { e.stopPropagation(); close(); }
     },
-  }, header, signedOutHint, notice, scroller, composer);
+  }, header, signedOutHint, notice, queueBar, scroller, composer);
 
   var frame = h("div", { class: "widget" }, panel, bubble);
   root.append(stylesheet, frame);
@@ -368,6 +376,8 @@
     }[state.mode] || "";
     subtitle.textContent = text;
     subtitle.className = "subtitle mode-" + state.mode;
+    queueBar.hidden = state.mode !== "waiting";
+    leaveButton.disabled = false;
   }
 
   /** The mode; with `agentName` (the mode event's `agent_name`) the header names the agent. */
@@ -645,7 +655,8 @@
   }
 
   // Buttons that stop or decline (domain.yml and actions/: "Stop", "Keep it", "No"): secondary.
-  var SECONDARY_PAYLOADS = ["/stop", "/deny"];
+  var SECONDARY_PAYLOADS = ["/stop", "/deny", "/stay_in_queue"];
+  var LEAVE_QUEUE = "/leave_queue";
 
   function agentLabel(name) {
     if (!name) return "Customer Success";
@@ -662,19 +673,22 @@
       "data-id": m.id !== undefined && m.id !== null ? String(m.id) : null,
       title: m.created_at ? new Date(m.created_at).toLocaleString() : null,
     });
+    var buttons = Array.isArray(m.buttons) ? m.buttons.filter(function (b) {
+      return b && typeof b.title === "string" && typeof b.payload === "string";
+    }) : [];
     if (sender === "system") {
       el.setAttribute("role", "note");
       el.append(h("span", { class: "system-text", "data-testid": "widget-message-text" },
         richText(text)));
+      // "Back to the assistant" lives in the queue bar while waiting; other choices show here.
+      buttons = buttons.filter(function (b) { return b.payload !== LEAVE_QUEUE; });
+      if (buttons.length) el.append(renderButtons(buttons));
       return el;
     }
     if (sender === "agent") el.append(h("div", { class: "name", text: agentLabel(m.agent_name) }));
     if (sender === "bot") el.append(h("span", { class: "visually-hidden", text: "Assistant: " }));
     if (sender === "client") el.append(h("span", { class: "visually-hidden", text: "You: " }));
     el.append(h("div", { class: "text", "data-testid": "widget-message-text" }, richText(text)));
-    var buttons = Array.isArray(m.buttons) ? m.buttons.filter(function (b) {
-      return b && typeof b.title === "string" && typeof b.payload === "string";
-    }) : [];
     if (buttons.length && sender !== "client") el.append(renderButtons(buttons));
     return el;
   }
@@ -732,7 +746,15 @@
     } else {
       insertInOrder(el, m.seq);
     }
-    if (m.sender === "client") retireButtons(m);
+    if (m.sender === "client") {
+      retireButtons(m);
+      state.replyStart = null;
+    } else {
+      if (!state.replyStart || !state.replyStart.isConnected) {
+        state.replyStart = el; // the first message of the answer to the client's last message
+      }
+      leaveButton.disabled = false; // answered ("are you safe?", still queued): usable again
+    }
     if (m.sender === "bot" || m.sender === "agent") {
       showTyping(false);
       if (m.sender === "agent" && m.agent_name) {
@@ -742,7 +764,8 @@
       if (live && !state.open) setUnread(state.unread + 1);
     }
     updateEmpty();
-    scrollToBottom(stick || m.sender === "client");
+    if (m.sender === "client") scrollToBottom(true);
+    else if (stick) scrollToReply();
   }
 
   function matchPending(m) {
@@ -784,6 +807,19 @@
     if (force || nearBottom()) {
       requestAnimationFrame(function () { scroller.scrollTop = scroller.scrollHeight; });
     }
+  }
+
+  /** Down to the newest message, but never past the start of the newest reply: a long answer is
+   * read from its first line (the client scrolls on for the rest). */
+  function scrollToReply() {
+    requestAnimationFrame(function () {
+      var bottom = scroller.scrollHeight - scroller.clientHeight;
+      var start = state.replyStart && state.replyStart.isConnected ? state.replyStart : null;
+      if (!start) { scroller.scrollTop = bottom; return; }
+      var top = start.getBoundingClientRect().top - scroller.getBoundingClientRect().top +
+        scroller.scrollTop - 8;
+      scroller.scrollTop = Math.max(0, Math.min(bottom, top));
+    });
   }
 
   function showTyping(on) {
@@ -868,6 +904,18 @@
       enable(group);
       reportSendError(error);
     });
+  }
+
+  /** The queue bar's button: the same message as the button a channel shows under the queue
+   * position (the gateway decides: at once, or "are you safe right now?" after a safety handoff). */
+  function leaveQueue() {
+    if (!state.started || leaveButton.disabled) return;
+    leaveButton.disabled = true;
+    post({ payload: LEAVE_QUEUE, title: "Back to the assistant", client_message_id: uuid() }, null)
+      .catch(function (error) {
+        leaveButton.disabled = false;
+        reportSendError(error);
+      });
   }
 
   function enable(group) {

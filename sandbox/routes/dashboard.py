@@ -104,6 +104,20 @@ def _dashboard_page(client_id: str, request: Request, session: Session, now: dat
     return HTMLResponse(page, headers=NO_STORE)
 
 
+@router.get("/dashboard/{client_id}/account", response_class=HTMLResponse,
+            responses={404: {"description": "No such demo client.", "content": HTML_PAGE}},
+            summary="The dashboard's account sections, for its refresh")
+def account_sections(client_id: str, session: SessionDep, now: NowDep) -> HTMLResponse:
+    """Credits, unpaid invoices, connections and upcoming sessions as HTML (what the dashboard
+    shows in its `#account` box): the page fetches it every few seconds, so a booking made in
+    the chat shows without a reload."""
+    row = session.get(Client, client_id) if queries.ID_PATTERN.fullmatch(client_id) else None
+    if row is None:
+        return HTMLResponse("", status_code=404, headers=NO_STORE)
+    return HTMLResponse(dashboard.account_sections(_dashboard_data(session, row, now), now),
+                        headers=NO_STORE)
+
+
 @router.get("/dashboard/{client_id}/identity-token", responses=NO_TOKEN,
             summary="A fresh widget identity token for the dashboard's client")
 def identity_token(client_id: str, request: Request, session: SessionDep) -> JSONResponse:
@@ -128,7 +142,7 @@ def _dashboard_data(session: Session, client: Client, now: datetime,
     return dashboard.DashboardData(
         client_id=client.id, client_name=client.name, first_name=client.first_name,
         hub_name=hub.name,
-        hub_slug=hub.slug, organisation=client.organisation.name,
+        hub_slug=hub.slug, organisation=client.organisation.name, time_zone=client.time_zone,
         credits_allowance=summary.allowance, credits_remaining=summary.remaining,
         period_end=summary.period_end,
         connections=[dashboard.Connection(p.id, p.name, p.title)

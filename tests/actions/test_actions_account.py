@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers.action_trackers import tracker, user
+from tests.helpers.action_trackers import bot, tracker, user, user_event
 
 
 def test_credits_for_anna_state_remaining_used_allowance_hub_and_expiry(actions, sandbox):
@@ -22,6 +22,33 @@ def test_credits_for_ben_give_the_seed_article_and_a_book_button(actions, sandbo
     assert "own expense" in text and "ask your professional to schedule" in text
     assert "invoice" in text and "payment page" in text
     assert {"title": "Book a session", "payload": "/book_session"} in reply.buttons
+
+
+def test_a_second_credits_question_is_answered_briefly(actions, sandbox):
+    """The whole way forward was given in this conversation (the credits answer, or the help
+    topic "when credits run out"): asked again, Ben gets the numbers and a one-line reminder."""
+    first = actions.run("action_check_credits", tracker(user("/ask_credits"), client_id="c-ben"))
+    again = actions.run("action_check_credits", tracker(
+        user("so how many credits are left?", intent="ask_credits"), client_id="c-ben",
+        history=[user_event(user("/ask_credits")), bot(first.text)]))
+    assert "used all 6" in again.text and "As I said above" in again.text
+    assert "ask your professional to schedule" not in again.text
+    assert len(again.text) < len(first.text) / 2
+    topic = ("When your sponsored credits run out, you can keep using the hub at your own "
+             "expense. Book through the hub as usual, ...")
+    after_topic = actions.run("action_check_credits", tracker(
+        user("/ask_credits"), client_id="c-ben",
+        history=[user_event(user("what if I run out?")), bot(topic)]))
+    assert "As I said above" in after_topic.text
+    assert "request more sponsored credits" in after_topic.text  # not said yet: said now
+
+
+def test_a_new_session_gets_the_whole_text_again(actions, sandbox):
+    first = actions.run("action_check_credits", tracker(user("/ask_credits"), client_id="c-ben"))
+    later = actions.run("action_check_credits", tracker(
+        user("/ask_credits"), client_id="c-ben",
+        history=[bot(first.text), {"event": "session_started"}]))
+    assert "ask your professional to schedule" in later.text
 
 
 def test_credits_with_one_left_mention_that_the_professional_can_request_more(actions, sandbox):
@@ -63,7 +90,7 @@ def test_upcoming_sessions_for_dan_note_the_24_hour_window(actions, sandbox):
         "action_list_upcoming_sessions", tracker(user("/ask_upcoming_sessions"), client_id="c-dan")
     )
     assert "Physiotherapy session with Jón Einarsson" in reply.text
-    assert "UTC" in reply.text and "paid with 1 credit" in reply.text
+    assert "(Reykjavik time)" in reply.text and "paid with 1 credit" in reply.text
     assert "within 24 hours" in reply.text and "penalty" in reply.text
     assert "/cancel_session" in reply.payloads
 

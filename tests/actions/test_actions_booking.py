@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from actions.formatting import slot_title
+from actions.formatting import parse_time, slot_title
 from tests.helpers.action_trackers import bot, slot, tracker, user
 from tests.helpers.sandbox_api import set_service_price
 
@@ -79,20 +81,58 @@ def test_start_booking_keeps_the_professional_of_a_book_button(actions):
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    "client, typed, expected",
     [
-        ("I'd like to book with dr hansen", "p-sara"),
-        ("book me in with Jon", "p-jon"),
-        ("I want to book physio", "p-jon"),
-        ("I want to book a session", None),
+        ("c-anna", "I'd like to book with dr hansen", "p-sara"),
+        ("c-anna", "book me in with Jon", "p-jon"),
+        ("c-ben", "I want to book physio", "p-jon"),    # Ben's connection
+        ("c-anna", "I want to book physio", None),       # new to Anna: shown, not chosen
+        ("c-chloe", "how do I book a therapist then", None),
+        ("c-anna", "I want to book a session", None),
     ],
 )
-def test_a_professional_named_when_booking_starts_is_filled_in(actions, sandbox, typed, expected):
-    """As the form starts, a typed name (or a clear title) fills the professional and service."""
-    reply = actions.run("validate_booking_form", form_turn(user(typed, intent="book_session")))
+def test_a_professional_named_when_booking_starts_is_filled_in(actions, sandbox, client, typed,
+                                                               expected):
+    """As the form starts, a typed name fills the professional and service; a clear title only
+    for a professional the client has booked before (someone new is shown first)."""
+    reply = actions.run("validate_booking_form",
+                        form_turn(user(typed, intent="book_session"), client_id=client))
     assert reply.slots.get(PRO) == expected
     if expected is None:
         assert reply.events == []
+
+
+def test_a_client_without_connections_is_shown_who_fits_with_services_prices_and_credits(
+        actions, sandbox):
+    """Chloe (no connections, 4 credits) asks to book a therapist: the professionals that fit,
+    each with profession, service, length and price, that a credit pays, and a button each; no
+    time is asked yet."""
+    reply = actions.run("action_ask_booking_professional_id",
+                        form_turn(user("how do I book a therapist then", intent="book_session"),
+                                  client_id="c-chloe", requested=PRO))
+    assert "Dr. Sara Hansen, clinical psychologist: Individual therapy, 50 min, 18,000 ISK" \
+        in reply.text
+    assert "paid with 1 of your sponsored credits (4 left)" in reply.text
+    assert "Maya Patel" not in reply.text and "When would you like" not in reply.text
+    assert "Dr. Sara Hansen" in reply.button_titles and "Someone else" in reply.button_titles
+
+
+def test_with_no_credits_left_the_professionals_say_self_paid(actions, sandbox):
+    """Ben (no credits) asking for a coach: Maya, new to him, with her price, self-paid."""
+    reply = actions.run("action_ask_booking_professional_id",
+                        form_turn(user("I'd like to book a coach", intent="book_session"),
+                                  client_id="c-ben", requested=PRO))
+    assert "Maya Patel, career coach: Coaching session, 60 min, 120 GBP" in reply.text
+    assert "self-paid" in reply.text
+
+
+def test_everyone_is_shown_when_nothing_in_particular_was_asked(actions, sandbox):
+    reply = actions.run("action_ask_booking_professional_id",
+                        form_turn(user("I want to book a session", intent="book_session"),
+                                  client_id="c-chloe", requested=PRO))
+    assert sorted(t for t in reply.button_titles if t != "Stop") == [
+        "Dr. Sara Hansen", "Jón Einarsson", "Maya Patel"]
+    assert "Someone else" not in reply.button_titles
 
 
 # -- reading answers (validate_booking_form) ---------------------------------------------------
@@ -283,7 +323,7 @@ def test_the_time_question_offers_up_to_eight_real_open_slots(actions, sandbox):
         form_turn(user('/inform{"booking_professional_id":"p-sara"}'), requested=PRO, slots=SARA),
     )
     open_starts = [s["start"] for s in sandbox.slots("p-sara")]
-    times = [b for b in reply.buttons if "booking_start" in b["payload"]]
+    times = [b for b in reply.buttons if '"booking_start":"' in b["payload"]]
     assert len(times) == 8
     for b in times:
         start = b["payload"].split('"booking_start":"')[1].rstrip('"}')
@@ -299,7 +339,7 @@ def test_the_confirmation_states_who_when_and_one_credit(actions, sandbox):
     )
     assert len(reply.responses) == 1
     assert "Individual therapy" in reply.text and "Dr. Sara Hansen" in reply.text
-    assert slot_title(slot["start"]) + " UTC" in reply.text
+    assert slot_title(slot["start"]) + " (Reykjavik time)" in reply.text  # Anna's zone
     assert "1 credit (you'll have 3 left)" in reply.text
     assert "24 hours" not in reply.text
     assert reply.button_titles == ["Yes, book it", "Change time", "Change professional", "Stop"]
@@ -643,3 +683,52 @@ def test_a_yes_without_a_quote_for_these_answers_books_nothing_and_confirms_agai
     assert len(bookings_of(sandbox, "c-anna")) == before
     assert reply.slots == {CONFIRMED: None}
     assert reply.has_event("active_loop", name="booking_form")
+
+
+def test_chloe_is_offered_times_on_her_own_clock(actions, sandbox):
+    """Chloe lives in Paris (an hour ahead of UTC in winter, two in summer): the buttons show
+    her time, the question names it, the payload keeps the platform's UTC start."""
+    reply = actions.run("action_ask_booking_start",
+                        form_turn(user("/x"), client_id="c-chloe", requested=START, slots=SARA))
+    assert "The next open times (Paris time):" in reply.text
+    first = next(b for b in reply.buttons if b["payload"] != "/stop")
+    start = first["payload"].split('"booking_start":"')[1].split('"')[0]
+    paris = parse_time(start).astimezone(ZoneInfo("Europe/Paris"))
+    assert first["title"] == f"{paris:%a} {paris.day} {paris:%b}, {paris:%H:%M}"
+    assert first["title"] != slot_title(start)  # not the UTC clock
+
+
+def _times_question(sandbox):
+    slots = sandbox.slots("p-sara")
+    return slots, bot("When would you like to see Sara? The next open times (Reykjavik time):", [
+        {"title": slot_title(s["start"]),
+         "payload": f'/inform{{"booking_start":"{s["start"]}"}}'} for s in slots[:8]])
+
+
+def test_after_a_side_question_the_times_come_back_briefly(actions, sandbox):
+    """Anna asks about the cancellation policy while the times are on screen: the form asks
+    again with the next three times and "More times", not the whole list."""
+    slots, asked = _times_question(sandbox)
+    reply = actions.run("action_ask_booking_start", form_turn(
+        user("what's the cancellation policy?", intent="faq"), requested=START, slots=SARA,
+        history=[asked]))
+    assert reply.text.startswith("Back to your booking with Sara")
+    times = [b for b in reply.buttons if '"booking_start":"' in b["payload"]]
+    assert [b["title"] for b in times] == [slot_title(s["start"]) for s in slots[:3]]
+    more = next(b for b in reply.buttons if b["title"] == "More times")
+    assert "change_booking" in more["payload"] and "booking_start" in more["payload"]
+    assert reply.button_titles[-1] == "Stop"
+
+
+def test_more_times_or_a_first_question_get_the_whole_list(actions, sandbox):
+    """Asked for the first time, or after "More times" (a change of the answer): up to eight."""
+    slots, asked = _times_question(sandbox)
+    first = actions.run("action_ask_booking_start",
+                        form_turn(user("/x"), requested=START, slots=SARA))
+    again = actions.run("action_ask_booking_start", form_turn(
+        user('/change_booking{"change_field":"booking_start"}', intent="change_booking"),
+        requested=START, slots=SARA, history=[asked]))
+    for reply in (first, again):
+        assert len([b for b in reply.buttons if '"booking_start":"' in b["payload"]]) == min(
+            8, len(slots))
+        assert "More times" not in reply.button_titles

@@ -68,10 +68,30 @@ def test_money_is_written_with_thousands_and_currency(value, text):
 
 
 def test_times_and_dates_are_written_for_people():
-    """Weekday, day, month and UTC for a session; a long date for a period end."""
-    assert fmt.when("2026-11-27T10:00:00Z") == "Fri 27 Nov, 10:00 UTC"
+    """Weekday, day, month and the zone for a session; a long date for a period end."""
+    assert fmt.when("2026-11-27T10:00:00Z") == "Fri 27 Nov, 10:00 (UTC)"
     assert fmt.slot_title("2026-11-27T10:00:00Z") == "Fri 27 Nov, 10:00"
     assert fmt.long_date("2026-12-31") == "31 December 2026"
+
+
+@pytest.mark.parametrize("zone, when, day", [
+    ("Europe/Paris", "Thu 3 Dec, 15:00 (Paris time)", "Thu 3 Dec"),        # an hour ahead
+    ("Europe/London", "Thu 3 Dec, 14:00 (London time)", "Thu 3 Dec"),
+    ("Atlantic/Reykjavik", "Thu 3 Dec, 14:00 (Reykjavik time)", "Thu 3 Dec"),
+    ("America/Los_Angeles", "Thu 3 Dec, 06:00 (Los Angeles time)", "Thu 3 Dec"),
+    ("Pacific/Auckland", "Fri 4 Dec, 03:00 (Auckland time)", "Fri 4 Dec"),  # the next day there
+    ("Not/AZone", "Thu 3 Dec, 14:00 (UTC)", "Thu 3 Dec"),                   # unknown: UTC, said
+])
+def test_times_are_shown_in_the_clients_zone_and_name_it(zone, when, day):
+    start = "2026-12-03T14:00:00Z"
+    assert fmt.when(start, fmt.zone_of(zone)) == when
+    assert fmt.short_date(start, fmt.zone_of(zone)) == day
+
+
+def test_summer_time_comes_from_the_tz_database():
+    """London is UTC+1 in July (no hand-written offsets)."""
+    london = fmt.zone_of("Europe/London")
+    assert fmt.slot_title("2026-07-02T09:00:00Z", london) == "Thu 2 Jul, 10:00"
 
 
 @pytest.mark.parametrize(
@@ -234,3 +254,25 @@ def test_next_week_on_a_sunday_is_the_week_that_starts_the_day_after():
     sunday = datetime(2026, 3, 8, 20, 0, tzinfo=UTC)
     assert [s["start"] for s in match_slots("next week friday", TWO_WEEKS, sunday)] == [
         "2026-03-13T09:00:00Z"]
+
+
+PARIS = fmt.zone_of("Europe/Paris")
+AUCKLAND = fmt.zone_of("Pacific/Auckland")
+
+
+@pytest.mark.parametrize("typed, now, expected", [
+    # 13:00 UTC is 14:00 in Paris: "at 2" and "afternoon" are Chloe's clock.
+    ("friday at 2", NOW.astimezone(PARIS), ["2026-03-06T13:00:00Z"]),
+    ("friday at 2", NOW, []),
+    # 23:30 UTC on Monday is Tuesday 00:30 in Paris: her "tomorrow" is Wednesday.
+    ("tomorrow", datetime(2026, 3, 2, 23, 30, tzinfo=UTC).astimezone(PARIS), []),
+    ("tomorrow", datetime(2026, 3, 2, 22, 30, tzinfo=UTC).astimezone(PARIS),
+     ["2026-03-03T10:00:00Z", "2026-03-03T14:00:00Z"]),
+    # Sunday 20:00 UTC is already Monday in Auckland: "next week" is the week after.
+    ("next week", datetime(2026, 3, 1, 20, 0, tzinfo=UTC).astimezone(AUCKLAND), []),
+    ("this week thursday", datetime(2026, 3, 1, 20, 0, tzinfo=UTC).astimezone(AUCKLAND),
+     ["2026-03-05T10:00:00Z"]),
+])
+def test_typed_times_are_read_in_the_clients_zone(typed, now, expected):
+    """"tomorrow", "at 2", "next week" are read on the client's own clock and calendar."""
+    assert [s["start"] for s in match_slots(typed, SLOTS, now)] == expected

@@ -183,15 +183,23 @@ def test_out_of_scope_does_not_mistake_everyday_words_for_risk(actions):
     assert "outside what I can help with" in reply.text and "112" not in reply.text
 
 
-def test_second_miss_in_a_row_hands_off_when_a_person_can_take_over(actions):
-    """Through the gateway, two misunderstandings in a row are a handoff trigger."""
+def test_second_miss_in_a_row_offers_a_person_with_the_topics_and_hands_over_only_on_yes(
+        actions):
+    """Through the gateway, two misunderstandings in a row *offer* a person beside the topics the
+    assistant can help with; nobody is handed over (no handoff, no pause) until the client
+    accepts, and then the reason is "not_understood"."""
     previous = [user_event(missed("qwerty")), {"event": "action", "name": "action_fallback"}]
     reply = actions.run("action_fallback",
                         tracker(missed("zxcv"), history=previous, live_handoff=True))
-    assert "passing you to a person" in reply.text
-    assert reply.customs == [{"review": "fallback"},
-                             {"handoff": {"reason": "not_understood", "priority": "normal"}}]
-    assert reply.has_event("pause")
+    assert "shall I pass you to them?" in reply.text
+    assert PERSON in reply.buttons and "/ask_credits" in reply.payloads
+    assert "/book_session" in reply.payloads
+    assert reply.customs == [{"review": "fallback"}] and not reply.has_event("pause")
+    accepted = previous + [user_event(missed("zxcv")),
+                           {"event": "action", "name": "action_fallback"}, bot(reply.text)]
+    handoff = actions.run("action_handoff", tracker(user("/request_human"), history=accepted,
+                                                    live_handoff=True))
+    assert handoff.customs == [{"handoff": {"reason": "not_understood", "priority": "normal"}}]
 
 
 def test_a_message_not_understood_is_marked_for_the_review_queue(actions):

@@ -23,6 +23,7 @@ from bot.core.channel_seam import Deliveries, InboundMessage
 from bot.core.channel_users import ChannelUser, ExternalInbound
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.leave_queue import LeaveQueue
 from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
@@ -60,7 +61,8 @@ def linked_telegram_conversation_asking_for_a_person(assistant: Assistant,
                           assistant.shared.webhook_secret, timeout=20)
         answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN),
                               ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
-                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
+                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS),
+                              LeaveQueue(unit_of_work))
         scheduler = TurnScheduler(db, answering.take_turn, timedelta(seconds=120))
         platform = PlatformClient(assistant.sandbox, DEV_PLATFORM_API_KEY)
         intake = LinkedChannelIntake(Conversations(db), Intake(unit_of_work, scheduler),

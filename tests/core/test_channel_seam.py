@@ -23,6 +23,7 @@ from bot.core.bot_turn import BotTurn
 from bot.core.channel_seam import ChannelAddress, Deliveries, InboundMessage
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.leave_queue import LeaveQueue
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
@@ -97,7 +98,8 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, scenario: Callable[[Core], Awaitabl
                           fake_rasa.shared.webhook_secret, timeout=5)
         answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN),
                               ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
-                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
+                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS),
+                              LeaveQueue(unit_of_work))
         scheduler = TurnScheduler(db, answering.take_turn, timedelta(seconds=60))
         core = Core(Conversations(db), Intake(unit_of_work, scheduler),
                     AgentDesk(unit_of_work, rasa), scheduler, db, channel, hub)

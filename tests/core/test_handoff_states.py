@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from bot.core import texts
 from bot.core.handoff_states import (
     TABLE,
     Context,
@@ -52,6 +53,7 @@ ALLOWED: dict[tuple[Standing, Trigger], Mode] = {
     (Standing.MINE, Trigger.ESCALATE): Mode.AGENT,
     (Standing.OTHERS, Trigger.ESCALATE): Mode.AGENT,
     (Standing.RESOLVED, Trigger.ESCALATE): Mode.WAITING,
+    (Standing.WAITING, Trigger.LEAVE_QUEUE): Mode.BOT,
 }
 CONFLICT, FORBIDDEN = RefusalKind.CONFLICT, RefusalKind.FORBIDDEN
 REFUSED: dict[tuple[Standing, Trigger], tuple[RefusalKind, str]] = {
@@ -77,6 +79,9 @@ REFUSED: dict[tuple[Standing, Trigger], tuple[RefusalKind, str]] = {
            (Standing.WAITING, (CONFLICT, "not_claimed")),
            (Standing.OTHERS, (FORBIDDEN, "not_yours")),
            (Standing.RESOLVED, (CONFLICT, "not_with_the_team")))},
+    # Only a waiting client leaves the queue; with an agent, the words are for the agent.
+    **{(standing, Trigger.LEAVE_QUEUE): (CONFLICT, "not_waiting")
+       for standing in (Standing.BOT, Standing.MINE, Standing.OTHERS, Standing.RESOLVED)},
 }
 
 
@@ -118,7 +123,8 @@ def _attempt(db: Database, standing: Standing, trigger: Trigger
     def work(session: Session) -> tuple[Conversation, list[tuple[Sender, Kind, str]], Agent]:
         me, other = _agents(session)
         conversation = _in_standing(session, standing, me, other)
-        acting = (None if trigger in (Trigger.HAND_OFF, Trigger.CLIENT_WRITES, Trigger.ESCALATE)
+        acting = (None if trigger in (Trigger.HAND_OFF, Trigger.CLIENT_WRITES, Trigger.ESCALATE,
+                                      Trigger.LEAVE_QUEUE)
                   else me)
         apply(session, ChangeSet(), conversation, trigger,
               Context(NOW, actor=acting, request=REQUEST, hours=OPEN))
@@ -289,3 +295,26 @@ def test_escalate_puts_the_conversation_ahead_of_older_ones_in_the_queue(db):
 
     told, before = db.run_sync(work)
     assert before == 2 and "You're next in the queue" in told
+
+
+def test_leave_queue_goes_back_to_the_bot_still_paused_and_says_so(db):
+    """The client leaves the queue: no assignee, priority, waiting time or reason; Rasa stays
+    marked paused (the next bot turn resumes it); the console's activity line and the client's
+    "back with the assistant"."""
+    conversation, said, _ = _attempt(db, Standing.WAITING, Trigger.LEAVE_QUEUE)
+    assert conversation.handoff_reason is None and conversation.waiting_since is None
+    assert conversation.priority is None and conversation.assignee_agent_id is None
+    assert [(kind, text) for _, kind, text in said] == [
+        (Kind.ACTIVITY, "The client left the queue and went back to the assistant."),
+        (Kind.TEXT, texts.LEFT_QUEUE)]
+
+
+def test_the_queue_position_comes_with_a_way_back_to_the_assistant(db):
+    """Told their place in the queue, the client also gets the *Back to the assistant* button."""
+    def work(session: Session) -> list[dict[str, str]]:
+        conversation, _ = store.create_conversation(session, "widget", None)
+        apply(session, ChangeSet(), conversation, Trigger.HAND_OFF,
+              Context(NOW, request=REQUEST, hours=OPEN))
+        return list(store.messages_after(session, conversation.id)[-1].buttons)
+
+    assert db.run_sync(work) == [{"title": "Back to the assistant", "payload": "/leave_queue"}]

@@ -25,6 +25,7 @@ from bot.core.channel_seam import Deliveries, InboundMessage
 from bot.core.channel_users import ChannelUser, ExternalInbound, Received
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.leave_queue import LeaveQueue
 from bot.core.linked_intake import LinkedChannelIntake
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
@@ -114,7 +115,8 @@ def run(tmp_path: Path, fake_rasa: FakeRasa, platform_url: str, api_key: str,
                           fake_rasa.shared.webhook_secret, timeout=5)
         answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN),
                               ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
-                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
+                              SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS),
+                              LeaveQueue(unit_of_work))
         scheduler = TurnScheduler(db, answering.take_turn, timedelta(seconds=60))
         platform = PlatformClient(platform_url, api_key, connect_timeout=1, read_timeout=3)
         linking_rasa = RasaClient(linking_rasa_url or fake_rasa.url, fake_rasa.shared.rasa_token,

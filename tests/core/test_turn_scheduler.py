@@ -27,6 +27,7 @@ from bot.core.bot_turn import BotTurn
 from bot.core.channel_seam import Deliveries, InboundMessage
 from bot.core.conversations import Conversations
 from bot.core.intake import Intake
+from bot.core.leave_queue import LeaveQueue
 from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
@@ -80,7 +81,8 @@ def replica(db: Database, fake_rasa: FakeRasa) -> Replica:
                       timeout=5)
     answering = Answering(db, BotTurn(unit_of_work, rasa, ALWAYS_OPEN, tracker_wait=0),
                           ContactEmailCapture(unit_of_work, ALWAYS_OPEN),
-                          SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS))
+                          SafetyFirst(unit_of_work, rasa, ALWAYS_OPEN, CONTACTS),
+                              LeaveQueue(unit_of_work))
     scheduler = TurnScheduler(db, answering.take_turn, LEASE)
     return Replica(Intake(unit_of_work, scheduler), scheduler, rasa)
 

@@ -235,3 +235,34 @@ def test_hostile_or_odd_input_gets_a_polite_answer(chat, message):
     """Very long, emoji-only or HTML input still gets a reply, never an error."""
     replies = chat("c-anna").say(message)
     assert text_of(replies).strip()
+
+
+def test_chloe_without_connections_sees_who_fits_and_can_ask_for_someone_else(chat):
+    """The issue's words: Chloe is shown Sara (who fits "therapist") with her service and price,
+    not asked when to see her; *Someone else* lists the whole hub; a side question mid-booking
+    brings the times back briefly, on Paris time."""
+    chloe = chat("c-chloe")
+    who = chloe.say("how do I book a therapist then")
+    assert "Individual therapy, 50 min, 18,000 ISK" in text_of(who)
+    assert "When would you like" not in text_of(who)
+    everyone = chloe.click(who, "Someone else")
+    titles = [b["title"] for b in buttons_of(everyone)]
+    assert {"Dr. Sara Hansen", "Jón Einarsson", "Maya Patel"} <= set(titles)
+    times = chloe.click(everyone, "Sara")
+    assert "(Paris time)" in text_of(times)
+    aside = chloe.say("what's your cancellation policy?")
+    back = aside[-1]
+    assert back["text"].startswith("Back to your booking with Sara")
+    assert [b["title"] for b in back["buttons"]][-2:] == ["More times", "Stop"]
+
+
+def test_three_credits_questions_get_the_long_text_once(chat):
+    """Ben: his credits (the whole way forward), then "what happens when my credits run out",
+    then "can I get more credits": the second and third answers point back in a line."""
+    ben = chat("c-ben")
+    first = text_of(ben.say("how many credits do I have left?"))
+    assert "ask your professional to schedule" in first
+    second = text_of(ben.say("what happens when my credits run out"))
+    third = text_of(ben.say("can I get more credits"))
+    for later in (second, third):
+        assert later.startswith("As I said above") and len(later) < len(first) / 2

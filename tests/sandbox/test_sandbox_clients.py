@@ -10,7 +10,7 @@ def test_profile_has_the_contract_fields_and_a_hub_link_to_this_sandbox(api):
         "id": "c-anna", "name": "Anna Jónsdóttir", "first_name": "Anna",
         "email": "anna@northwind.example", "organisation": "Northwind Ltd",
         "hub": {"name": "Northwind Wellbeing Hub", "url": f"{api.base_url}/hubs/northwind"},
-        "has_saved_card": True,
+        "has_saved_card": True, "time_zone": "Atlantic/Reykjavik",
     }
 
 
@@ -67,3 +67,11 @@ def test_an_unknown_client_is_404_client_not_found(api, suffix):
     response = api.get(f"/api/v1/clients/c-nobody{suffix}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "client_not_found"
+
+
+def test_each_demo_client_has_the_time_zone_of_the_demo_hub(api):
+    """DOMAIN.md's zones: Reykjavik for Anna and Dan, London for Ben, Paris for Chloe."""
+    zones = {c: api.get(f"/api/v1/clients/{c}").json()["time_zone"]
+             for c in ("c-anna", "c-ben", "c-chloe", "c-dan")}
+    assert zones == {"c-anna": "Atlantic/Reykjavik", "c-ben": "Europe/London",
+                     "c-chloe": "Europe/Paris", "c-dan": "Atlantic/Reykjavik"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
@@ -43,9 +44,10 @@ class Scripts(HTMLParser):
 
 
 def scripts(html: str) -> list[dict[str, str | None]]:
+    """The script tags that load a script (the page's own inline refresh script aside)."""
     parser = Scripts()
     parser.feed(html)
-    return parser.tags
+    return [tag for tag in parser.tags if tag.get("src")]
 
 
 def page(api: SandboxApi, path: str) -> requests.Response:
@@ -80,6 +82,27 @@ def test_each_demo_client_sees_their_own_situation(api):
     assert "Within 24 hours" in page(api, "/dashboard/c-dan").text
     chloe = page(api, "/dashboard/c-chloe").text
     assert "No connections yet" in chloe and "No upcoming sessions" in chloe
+
+
+def test_the_account_sections_refresh_after_a_booking_made_elsewhere(api):
+    """The dashboard polls `/dashboard/{id}/account` (REFRESH_SCRIPT): after Chloe books (as the
+    assistant does, through the API) it shows the session, her credits down by one, and Sara as
+    a connection; times in her own zone (Paris)."""
+    html = page(api, "/dashboard/c-chloe").text
+    assert "data-refresh-url='/dashboard/c-chloe/account'" in html
+    assert "No upcoming sessions" in page(api, "/dashboard/c-chloe/account").text
+    slot = next(s for s in api.slots("p-sara") if not s["inside_cancellation_window"])
+    booked = api.book("c-chloe", {"professional_id": "p-sara", "service_id": "s-sara-therapy",
+                                  "start": slot["start"]})
+    assert booked.status_code == 201, booked.text
+    after = page(api, "/dashboard/c-chloe/account")
+    assert after.headers["cache-control"] == "no-store"
+    paris = dt.datetime.fromisoformat(slot["start"].replace("Z", "+00:00")).astimezone(
+        ZoneInfo("Europe/Paris"))
+    assert "Individual therapy" in after.text and "3 of 4 from Globex Corp" in after.text
+    assert f"{paris:%A %H:%M} Paris time" in after.text
+    assert ">Book session<" in after.text  # Sara, her first connection
+    assert page(api, "/dashboard/c-nobody/account").status_code == 404
 
 
 def test_dashboard_embeds_the_widget_with_exactly_one_script_tag(api):

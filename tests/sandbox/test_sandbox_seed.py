@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import inspect, text
 
+from sandbox.db import create_schema, make_engine
+from sandbox.seed import prepare_database
 from tests.helpers.sandbox_api import SandboxApi
 from tests.helpers.sandbox_server import run_sandbox
 
@@ -110,3 +113,18 @@ def test_every_seeded_session_starts_on_the_slot_grid(seeded):
                 "bookings"]:
             start = parse(booking["start"])
             assert (start.minute, start.second) == (0, 0), (client_id, booking["start"])
+
+
+def test_a_database_of_an_older_sandbox_gains_the_time_zone_column(tmp_path):
+    """`make run` on a var/sandbox.db made before clients had a time zone: the column is added
+    (UTC until re-seeded), and the re-seed fills in DOMAIN.md's zones."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE clients DROP COLUMN time_zone"))
+    prepare_database(engine, datetime(2026, 11, 30, 12, tzinfo=UTC), reset=True)
+    assert "time_zone" in {c["name"] for c in inspect(engine).get_columns("clients")}
+    with engine.connect() as connection:
+        zone = connection.execute(text("SELECT time_zone FROM clients WHERE id = 'c-ben'"))
+        assert zone.scalar_one() == "Europe/London"
+    engine.dispose()

@@ -302,3 +302,26 @@ def test_an_agents_reply_from_the_console_arrives_with_the_agents_name(
     webhook_gateway.telegram.wait_for_sent(user, containing="back with the assistant")
     webhook_gateway.send(text_update(user, "thanks"))
     webhook_gateway.telegram.wait_for_sent(user, containing="echo: thanks")
+
+
+def test_a_waiting_client_leaves_the_queue_by_button_or_in_words(
+        webhook_gateway: TelegramGateway, fake_rasa: FakeRasa) -> None:
+    """The queue position comes with a *Back to the assistant* button; pressing it (or writing
+    "cancel that") takes the chat back to the assistant, through the same core as the widget."""
+    fake_rasa.replies["a person please"] = [
+        {"text": "I'm passing you to the Customer Success team."},
+        {"custom": {"handoff": {"reason": "requested", "priority": "high"}}}]
+    user = new_user()
+    webhook_gateway.send(text_update(user, "a person please"))
+    [queued] = webhook_gateway.telegram.wait_for_sent(user, containing="in the queue")
+    assert [[b["text"] for b in row] for row in queued["reply_markup"]["inline_keyboard"]] == [
+        ["Back to the assistant"]]
+    webhook_gateway.send(press_update(user, callback_data(queued, "Back to the assistant"),
+                                      queued))
+    webhook_gateway.telegram.wait_for_sent(user, containing="left the queue")
+    webhook_gateway.send(text_update(user, "a person please"))
+    webhook_gateway.telegram.wait_for_sent(user, count=2, containing="in the queue")
+    webhook_gateway.send(text_update(user, "cancel that"))
+    webhook_gateway.telegram.wait_for_sent(user, count=2, containing="left the queue")
+    webhook_gateway.send(text_update(user, "thanks"))
+    webhook_gateway.telegram.wait_for_sent(user, containing="echo: thanks")
