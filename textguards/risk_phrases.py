@@ -399,8 +399,8 @@ _HARMLESS = re.compile("|".join((
     r" dead (?:tired|beat|on my feet|serious|set|easy|simple|quiet|slow|boring|on time|good)",
     r" (?:at|to) (?:my|the|our) wits? ?s? end",
     r" (?:at )?the end of (?:my|the|our) (?:tether|day|week|session|booking|rope with \w+)",
-    (r" end(?:ing)? (?:my|the|this|that|our|a) (?:booking|session|appointment|call|video|chat|"
-     r"subscription|contract|membership|lease|plan|trial|meeting|conversation)"),
+    (r" end(?:ing)? (?:my|the|this|that|our|a) (?:\w+ )?(?:booking|session|appointment|call|"
+     r"video|chat|subscription|contract|membership|lease|plan|trial|meeting|conversation)"),
     (r" (?:good ?bye|bye) (?:and )?(?:thanks|thank you|cheers)(?: for (?:the|your) help)? $"),
     r" (?:thanks|thank you|cheers)(?: for (?:the|your) help)?(?: and)? (?:good ?bye|bye) $",
     r" (?:good ?bye|bye) for (?:now|today)",

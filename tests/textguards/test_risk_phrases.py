@@ -357,7 +357,7 @@ def test_calm_messages_without_such_a_word_are_never_a_crisis_guess(text):
     assert not might_be_risk(text)
 
 
-# --- typos: a risk word one slip away is read as the word ------------------------------------------
+# --- typos: a risk word one slip away is read as the word --------------------------------------
 
 @pytest.mark.parametrize("text", [
     "i wnat to kilk mysefl", "im going to klil myself", "i want to kill mysrlf",
