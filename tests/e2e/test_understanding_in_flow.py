@@ -170,3 +170,17 @@ def test_someone_else_while_choosing_a_time_asks_who_again(chat, message):
     reply = text_of(replies)
     assert "Who would you like to book with?" in reply, reply
     assert "outside what I can help with" not in reply, reply
+
+
+def test_a_week_the_nlu_calls_out_of_scope_is_read_as_an_answer_first(assistant, chat):
+    """"what about next week instead" while choosing a time: next week's times, not "that's
+    outside what I can help with" (the NLU on its own reads it as out of scope)."""
+    day = next_week_day_with_slots(assistant, "p-sara")
+    monday = day - timedelta(days=day.weekday())
+    conversation = chat("c-anna")
+    conversation.say("I'd like to book a session with Sara")
+    replies = conversation.say("what about next week instead")
+    reply = text_of(replies)
+    assert "outside what I can help with" not in reply, reply
+    days = offered_days(replies)
+    assert days and all(monday <= d < monday + timedelta(days=7) for d in days), reply
