@@ -59,8 +59,11 @@ PROFESSIONAL, SERVICE, START, CONFIRMED = (
     "booking_professional_id", "booking_service_id", "booking_start", "booking_confirmed")
 BOOKING_SLOTS = (PROFESSIONAL, SERVICE, START, CONFIRMED)
 QUOTE, CONFIRMED_QUOTE, REQUEST_ID = "booking_quote", "confirmed_quote", "booking_request_id"
-# Intents whose typed text may be an answer to the question asked.
-TYPED_ANSWER_INTENTS = {"inform", "book_session", "nlu_fallback"}
+# Intents whose typed text may be an answer to the question asked. `out_of_scope` too: in a form
+# the text is read first as an answer ("how about the following week", "weekends only" sound
+# like nothing the hub does on their own); only when it answers nothing (the form rejects) is
+# it out of scope.
+TYPED_ANSWER_INTENTS = {"inform", "book_session", "nlu_fallback", "out_of_scope"}
 
 
 def reset_from(slot: str) -> list[EventType]:

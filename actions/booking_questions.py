@@ -19,6 +19,7 @@ from actions.booking_form import (
     QUOTE,
     SERVICE,
     START,
+    TYPED_ANSWER_INTENTS,
     changed_this_turn,
     hub_professionals,
     open_slots,
@@ -160,7 +161,7 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
     shown, lead = slots, f"When would you like to see {name}? The next open times ({named}):"
     text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_local(
         tracker, platform)
-    if (text and intent_of(tracker) in {"inform", "book_session"} and requested in (START, None)
+    if (text and intent_of(tracker) in TYPED_ANSWER_INTENTS and requested in (START, None)
             and not (requested == START and changed_this_turn(tracker, PROFESSIONAL))):
         fitting = match_slots(text, slots, now)
         if fitting:

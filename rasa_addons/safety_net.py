@@ -10,6 +10,12 @@ classifier's ranking to be chosen. A typed message is understood as `self_harm` 
   fallback) came first. 0.25 was chosen on the dev split (tests/nlu/understanding/dev.yml): no
   message there that isn't a crisis reaches it without already being ranked `self_harm` first.
 
+A second opinion, word-level and clause by clause (rasa_addons/crisis_clauses.py, its score
+`crisis_clause_score` on the message): at least `clause_alone` makes the message `self_harm` by
+itself (risk said in passing inside another request); below `clause_veto` the classifier's
+`self_harm` guess is not believed (a calm message in the tone of crisis ones). Both were chosen
+on the dev split; without that step in the pipeline the classifier's guess decides alone.
+
 The classifier's guess is believed only when the message has a word that may speak of risk
 (`might_be_risk`, a broad list in textguards): a calm message it is sure of anyway ("can my
 husband come along") gets its next intent instead (or `nlu_fallback` below
@@ -34,6 +40,7 @@ from rasa.shared.nlu.training_data.message import Message
 from textguards.risk_phrases import is_risk, might_be_risk
 
 SAFETY_INTENT = "self_harm"
+CLAUSE_SCORE = "crisis_clause_score"  # set by rasa_addons/crisis_clauses.py
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -42,11 +49,14 @@ class SafetyNet(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"min_confidence": 0.25, "fallback_threshold": 0.45}
+        return {"min_confidence": 0.25, "fallback_threshold": 0.45, "clause_alone": 0.8,
+                "clause_veto": 0.1}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.min_confidence = float(config["min_confidence"])
         self.fallback_threshold = float(config["fallback_threshold"])
+        self.clause_alone = float(config["clause_alone"])
+        self.clause_veto = float(config["clause_veto"])
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -65,12 +75,15 @@ class SafetyNet(GraphComponent, IntentClassifier):
             score = max((float(r.get("confidence") or 0.0) for r in ranking
                          if r.get("name") == SAFETY_INTENT), default=0.0)
             text = message.get(TEXT)
+            clause = message.get(CLAUSE_SCORE)
             if is_risk(text):
                 score = 1.0
-            elif not might_be_risk(text):
+            elif not might_be_risk(text) or (clause is not None and clause < self.clause_veto):
                 if (message.get(INTENT) or {}).get("name") == SAFETY_INTENT:
                     self.believe_the_next(message, others)
                 continue
+            elif clause is not None and clause >= self.clause_alone:
+                score = max(score, clause)
             if score < self.min_confidence or (message.get(INTENT) or {}).get("name") == (
                     SAFETY_INTENT):
                 continue

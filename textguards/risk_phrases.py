@@ -53,6 +53,64 @@ def normalise(text: str) -> str:
     return f" {text} "
 
 
+# --- typos of the words that carry risk -----------------------------------------------------------
+# A word one slip away (a letter missing, added, swapped with its neighbour or mistyped) from one
+# of these is read as the word: "mysefl", "suicdal", "overdsoe", "kilk myself". Only words that
+# no everyday English word sits that close to ("kill" is "bill", "fill", "will" one letter away,
+# so only its slips that start with "k" count, and not "kiln", "kilt", "kid"...).
+_TYPO_TARGETS = ("myself", "suicide", "suicidal", "suicidally", "overdose", "overdosed",
+                 "overdosing", "unalive", "kill", "killing", "killed", "die", "dying",
+                 "want", "wanna", "hurting", "harming")
+# One slip from a target, yet a word of its own: left alone.
+_REAL_WORDS = frozenset({
+    "overdone", "overdoes", "kiln", "kilns", "kilt", "kilts", "kilo", "kilos", "krill", "kit",
+    "kin", "kid", "kiss", "kills", "kiwi", "kell", "kidding", "kilning", "kissing", "kitting",
+    "kilted", "kissed", "kited", "kiled", "dine", "dire", "dice", "diet", "died", "dies", "dig",
+    "dim", "din", "dip", "doe", "due", "dye", "did", "dike", "dime", "dive", "duke", "ding",
+    "diner", "dyeing", "drying", "doing", "diving", "dining", "dyking", "wane", "wand", "wank",
+    "wart", "wait", "what", "went", "wont", "wan", "walt", "wang", "wants", "wanted", "wanton",
+    "hunting", "hurling", "hurtling", "haring", "harping", "harking", "hamming", "charming",
+    "farming", "warming", "arming", "waft", "watt", "wasnt", "killer", "killers", "kilter",
+})
+
+
+_SLIPS_OF_DIE = frozenset({"dei", "diw", "dje", "diee", "ddie"})
+
+
+def _slips(word: str) -> set[str]:
+    """Every string one slip away from `word` (deleted, added, swapped or mistyped letter)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters})
+
+
+def _typo_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for target in _TYPO_TARGETS:
+        for slip in _slips(target):
+            short = target in ("kill", "killing", "killed", "die", "dying", "want", "wanna")
+            if slip in _TYPO_TARGETS or slip in _REAL_WORDS or slip in table or len(slip) < 3:
+                continue
+            if short and slip[0] != target[0]:
+                continue  # "bill", "fill", "pie", "cant": other words, not slips
+            table[slip] = target
+    # "die" is three letters: only its slips that are no word, never "dye" ("dye my hair").
+    for slip in [s for s, t in table.items() if t == "die" and s not in _SLIPS_OF_DIE]:
+        del table[slip]
+    return table
+
+
+_TYPOS = _typo_table()
+
+
+def corrected(normalised: str) -> str:
+    """The normalised text with each slip of a risk word read as the word (see _TYPO_TARGETS)."""
+    return " ".join(_TYPOS.get(word, word) for word in normalised.split(" "))
+
+
 # --- building blocks (on normalised text: lower case, no apostrophes, single spaces) ------------
 _SELF = r"(?:my ?sel(?:f|ves)|my ?slef|mysef|meself|my own self)"
 _OTHERS_SELF = r"(?:him ?self|her ?self|them ?sel(?:f|ves))"
@@ -266,7 +324,7 @@ def risk_kind(text: str | None) -> str | None:
     """Which risk a clear phrase in the text speaks of (self_harm, harm_to_others, in_danger)."""
     if not text:
         return None
-    normalised = normalise(text)
+    normalised = corrected(normalise(text))
     for kind, pattern in _COMPILED:
         if pattern.search(normalised):
             return kind
@@ -299,7 +357,12 @@ _CUES = re.compile(r"""\b(
     hopeless|pointless|point|burden|without\s+me|better\s+off|
     cope|go\s+on|carry\s+on|keep\s+going|give\s+up|gave\s+away|give\s+away|
     pay|revenge|stockpil\w*|plan\w*|do\s+it|something\s+(?:stupid\s+)?to\s+myself|myself|
-    wnat|kil|myslef|my\s+self|sucide|suicde
+    wnat|kil|myslef|my\s+self|sucide|suicde|
+    razors?|blades?|sharp|letters?|throat|push\w*|shov\w*|grab\w*|bruis\w*|trapped|
+    escape|worthless|numb|empty|pain|tired\s+of|had\s+enough|take\s+it|nothing\s+matters|
+    window|tracks|motorway|fall\w*|let\s+me\s+(?:leave|go\s+out)|control\w*|lethal|
+    checking\s+out|how\s+i\s?d\s+do|(?:stuff|things|belongings)\s+away|
+    existing|bottle|rid\s+of\s+me|goodbyes?|sorry\s+for\s+everything
 )\b""", re.VERBOSE)
 
 
@@ -332,6 +395,16 @@ _HARMLESS = re.compile("|".join((
     r" stop seeing (?:my|the) (?:therapist|coach|psychologist|physio|professional)",
     r" makes? my life (?:hell|difficult|a misery|miserable)",
     r" do it (?:later|tomorrow|another time|myself|online|again|now|next week|on the website)",
+    # idioms: tired, fed up, leaving politely, ending or paying for a booking
+    r" dead (?:tired|beat|on my feet|serious|set|easy|simple|quiet|slow|boring|on time|good)",
+    r" (?:at|to) (?:my|the|our) wits? ?s? end",
+    r" (?:at )?the end of (?:my|the|our) (?:tether|day|week|session|booking|rope with \w+)",
+    (r" end(?:ing)? (?:my|the|this|that|our|a) (?:\w+ )?(?:booking|session|appointment|call|"
+     r"video|chat|subscription|contract|membership|lease|plan|trial|meeting|conversation)"),
+    (r" (?:good ?bye|bye) (?:and )?(?:thanks|thank you|cheers)(?: for (?:the|your) help)? $"),
+    r" (?:thanks|thank you|cheers)(?: for (?:the|your) help)?(?: and)? (?:good ?bye|bye) $",
+    r" (?:good ?bye|bye) for (?:now|today)",
+    r" pay (?:for (?:it|them|the \w+|my \w+) )?(?:myself|out of my own pocket|privately)",
 )))
 
 
@@ -341,4 +414,4 @@ def might_be_risk(text: str | None) -> bool:
     (`is_risk`) needs no such condition."""
     if not text:
         return False
-    return bool(_CUES.search(_HARMLESS.sub(" ", normalise(text))))
+    return bool(_CUES.search(_HARMLESS.sub(" ", corrected(normalise(text)))))

@@ -355,3 +355,24 @@ def test_every_crisis_phrasing_has_a_word_that_may_speak_of_risk():
 ])
 def test_calm_messages_without_such_a_word_are_never_a_crisis_guess(text):
     assert not might_be_risk(text)
+
+
+# --- typos: a risk word one slip away is read as the word --------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "i wnat to kilk mysefl", "im going to klil myself", "i want to kill mysrlf",
+    "thinking about suicdie every day", "I feel suiciadl", "i want to ovredose",
+    "I wanna unalvie myself", "i wamt to die", "i want to dei",
+])
+def test_risk_words_mistyped_by_one_letter_are_caught(text):
+    assert is_risk(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I want to dye my hair", "I'd like to pay the bill myself", "I'll fill it in myself",
+    "I wasnt sure which slot to take", "the billing page is killing me", "a kilo of apples",
+    "I can't kid myself, I need a coach", "I could kick myself for missing it",
+    "he's a killer at chess", "the charming coach I saw", "I was hurling abuse at the TV",
+])
+def test_everyday_words_one_letter_from_a_risk_word_are_no_alarm(text):
+    assert not is_risk(text)
