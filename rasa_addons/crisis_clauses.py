@@ -119,6 +119,8 @@ class CrisisClauses(GraphComponent):
         return float(1.0 / (1.0 + np.exp(-np.max(logits))))
 
     def process(self, messages: list[Message]) -> list[Message]:
+        if self.weights is None:  # no trained weights: no opinion (the classifier decides alone)
+            return messages
         for message in messages:
             message.set(SCORE, self.score(message.get(TEXT) or ""))
         return messages

@@ -125,5 +125,7 @@ def erase_in_store(session: Session, conversation_ids: Sequence[str], why: str, 
         conversation.erased_at = now
         conversation.updated_at = now
         conversation.contact_email = None
+        conversation.client_name = None
+        conversation.watching_agent_id = None
         audit(session, None, AUDIT_ACTION, conversation_id, who)
     session.flush()

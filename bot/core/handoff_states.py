@@ -289,7 +289,10 @@ def apply(session: Session, changes: ChangeSet, conversation: Conversation, trig
 
 def _guarded_update(session: Session, conversation: Conversation, move: Move,
                     context: Context) -> bool:
-    values: dict[str, Any] = {"mode": move.to, "updated_at": context.now}
+    # Any move ends an agent's following of a conversation they handed back (AgentDesk._move
+    # starts it again after a hand-back).
+    values: dict[str, Any] = {"mode": move.to, "updated_at": context.now,
+                              "watching_agent_id": None}
     for effect in move.effects:
         values.update(_fields(effect, context))
     assignee = Conversation.assignee_agent_id

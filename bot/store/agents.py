@@ -3,10 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import ROLE_AGENT, ROLE_LEAD, Agent, AgentSession, AuditEvent, now_utc, utc
+from bot.store.models import (
+    ROLE_AGENT,
+    ROLE_LEAD,
+    Agent,
+    AgentSession,
+    AuditEvent,
+    Conversation,
+    now_utc,
+    utc,
+)
 from bot.store.tokens import hash_token, new_token
 
 
@@ -51,6 +60,7 @@ def save_agent(session: Session, email: str, name: str, password_hash: str,
 
 def start_session(session: Session, agent: Agent, expires_at: datetime) -> str:
     """A new console session; returns its token (the cookie value; only the hash is stored)."""
+    stop_following(session, agent.id)  # a new console has nothing open
     token = new_token()
     session.add(AgentSession(agent_id=agent.id, token_hash=hash_token(token),
                              expires_at=expires_at))
@@ -76,7 +86,17 @@ def agent_for_session(session: Session, token: str, now: datetime) -> Agent | No
 
 
 def end_session(session: Session, token: str) -> None:
+    ended = session.scalars(
+        select(AgentSession).where(AgentSession.token_hash == hash_token(token))).one_or_none()
+    if ended is not None:
+        stop_following(session, ended.agent_id)
     session.execute(delete(AgentSession).where(AgentSession.token_hash == hash_token(token)))
+
+
+def stop_following(session: Session, agent_id: str) -> None:
+    """The agent no longer follows the conversations they handed back (their console closed)."""
+    session.execute(update(Conversation).where(Conversation.watching_agent_id == agent_id)
+                    .values(watching_agent_id=None).execution_options(synchronize_session=False))
 
 
 def end_expired_sessions(session: Session, now: datetime) -> None:

@@ -12,7 +12,7 @@ import pytest
 from bot.core import texts
 from tests.gateway.conftest import asks_for_a_person
 from tests.helpers.gateway import Console, Gateway, run_gateway
-from tests.helpers.gateway_store import add_agent, audit_rows
+from tests.helpers.gateway_store import add_agent, audit_rows, conversation_row
 from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 OTHER_EMAIL, OTHER_PASSWORD = "kim@support.example", "kims-own-password-123"
@@ -231,3 +231,30 @@ def test_saved_replies_the_teams_and_each_agents_own(gateway):
     gone = console.http.delete(f"{gateway.url}/console/api/canned/{own['id']}", timeout=10)
     assert gone.status_code == 200
     assert own["id"] not in {r["id"] for r in console.get("/canned").json()["replies"]}
+
+
+def test_following_a_handed_back_conversation_ends_with_the_next_move_or_the_console(gateway,
+                                                                                        fake_rasa):
+    """An agent follows what they handed back only while their console has it open: the next
+    move of the conversation (the client asks for a person again), a logout or a new login
+    ends it, so nothing the client later says only to the assistant reaches that agent."""
+    console = gateway.console().login()
+    widget = handed_over(gateway, fake_rasa, "c-anna", console)
+    assert console.handback(widget.id).status_code == 200
+    watching = conversation_row(gateway.database_url, widget.id).watching_agent_id
+    assert watching is not None
+    widget.wait_for_reply(widget.press("/request_human")["seq"], sender="system")
+    assert conversation_row(gateway.database_url, widget.id).watching_agent_id is None
+
+    assert console.claim(widget.id).status_code == 200
+    assert console.handback(widget.id).status_code == 200
+    assert conversation_row(gateway.database_url, widget.id).watching_agent_id == watching
+    assert console.post("/logout").status_code == 200
+    assert conversation_row(gateway.database_url, widget.id).watching_agent_id is None
+
+    again = gateway.console().login()
+    widget.wait_for_reply(widget.press("/request_human")["seq"], sender="system")
+    assert again.claim(widget.id).status_code == 200
+    assert again.handback(widget.id).status_code == 200
+    gateway.console().login()  # the same agent's new console: nothing open in it
+    assert conversation_row(gateway.database_url, widget.id).watching_agent_id is None
