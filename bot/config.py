@@ -130,6 +130,8 @@ class GatewaySettings:
     # password (DEMO_LEAD_EMAIL, DEMO_LEAD_NAME).
     demo_lead_email: str = "lead@support.example"
     demo_lead_name: str = "Lee"
+    # Its own password (DEMO_LEAD_PASSWORD); unset: no demo lead is seeded.
+    demo_lead_password: str | None = None
     # The team's report: an answer counts as resolving the conversation once this many minutes
     # went by without a message from the client or a handoff (INSIGHTS_RESOLUTION_MINUTES).
     insights_resolution_minutes: int = 30
@@ -174,6 +176,8 @@ def load_gateway_settings(env: Env | None = None) -> GatewaySettings:
         privacy=load_privacy_settings(env),
         demo_lead_email=text(env, "DEMO_LEAD_EMAIL", "lead@support.example"),
         demo_lead_name=text(env, "DEMO_LEAD_NAME", "Lee"),
+        demo_lead_password=(secret(env, "DEMO_LEAD_PASSWORD", min_length=PASSWORD_MIN_LENGTH)
+                            if text(env, "DEMO_LEAD_PASSWORD", "").strip() else None),
         insights_resolution_minutes=positive_whole_number(
             env, "INSIGHTS_RESOLUTION_MINUTES", 30, "minutes"),
     )

@@ -18,7 +18,7 @@ from envsettings.generated import new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = {"RASA_TOKEN", "RASA_WEBHOOK_SECRET", "ACTION_SERVER_TOKEN", "WIDGET_TOKEN_SECRET",
-             "DEMO_AGENT_PASSWORD"}
+             "DEMO_AGENT_PASSWORD", "DEMO_LEAD_PASSWORD"}
 
 
 def render(example: str) -> str:
@@ -49,7 +49,8 @@ def main() -> int:
     except FileExistsError:  # made in the meantime by another run: leave it alone
         return 0
     print("==> Created .env with fresh secrets "
-          "(the demo agent's password is DEMO_AGENT_PASSWORD there).")
+          "(the demo agent's password is DEMO_AGENT_PASSWORD there, the demo lead's "
+          "DEMO_LEAD_PASSWORD).")
     return 0
 
 

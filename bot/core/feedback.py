@@ -29,11 +29,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.core import texts
+from bot.core.data_requests import read_request
 from bot.core.review_queue import MORE_HELP, send_to_review
 from bot.core.unit_of_work import ChangeSet
 from bot.store import conversations as store
 from bot.store import events
 from bot.store.models import Conversation, Message, Sender
+from textguards.risk_phrases import might_be_risk
 
 _PAYLOAD = re.compile(r"^/(feedback|rate)(\{.*\})$", re.DOTALL)
 MAX_COMMENT_CHARS = 1000
@@ -122,6 +124,19 @@ def expects_comment(session: Session, conversation: Conversation) -> bool:
             continue  # a double click on the rating: still right after the thanks
         return message.sender == Sender.BOT and message.text == texts.RATING_THANKS
     return False
+
+
+QUESTION_START = re.compile(
+    r"^\s*(how|what|when|where|who|why|which|can|could|do|does|did|is|are|am|will|would|should|"
+    r"may|i need|i want|i'd like|please|help)\b", re.IGNORECASE)
+
+
+def could_be_comment(text: str) -> bool:
+    """Is this message, right after the rating's thanks, a comment on the conversation? Not when
+    it asks something (a question, a request for their data) or might speak of risk: those get
+    their turn as usual."""
+    return not (text.rstrip().endswith("?") or QUESTION_START.match(text)
+                or read_request(text) is not None or might_be_risk(text))
 
 
 def take_comment(session: Session, changes: ChangeSet, conversation: Conversation,

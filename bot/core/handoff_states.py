@@ -340,7 +340,8 @@ def _say(session: Session, changes: ChangeSet, conversation: Conversation, effec
             session, conversation, Sender.SYSTEM, activity, kind=Kind.ACTIVITY))
         return
     if effect == Effect.ASK_RATING:
-        feedback.ask_for_a_rating(session, changes, conversation)
+        if not conversation.shared:  # in a group or channel anyone could rate: private only
+            feedback.ask_for_a_rating(session, changes, conversation)
         return
     told = _client_text(session, conversation, effect, context)
     if told is not None:

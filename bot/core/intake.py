@@ -85,6 +85,7 @@ class Intake:
             # Never a message that speaks of risk: it gets its turn (safety first).
             comment = (inbound.payload is None and bool((inbound.text or "").strip())
                        and risk_kind(inbound.text) is None
+                       and feedback.could_be_comment(inbound.text or "")
                        and feedback.expects_comment(session, conversation))
             if click is None and not comment:
                 apply(session, changes, conversation, Trigger.CLIENT_WRITES,

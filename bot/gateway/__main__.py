@@ -104,9 +104,11 @@ def prepare_store(settings: GatewaySettings) -> None:
         db.run_sync(lambda session: seed_agent(session, settings.demo_agent_email,
                                                settings.demo_agent_name,
                                                settings.demo_agent_password))
-        db.run_sync(lambda session: seed_agent(session, settings.demo_lead_email,
-                                               settings.demo_lead_name,
-                                               settings.demo_agent_password, ROLE_LEAD))
+        lead_password = settings.demo_lead_password
+        if lead_password is not None:
+            db.run_sync(lambda session: seed_agent(session, settings.demo_lead_email,
+                                                   settings.demo_lead_name, lead_password,
+                                                   ROLE_LEAD))
     except (CommandError, OperationalError) as exc:  # an unknown revision, read-only, locked...
         raise store_problem(settings.database_url, exc, "can't be migrated", WRITABLE) from exc
     finally:

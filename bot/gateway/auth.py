@@ -41,7 +41,7 @@ from bot.store.agents import (
     start_session,
 )
 from bot.store.db import Database
-from bot.store.models import ROLE_AGENT, Agent, now_utc, utc
+from bot.store.models import ROLE_AGENT, ROLE_LEAD, Agent, now_utc, utc
 from bot.store.tokens import hash_token
 
 log = logging.getLogger("bot.gateway.auth")
@@ -68,12 +68,16 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def seed_agent(session: Session, email: str, name: str, password: str,
                role: str = ROLE_AGENT) -> Agent:
-    """Create the agent, or bring its name, password and role up to date (re-hashing only if the
-    password changed)."""
+    """Create the agent, or bring its name and password up to date (re-hashing only if the
+    password changed). A role given by hand (`bot.cli set-role`) is kept; a lead seeded as a lead
+    stays one."""
     existing = find_agent_by_email(session, email)
-    if existing is not None and verify_password(existing.password_hash, password):
-        existing.name, existing.role = name, role
-        return existing
+    if existing is not None:
+        kept_role = ROLE_LEAD if role == ROLE_LEAD else existing.role
+        if verify_password(existing.password_hash, password):
+            existing.name, existing.role = name, kept_role
+            return existing
+        return save_agent(session, email, name, hash_password(password), kept_role)
     return save_agent(session, email, name, hash_password(password), role)
 
 

@@ -17,7 +17,7 @@ from bot.processes import ROOT
 from bot.store.db import Database
 from bot.store.models import ConversationEvent
 from tests.helpers.browser import exactly
-from tests.helpers.gateway import AGENT_PASSWORD, Gateway
+from tests.helpers.gateway import LEAD_PASSWORD, Gateway
 from tests.helpers.insights_seed import seed, seed_demo
 
 LEAD_EMAIL = "lead@support.example"
@@ -69,7 +69,7 @@ def _figure(page: Page, key: str):
 
 def test_the_lead_reads_the_report_and_an_agent_has_no_link(seeded, console_page, live_gateway,
                                                             screenshot):
-    lead = console_page(LEAD_EMAIL, AGENT_PASSWORD, role="lead")
+    lead = console_page(LEAD_EMAIL, LEAD_PASSWORD, role="lead")
     link = lead.page.get_by_test_id("insights-link")
     expect(link).to_be_visible()
     link.click()

@@ -14,7 +14,7 @@ from bot.store.db import Database
 from bot.store.models import ConversationEvent
 from tests.gateway.conftest import asks_for_a_person
 from tests.helpers.fake_rasa import help_topic, intent
-from tests.helpers.gateway import AGENT_PASSWORD
+from tests.helpers.gateway import LEAD_PASSWORD
 from tests.helpers.gateway_store import report_events
 
 LEAD_EMAIL = "lead@support.example"  # the demo lead the gateway seeds (DEMO_LEAD_EMAIL's default)
@@ -119,6 +119,26 @@ def test_a_closed_conversation_asks_for_a_rating_once_and_stays_closed(gateway, 
                      ("resolved", None, None), ("rating", None, 4)]
 
 
+def test_a_question_after_the_rating_is_answered_not_kept_as_a_comment(gateway, fake_rasa):
+    """The thanks says "or just ask me something else": a question then goes to the assistant
+    (and reopens the conversation with it), and no comment is recorded."""
+    asks_for_a_person(fake_rasa)
+    fake_rasa.replies["how many credits do I have left?"] = [{"text": "You have 4 of 6 left."}]
+    widget = gateway.widget("c-anna")
+    widget.press("/request_human", "Talk to a person")
+    console = gateway.console().login()
+    console.wait_until_waiting(widget.id)
+    assert console.claim(widget.id).status_code == 200
+    assert console.resolve(widget.id).status_code == 200
+    question = _question(widget, texts.RATING_QUESTION)
+    widget.press(question["buttons"][4]["payload"], "5")
+    thanks = widget.wait_for_reply(question["seq"], containing="rating us")
+    widget.say("how many credits do I have left?")
+    widget.wait_for_reply(thanks["seq"], containing="4 of 6 left")
+    assert comment_of(gateway, widget.id) is None
+    assert "how many credits do I have left?" in fake_rasa.messages_of(widget.id)
+
+
 def test_the_report_is_for_leads_only(gateway):
     assert requests.get(f"{gateway.url}/console/api/insights", timeout=10).status_code == 401
     agent = gateway.console().login()
@@ -126,7 +146,7 @@ def test_the_report_is_for_leads_only(gateway):
     assert agent.get("/insights").status_code == 403
     assert agent.get("/insights.csv").status_code == 403
     assert agent.http.get(f"{gateway.url}/console/insights", timeout=10).status_code == 403
-    lead = gateway.console(LEAD_EMAIL, AGENT_PASSWORD).login()
+    lead = gateway.console(LEAD_EMAIL, LEAD_PASSWORD).login()
     assert lead.get("/me").json()["agent"]["role"] == "lead"
     page = lead.http.get(f"{gateway.url}/console/insights", timeout=10)
     assert page.status_code == 200 and "Team report" in page.text
@@ -136,7 +156,7 @@ def test_the_report_counts_todays_conversations_in_json_csv_and_plots(gateway, f
     """Five more conversations today, each answered: enough for figures."""
     for n in range(5):
         gateway.widget().say(f"question {n}")
-    lead = gateway.console(LEAD_EMAIL, AGENT_PASSWORD).login()
+    lead = gateway.console(LEAD_EMAIL, LEAD_PASSWORD).login()
     today = datetime.now(UTC).date().isoformat()
     found = lead.get(f"/insights?start={today}&end={today}&channel=widget").json()
     assert found["too_few"] is False and found["conversations"] >= 5
@@ -152,7 +172,7 @@ def test_the_report_counts_todays_conversations_in_json_csv_and_plots(gateway, f
 @pytest.mark.parametrize("query", ["start=2026-13-01", "start=2026-11-02&end=2026-11-01",
                                    "channel=fax"])
 def test_a_bad_filter_is_a_400(gateway, query):
-    lead = gateway.console(LEAD_EMAIL, AGENT_PASSWORD).login()
+    lead = gateway.console(LEAD_EMAIL, LEAD_PASSWORD).login()
     assert lead.get(f"/insights?{query}").status_code == 400
 
 

@@ -26,6 +26,7 @@ from tests.helpers.sse import EventStream
 WIDGET_SECRET = "gateway-test-widget-secret-0123456789"
 AGENT_EMAIL = "agent@support.example"
 AGENT_PASSWORD = "gateway-test-password-9876"
+LEAD_PASSWORD = "gateway-test-lead-password-5432"
 AGENT_NAME = "Sam"
 ALWAYS_OPEN = {"SUPPORT_OPEN_HOUR": "0", "SUPPORT_CLOSE_HOUR": "24",
                "SUPPORT_DAYS": "mon,tue,wed,thu,fri,sat,sun"}
@@ -255,6 +256,7 @@ def _gateway_spec(rasa_port: int, shared: SharedSecrets, sandbox_port: int, gate
         "WIDGET_TOKEN_SECRET": WIDGET_SECRET,
         "DEMO_AGENT_EMAIL": AGENT_EMAIL,
         "DEMO_AGENT_PASSWORD": AGENT_PASSWORD,
+        "DEMO_LEAD_PASSWORD": LEAD_PASSWORD,
         "DEMO_AGENT_NAME": AGENT_NAME,
         "PLATFORM_API_URL": f"http://127.0.0.1:{ports.sandbox}",
         "RASA_TIMEOUT": "30",
