@@ -34,7 +34,7 @@ from bot.core.review_queue import MORE_HELP, send_to_review
 from bot.core.unit_of_work import ChangeSet
 from bot.store import conversations as store
 from bot.store import events
-from bot.store.models import Conversation, Message, Sender
+from bot.store.models import Conversation, Kind, Message, Sender
 from textguards.risk_phrases import might_be_risk
 
 _PAYLOAD = re.compile(r"^/(feedback|rate)(\{.*\})$", re.DOTALL)
@@ -109,11 +109,29 @@ def take_click(session: Session, changes: ChangeSet, conversation: Conversation,
     elif click.value == 1:
         answer = store.add_message(session, conversation, Sender.BOT, texts.FEEDBACK_THANKS)
     else:  # "I need more help": the question it didn't answer goes to the team's review queue
-        send_to_review(session, conversation.id, MORE_HELP)
+        asked = question_answered(session, conversation, click.ref)
+        if asked is not None:
+            send_to_review(session, conversation.id, MORE_HELP, message_id=asked.id)
         answer = store.add_message(session, conversation, Sender.BOT, texts.MORE_HELP,
                                    buttons=[texts.HUMAN_BUTTON])
     changes.message(conversation, answer)
     return True
+
+
+LOOK_BACK = 50  # messages searched for the question a feedback click is about
+
+
+def question_answered(session: Session, conversation: Conversation, ref: str) -> Message | None:
+    """The client's message that the answer asked about (by the click's `ref`) answered: the
+    client's last message before that question. None if it is gone, or was a button press (a
+    typed question is what the review queue needs)."""
+    recent = store.latest_messages(session, conversation.id, LOOK_BACK)
+    for index, message in enumerate(recent):
+        if message.sender == Sender.BOT and any(
+                ref in (button.get("payload") or "") for button in message.buttons or []):
+            before = [m for m in recent[index + 1:] if m.sender == Sender.CLIENT]
+            return before[0] if before and before[0].kind == Kind.TEXT else None
+    return None
 
 
 def expects_comment(session: Session, conversation: Conversation) -> bool:

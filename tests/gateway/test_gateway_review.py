@@ -181,3 +181,25 @@ def test_i_need_more_help_sends_the_question_it_did_not_answer_to_review(gateway
     widget.press(more["payload"], more["title"])
     item = wait_for_item(lead, "quux balance")
     assert item["source"] == "more_help" and item["source_text"] == '"I need more help"'
+
+
+def test_i_need_more_help_reviews_the_question_that_answer_was_for(gateway, fake_rasa, lead):
+    """Pressed under an answer to a button press, nothing typed is reviewed (not an older
+    question); pressed under the answer to a typed question, that question is."""
+    for said in ("where is my zibble receipt", "/ask_credits"):
+        fake_rasa.understood[said] = intent("ask_credits")
+        fake_rasa.replies[said] = [{"text": f"Answer to {said}."}]
+    widget = gateway.widget(client_id="c-ben")
+    widget.say("where is my zibble receipt")
+    first = widget.wait_for(lambda m: m["sender"] == "bot" and m["text"] == FEEDBACK_QUESTION)
+    widget.press("/ask_credits", "Credits")
+    second = widget.wait_for(lambda m: m["sender"] == "bot" and m["text"] == FEEDBACK_QUESTION,
+                             first["seq"])
+    more = second["buttons"][1]
+    widget.press(more["payload"], more["title"])
+    widget.wait_for_reply(second["seq"], containing="didn't answer it")
+    time.sleep(0.5)
+    assert not [i for i in open_items(lead) if "zibble" in i["text"]]
+    more = first["buttons"][1]
+    widget.press(more["payload"], more["title"])
+    assert wait_for_item(lead, "zibble receipt")["source"] == "more_help"
