@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -85,7 +85,10 @@ def mark_exported(items: Sequence[ReviewItem], batch: str) -> None:
 
 
 def forget_open_items(session: Session, conversation_ids: Sequence[str]) -> None:
-    """Items of erased conversations that no lead has decided on yet go with them."""
-    if conversation_ids:
-        session.execute(delete(ReviewItem).where(ReviewItem.conversation_id.in_(conversation_ids),
-                                                 ReviewItem.status == OPEN))
+    """Items of erased conversations go with them, decided or not, unless already exported as
+    training data (then in data/nlu, README "Privacy"): those lose the link to the conversation."""
+    if not conversation_ids:
+        return
+    of_them = ReviewItem.conversation_id.in_(conversation_ids)
+    session.execute(delete(ReviewItem).where(of_them, ReviewItem.batch.is_(None)))
+    session.execute(update(ReviewItem).where(of_them).values(conversation_id=None))

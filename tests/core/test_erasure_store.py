@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.erasure import erase_in_store
+from bot.core.review_queue import FALLBACK, send_to_review
 from bot.store import conversations as store
 from bot.store import events
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
-from bot.store.models import ConversationEvent, Message, Sender, now_utc
+from bot.store.models import ConversationEvent, Message, ReviewItem, Sender, now_utc
 
 
 @pytest.fixture
@@ -37,3 +38,18 @@ def test_an_erasure_forgets_the_rating_comment_and_keeps_the_score(db):
     texts, ratings = db.run_sync(work)
     assert len(texts) == 1 and "burnout" not in texts[0]
     assert ratings == [(5, None)]
+
+
+def test_an_erasure_takes_its_review_items_but_leaves_exported_examples_unlinked(db):
+    def work(session):
+        conversation, _ = store.create_conversation(session, "widget", "c-ben")
+        for text in ("open blorp", "labelled blorp", "exported blorp"):
+            store.add_message(session, conversation, Sender.CLIENT, text)
+            send_to_review(session, conversation.id, FALLBACK)
+        items = {i.text: i for i in session.scalars(select(ReviewItem))}
+        items["labelled blorp"].status = "labelled"
+        items["exported blorp"].status, items["exported blorp"].batch = "labelled", "b1"
+        erase_in_store(session, [conversation.id], "asked", "client c-ben on widget", now_utc())
+        return [(i.text, i.conversation_id) for i in session.scalars(select(ReviewItem))]
+
+    assert db.run_sync(work) == [("exported blorp", None)]
