@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import anyio
 from sqlalchemy.orm import Session
 
 from bot.core.handoff_states import (
@@ -36,6 +37,7 @@ from bot.store.agents import audit
 from bot.store.models import Agent, Conversation, Kind, Sender, now_utc
 
 log = logging.getLogger("bot.core.agent_desk")
+NAMES_WAIT = 2.0  # seconds the queue waits for clients' names from the platform
 
 # A client id → their name on the platform (None: unknown, or the platform can't say now).
 ClientNames = Callable[[str], Awaitable[str | None]]
@@ -75,10 +77,19 @@ class AgentDesk:
         unnamed = await self.unit_of_work.db.run(
             lambda session: history.unnamed_clients(session, find(session)))
         found: dict[str, str] = {}
-        for conversation_id, client_id in unnamed.items():
-            name = await self.names(client_id)
+        names = self.names
+
+        async def look_up(conversation_id: str, client_id: str) -> None:
+            name = await names(client_id)
             if name:
                 found[conversation_id] = name
+
+        # At once, and not longer than NAMES_WAIT: a slow platform never holds the queue up (the
+        # names it didn't give in time are asked for the next time the queue is shown).
+        with anyio.move_on_after(NAMES_WAIT):
+            async with anyio.create_task_group() as group:
+                for conversation_id, client_id in unnamed.items():
+                    group.start_soon(look_up, conversation_id, client_id)
         if found:
             await self.unit_of_work.db.run(
                 lambda session: history.record_client_names(session, found))
