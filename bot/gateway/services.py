@@ -104,7 +104,8 @@ class Services:
                               SafetyFirst(unit_of_work, rasa, settings.support_hours,
                                           settings.safety_contacts, zones=clients.zone_of),
                               LeaveQueue(unit_of_work),
-                              DataRights(unit_of_work, erasure, platform_client))
+                              DataRights(unit_of_work, erasure, platform_client,
+                                         zones=clients.zone_of))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
