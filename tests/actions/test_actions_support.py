@@ -64,12 +64,13 @@ def test_without_live_handoff_the_team_is_named_and_the_bot_keeps_listening(acti
 
 def test_chloe_is_told_the_teams_hours_in_paris_time(actions):
     """The hours are configured in UTC (Monday to Wednesday, 08:00–16:00); Chloe's platform record
-    says Europe/Paris, so she reads them on her own clock, one or two hours later by the season."""
+    says Europe/Paris, so she reads them on her own clock, one or two hours later by the season
+    (in a week with a DST change, some days one and some the other)."""
     paris_hours = {"09:00–17:00", "10:00–18:00"}  # CET, or CEST
     for name, text in [("action_handoff", "talk to a person"),
                        ("action_safety_reply", "I want to end it all")]:
         reply = actions.run(name, tracker(user(text, intent="request_human"), client_id="c-chloe"))
-        assert "Monday to Wednesday, " in reply.text and "Paris time" in reply.text, reply.text
+        assert "Monday" in reply.text and "Paris time" in reply.text, reply.text
         assert any(hours in reply.text for hours in paris_hours), reply.text
         assert "UTC" not in reply.text and "08:00–16:00" not in reply.text
 
