@@ -34,7 +34,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.formatting import zone_of
 from actions.settings import SupportSettings
-from platform_api import PlatformClient, PlatformRejected, PlatformUnavailable
+from platform_api import PlatformClient, PlatformError, PlatformRejected, PlatformUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +187,17 @@ def client_zone(tracker: Tracker, platform: PlatformClient) -> tzinfo:
     return zone_of(record.get("time_zone"))
 
 
+def told_zone(tracker: Tracker, platform: PlatformClient) -> tzinfo:
+    """The client's zone for words that must go out even when the platform can't answer (the
+    team's hours in a safety reply): UTC, named, when signed out or it can't be learned."""
+    if not client_id_of(tracker):
+        return UTC
+    try:
+        return client_zone(tracker, platform)
+    except PlatformError:
+        return UTC
+
+
 def now_local(tracker: Tracker, platform: PlatformClient) -> datetime:
     """Now, in the client's zone: what "today", "tomorrow" and "next week" are read against."""
     return datetime.now(client_zone(tracker, platform))
@@ -245,8 +256,8 @@ def refuse_account_question(dispatcher: CollectingDispatcher, tracker: Tracker,
     return True
 
 
-def person_offer(support: SupportSettings) -> str:
-    return f"talk to a person: {support.email}, {support.hours}"
+def person_offer(support: SupportSettings, zone: tzinfo = UTC) -> str:
+    return f"talk to a person: {support.email}, {support.hours_in(zone)}"
 
 
 def apologise(dispatcher: CollectingDispatcher, support: SupportSettings,

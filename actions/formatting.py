@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from envsettings.zones import zone_name as zone_name  # re-exported: actions name zones here
+from envsettings.zones import zone_of as zone_of
 
 TITLES = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
 
@@ -36,22 +38,6 @@ def money(value: dict[str, Any] | None) -> str:
     number = float(amount)
     text = f"{int(number):,}" if number.is_integer() else f"{number:,.2f}"
     return f"{text} {currency}".strip()
-
-
-def zone_of(name: str | None) -> tzinfo:
-    """The IANA zone of that name (`Europe/London`), or UTC for none or an unknown name."""
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def zone_name(zone: tzinfo) -> str:
-    """How the zone is named to the client: "London time", "Reykjavik time"; "UTC"."""
-    key = getattr(zone, "key", None)
-    if not key or key in ("UTC", "Etc/UTC"):
-        return "UTC"
-    return f"{key.rsplit('/', 1)[-1].replace('_', ' ')} time"
 
 
 def local(value: str, zone: tzinfo = UTC) -> datetime:

@@ -4,16 +4,18 @@ emergency contacts, where to sign in). A missing, placeholder or malformed value
 `envsettings.SettingsError` with a sentence that names the fix.
 
 The team's hours are the ones the gateway enforces (SUPPORT_OPEN_HOUR, SUPPORT_CLOSE_HOUR,
-SUPPORT_DAYS, in UTC), described in words here, so what users are told never disagrees with when
+SUPPORT_DAYS, in UTC), told in words on the client's own clock, so what users are told never
+disagrees with when
 a person can actually answer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 from envsettings import Env, SettingsError, number, port, secret, text
 from envsettings.safety_contacts import load_safety_contacts
-from envsettings.support_hours import describe, load_support_hours
+from envsettings.support_hours import SupportHours, describe, load_support_hours
 from platform_api import PlatformClientSettings, load_platform_client_settings
 
 
@@ -22,18 +24,22 @@ class SupportSettings:
     """What the assistant tells people about the Customer Success team and emergencies."""
 
     email: str
-    hours: str
+    schedule: SupportHours  # in UTC, as the gateway enforces them; told with `hours_in(zone)`
     emergency_number: str
     helplines: str
     sign_in_url: str
 
+    def hours_in(self, zone: tzinfo = UTC) -> str:
+        """The team's hours on the client's clock, the zone named (`actions.common.client_zone`)."""
+        return (describe(self.schedule, zone)
+                or "by e-mail only (the team doesn't chat live)")
+
 
 def load_support_settings(env: Env) -> SupportSettings:
-    hours = describe(load_support_hours(env))
     safety = load_safety_contacts(env)  # the same contacts the gateway's own safety reply gives
     return SupportSettings(
         email=text(env, "SUPPORT_EMAIL", "support@wellbeinghub.example"),
-        hours=hours or "by e-mail only (the team doesn't chat live)",
+        schedule=load_support_hours(env),
         emergency_number=safety.emergency_number,
         helplines=safety.helplines,
         sign_in_url=text(env, "SIGN_IN_URL", "http://127.0.0.1:8000/"),

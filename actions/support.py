@@ -33,8 +33,10 @@ from actions.common import (
     hand_off,
     live_handoff_available,
     person_offer,
+    told_zone,
 )
 from actions.settings import SupportSettings
+from platform_api import PlatformClient
 from textguards.risk_phrases import is_risk  # the net under Rasa's too (rasa_addons/safety_net.py)
 
 # Intent -> (button title, payload) for the topics a miss may have meant.
@@ -149,7 +151,7 @@ def ask_first_buttons(intent: str) -> list[dict[str, str]]:
 
 
 def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
-                 support: SupportSettings) -> list[EventType]:
+                 support: SupportSettings, platform: PlatformClient) -> list[EventType]:
     """Emergency contacts first, then a person at once (urgent); any form ends.
 
     `handoff_reason` becomes "safety" for the rest of the session (Rasa has set it already when
@@ -164,7 +166,7 @@ def safety_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
     if not live_handoff_available(tracker):
         dispatcher.utter_message(
             text=contacts + (f"but our Customer Success team can help: write to {support.email} "
-                             f"({support.hours})."))
+                             f"({support.hours_in(told_zone(tracker, platform))})."))
         return end_any_form(tracker) + remember
     dispatcher.utter_message(
         text=contacts + "so I've asked a person from our team to join this chat now.")
@@ -215,7 +217,7 @@ class SafetyReply(AssistantAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        return safety_reply(dispatcher, tracker, self.support)
+        return safety_reply(dispatcher, tracker, self.support, self.platform)
 
 
 class Handoff(AssistantAction):
@@ -230,7 +232,8 @@ class Handoff(AssistantAction):
         if not live_handoff_available(tracker):
             dispatcher.utter_message(
                 text=("I can't pass you to a person live in this chat, sorry. The Customer "
-                      f"Success team answers at {settings.email}, {settings.hours}: write to "
+                      f"Success team answers at {settings.email}, "
+                      f"{settings.hours_in(told_zone(tracker, self.platform))}: write to "
                       "them and they'll get back to you. What you tell them is never shared "
                       "with your organisation."))
             return end_any_form(tracker)
@@ -242,6 +245,7 @@ class Handoff(AssistantAction):
 
 
 def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, support: SupportSettings,
+                platform: PlatformClient,
                 opening: str, buttons: list[dict[str, str]],
                 review: str | None = None) -> list[EventType]:
     """The closest topics; on the second miss in a row, a person is *offered* too (with the
@@ -259,7 +263,7 @@ def answer_miss(dispatcher: CollectingDispatcher, tracker: Tracker, support: Sup
                     "person from our Customer Success team can take over here: shall I pass "
                     "you to them?")
         else:
-            text += f"\n\nIf you'd rather, {person_offer(support)}."
+            text += f"\n\nIf you'd rather, {person_offer(support, told_zone(tracker, platform))}."
         buttons = buttons + [HUMAN_BUTTON]
     dispatcher.utter_message(text=text, buttons=buttons)
     mark_for_review(dispatcher, review)
@@ -286,14 +290,14 @@ class Fallback(AssistantAction):
             domain: DomainDict) -> list[EventType]:
         latest = tracker.latest_message or {}
         if is_risk(latest.get("text")):
-            return safety_reply(dispatcher, tracker, self.support)
+            return safety_reply(dispatcher, tracker, self.support, self.platform)
         unsure_of = unsure_account_intent(latest)
         if unsure_of is not None and not tracker.active_loop_name:  # in a form: the question
             dispatcher.utter_message(text=ASK_FIRST[unsure_of],
                                      buttons=ask_first_buttons(unsure_of))
             return []
         not_understood = (latest.get("intent") or {}).get("name") == "nlu_fallback"
-        events = answer_miss(dispatcher, tracker, self.support,
+        events = answer_miss(dispatcher, tracker, self.support, self.platform,
                              "Sorry, I didn't quite get that. Did you mean one of these?",
                              topic_buttons(latest), review="fallback" if not_understood else None)
         if not not_understood:
@@ -311,8 +315,8 @@ class OutOfScope(AssistantAction):
             domain: DomainDict) -> list[EventType]:
         latest = tracker.latest_message or {}
         if is_risk(latest.get("text")):
-            return safety_reply(dispatcher, tracker, self.support)
+            return safety_reply(dispatcher, tracker, self.support, self.platform)
         buttons = [{"title": TOPICS[i][0], "payload": TOPICS[i][1]} for i in MAIN_TOPICS]
-        return answer_miss(dispatcher, tracker, self.support,
+        return answer_miss(dispatcher, tracker, self.support, self.platform,
                            f"Sorry, that's outside what I can help with here. {CAN_DO}", buttons,
                            review="out_of_scope")

@@ -2,13 +2,15 @@
 
 The gateway enforces these hours (queue or "leave an e-mail address") and the actions tell users
 the same hours, so both read them here and the text can never disagree with what is enforced.
+They are configured in UTC and told on the client's own clock when its zone is known (`describe`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from envsettings import Env, SettingsError, text, whole_number
+from envsettings.zones import zone_name
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -46,15 +48,46 @@ def is_open(hours: SupportHours, now: datetime) -> bool:
     return moment.weekday() in hours.days and hours.open_hour <= moment.hour < hours.close_hour
 
 
-def describe(hours: SupportHours) -> str | None:
-    """'Monday to Friday, 09:00–17:00 (UTC)'; None when the team never chats live."""
+def describe(hours: SupportHours, zone: tzinfo = UTC, now: datetime | None = None) -> str | None:
+    """The hours in words on the client's clock, the zone named: 'Monday to Friday, 10:00–18:00
+    Paris time'; 'Monday to Friday, 09:00–17:00 (UTC)' in UTC. None when the team never chats live.
+
+    Each open day of the coming week (from `now`) is converted with zoneinfo, so a day shift
+    (Tokyo: Tuesday to Saturday) and a DST change within the week are told as they will be; an
+    interval that ends after the client's midnight says "the next day".
+    """
     if not hours.days:
         return None
-    days = list(hours.days)
+    start_day = (now or datetime.now(UTC)).astimezone(UTC).date()
+    groups: dict[str, set[int]] = {}
+    for offset in range(7):
+        day = start_day + timedelta(days=offset)
+        if day.weekday() not in hours.days:
+            continue
+        opens = datetime.combine(day, time(hours.open_hour), UTC)
+        closes = opens + timedelta(hours=hours.close_hour - hours.open_hour)
+        local_open, local_close = opens.astimezone(zone), closes.astimezone(zone)
+        groups.setdefault(_interval(local_open, local_close), set()).add(local_open.weekday())
+    parts = [f"{_days(sorted(days))}, {interval}"
+             for interval, days in sorted(groups.items(), key=lambda item: min(item[1]))]
+    told = "; ".join(parts)
+    named = zone_name(zone)
+    if named == "UTC":
+        return f"{told} (UTC)"
+    return f"{told}, {named}" if told.endswith("next day") else f"{told} {named}"
+
+
+def _interval(opens: datetime, closes: datetime) -> str:
+    """'10:00–18:00'; '22:00–06:00 the next day'; a close at midnight is '24:00'."""
+    if closes.date() > opens.date() and closes.time() == time(0):
+        return f"{opens:%H:%M}–24:00"
+    later = " the next day" if closes.date() > opens.date() else ""
+    return f"{opens:%H:%M}–{closes:%H:%M}{later}"
+
+
+def _days(days: list[int]) -> str:
     if len(days) == 7:
-        when = "every day"
-    elif len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        when = f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
-    else:
-        when = ", ".join(DAY_NAMES[d] for d in days)
-    return f"{when}, {hours.open_hour:02d}:00–{hours.close_hour:02d}:00 (UTC)"
+        return "every day"
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
+    return ", ".join(DAY_NAMES[d] for d in days)

@@ -28,14 +28,22 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.core import feedback, texts
 from bot.core.answer_events import offers_feedback, understood
-from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
+from bot.core.handoff_states import (
+    Context,
+    HandoffRequest,
+    Refused,
+    Trigger,
+    ZoneLookup,
+    apply,
+    zone_if_closed,
+)
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, pausing_turn, read_replies, replies_in_tracker
 from bot.core.review_queue import NOT_UNDERSTOOD, SOURCES, send_to_review
@@ -61,10 +69,12 @@ class AlreadyRouted(Exception):
 
 class BotTurn:
     def __init__(self, unit_of_work: UnitOfWork, rasa: RasaApi, hours: SupportHours,
-                 tracker_wait: float = 10.0, clock: Callable[[], datetime] = now_utc) -> None:
+                 tracker_wait: float = 10.0, clock: Callable[[], datetime] = now_utc,
+                 zones: ZoneLookup | None = None) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa
         self.hours = hours
+        self.zones = zones  # the client's zone, for the hours told out of them
         self.tracker_wait = tracker_wait
         self.clock = clock
 
@@ -78,10 +88,15 @@ class BotTurn:
             replies = await self._ask(turn)
             if replies is not None and replies.empty:
                 replies = await self._unpaused(turn)
+            hands_off = (turn.asks_for_a_person if replies is None
+                         else replies.handoff is not None)
+            zone = (await zone_if_closed(self.hours, self.clock(), turn.client_id, self.zones)
+                    if hands_off else UTC)
             if replies is None:
-                await self.unit_of_work(turn.conversation_id, self._without_the_bot(turn))
+                await self.unit_of_work(turn.conversation_id, self._without_the_bot(turn, zone))
                 return
-            await self.unit_of_work(turn.conversation_id, self._store_replies(turn, replies))
+            await self.unit_of_work(turn.conversation_id,
+                                    self._store_replies(turn, replies, zone))
         finally:
             delivery.typing(turn.address, False)
         try:
@@ -186,8 +201,8 @@ class BotTurn:
         return BotReplies(paused.messages, HandoffRequest(reason, Priority.HIGH, bot_paused=True),
                           paused.review, paused.activities)
 
-    def _store_replies(self, turn: Turn,
-                       replies: BotReplies) -> Callable[[Session, ChangeSet], None]:
+    def _store_replies(self, turn: Turn, replies: BotReplies,
+                       zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
         def work(session: Session, changes: ChangeSet) -> None:
             conversation = _tracked(session, changes, turn)
             for line in replies.activities:  # what the actions did: for the console only
@@ -198,7 +213,7 @@ class BotTurn:
                     session, conversation, Sender.BOT, reply.text, buttons=reply.buttons,
                     private_only=reply.private_only))
             if replies.handoff is not None:
-                self._hand_off(session, changes, conversation, replies.handoff)
+                self._hand_off(session, changes, conversation, replies.handoff, zone)
             missed = replies.review or (
                 NOT_UNDERSTOOD if replies.handoff is not None
                 and replies.handoff.reason == NOT_UNDERSTOOD else None)
@@ -207,12 +222,13 @@ class BotTurn:
 
         return work
 
-    def _without_the_bot(self, turn: Turn) -> Callable[[Session, ChangeSet], None]:
+    def _without_the_bot(self, turn: Turn,
+                         zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
         """No answer from Rasa: the honest answer, or (a person was asked for) the handoff."""
         def work(session: Session, changes: ChangeSet) -> None:
             conversation = _tracked(session, changes, turn)
             if turn.asks_for_a_person:
-                self._hand_off(session, changes, conversation, RASA_DOWN_HANDOFF)
+                self._hand_off(session, changes, conversation, RASA_DOWN_HANDOFF, zone)
                 return
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.BOT, texts.CANT_ANSWER,
@@ -221,10 +237,10 @@ class BotTurn:
         return work
 
     def _hand_off(self, session: Session, changes: ChangeSet, conversation: Conversation,
-                  request: HandoffRequest) -> None:
+                  request: HandoffRequest, zone: tzinfo) -> None:
         try:
             apply(session, changes, conversation, Trigger.HAND_OFF,
-                  Context(self.clock(), request=request, hours=self.hours))
+                  Context(self.clock(), request=request, hours=self.hours, zone=zone))
         except Refused as refused:  # with the team already: nothing more to do
             log.info("conversation %s: handoff not needed (%s)", conversation.id, refused.code)
 

@@ -10,12 +10,16 @@ sentence for the agent, never an error.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Any
 
 import anyio.to_thread
 
+from envsettings.zones import zone_of
 from platform_api import PlatformClient, PlatformError, PlatformNotFound
 
 log = logging.getLogger("bot.core.client_account")
@@ -79,41 +83,63 @@ class ClientAccountPanel:
         }
 
 
-class ClientNameBook:
-    """Clients' names from the platform, for the console's queue and history (remembered per
-    process: a name rarely changes, and the queue asks often; a failed look-up is not tried
-    again for a minute)."""
+@dataclass(frozen=True)
+class _Known:
+    name: str | None
+    zone: tzinfo
+
+
+class ClientBook:
+    """Clients' names (the console's queue and history) and time zones (the team's hours told on
+    the client's clock) from the platform: remembered per process, as a name or zone rarely
+    changes and the queue asks often; a failed look-up is not tried again for a minute."""
 
     MAX_REMEMBERED = 10_000
     RETRY_AFTER = 60.0
+    ZONE_WAIT = 1.0  # seconds: a reply out of hours isn't held up longer; UTC, named, after that
 
     def __init__(self, platform: PlatformClient) -> None:
         self.platform = platform
-        self._known: dict[str, str] = {}
+        self._known: dict[str, _Known] = {}
         self._failed: dict[str, float] = {}
 
     def __repr__(self) -> str:
-        return f"ClientNameBook(platform={self.platform!r})"
+        return f"ClientBook(platform={self.platform!r})"
 
     async def name_of(self, client_id: str) -> str | None:
+        known = await self._look_up(client_id)
+        return known.name if known else None
+
+    async def zone_of(self, client_id: str) -> tzinfo:
+        """The client's zone (UTC when unknown, or the platform is slow or down)."""
+        try:
+            known = await asyncio.wait_for(self._look_up(client_id), self.ZONE_WAIT)
+        except TimeoutError:
+            log.info("a client's time zone: the platform was too slow; told in UTC")
+            return UTC
+        return known.zone if known else UTC
+
+    async def _look_up(self, client_id: str) -> _Known | None:
         if client_id in self._known:
             return self._known[client_id]
         if time.monotonic() - self._failed.get(client_id, -self.RETRY_AFTER) < self.RETRY_AFTER:
             return None
-        name = await anyio.to_thread.run_sync(self._fetch, client_id)
-        remembered = self._known if name else self._failed
-        if len(remembered) >= self.MAX_REMEMBERED:
-            remembered.clear()
-        if name:
-            self._known[client_id] = name
+        known = await anyio.to_thread.run_sync(self._fetch, client_id)
+        for remembered in (self._known, self._failed):
+            if len(remembered) >= self.MAX_REMEMBERED:
+                remembered.clear()
+        if known is not None:
+            self._known[client_id] = known
         else:
             self._failed[client_id] = time.monotonic()
-        return name
+        return known
 
-    def _fetch(self, client_id: str) -> str | None:
+    def _fetch(self, client_id: str) -> _Known | None:
         try:
-            name = self.platform.get_client(client_id).get("name")
+            profile = self.platform.get_client(client_id)
         except PlatformError as exc:  # PlatformNotFound is one: no name then
-            log.info("a client's name: platform failed (%s)", type(exc).__name__)
+            log.info("a client's name and zone: platform failed (%s)", type(exc).__name__)
             return None
-        return name if isinstance(name, str) and name.strip() else None
+        name = profile.get("name")
+        return _Known(name=name if isinstance(name, str) and name.strip() else None,
+                      zone=zone_of(profile.get("time_zone")))

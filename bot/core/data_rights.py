@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import anyio.to_thread
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from bot.core.bot_turn import AlreadyRouted
 from bot.core.client_data import ClientExport, export_for
 from bot.core.data_requests import ERASE_CONFIRM, ERASE_KEEP, DataRequest, read_request
 from bot.core.erasure import Erasure
+from bot.core.handoff_states import ZoneLookup
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
@@ -63,11 +64,13 @@ def conversations_word(count: int) -> str:
 
 class DataRights:
     def __init__(self, unit_of_work: UnitOfWork, erasure: Erasure, platform: PlatformClient,
-                 clock: Callable[[], datetime] = now_utc) -> None:
+                 clock: Callable[[], datetime] = now_utc,
+                 zones: ZoneLookup | None = None) -> None:
         self.unit_of_work = unit_of_work
         self.erasure = erasure
         self.platform = platform
         self.clock = clock
+        self.zones = zones  # the client's zone, for the export's readable times
 
     def __repr__(self) -> str:
         return f"DataRights(erasure={self.erasure!r})"
@@ -97,8 +100,9 @@ class DataRights:
 
     async def _export(self, turn: Turn, client_id: str) -> None:
         now = self.clock()
+        zone = await self.zones(client_id) if self.zones is not None else UTC
         export: ClientExport = await self.unit_of_work.db.run(
-            lambda session: export_for(session, client_id, now))
+            lambda session: export_for(session, client_id, now, zone))
         try:
             sent_to = await anyio.to_thread.run_sync(
                 self.platform.send_data_export, client_id, export.json_text, export.readable,

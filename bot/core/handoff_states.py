@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import update
@@ -244,6 +245,20 @@ class Context:
     actor: Agent | None = None
     request: HandoffRequest | None = None
     hours: SupportHours | None = None
+    zone: tzinfo = UTC  # the client's, for the hours told out of them (`zone_if_closed`)
+
+
+# A client's time zone from the platform (bot/core/client_account.py `ClientBook.zone_of`).
+ZoneLookup = Callable[[str], Awaitable[tzinfo]]
+
+
+async def zone_if_closed(hours: SupportHours, now: datetime, client_id: str | None,
+                         zones: ZoneLookup | None) -> tzinfo:
+    """The client's zone when a handoff now would tell them the team's hours (out of them); UTC
+    otherwise, or signed out, or without a way to ask the platform (asked only then)."""
+    if client_id is None or zones is None or is_open(hours, now):
+        return UTC
+    return await zones(client_id)
 
 
 def standing_of(conversation: Conversation, actor: Agent | None) -> Standing:
@@ -387,7 +402,7 @@ def _client_text(session: Session, conversation: Conversation, effect: Effect,
         hours = _required(context.hours, effect)
         if is_open(hours, context.now):
             return texts.queued(store.queue_position(session, conversation))
-        return texts.out_of_hours(describe(hours))
+        return texts.out_of_hours(describe(hours, context.zone, context.now))
     if effect == Effect.TELL_AGENT_JOINED:
         return texts.agent_joined(_required(context.actor, effect).name)
     return {Effect.TELL_RESOLVED: texts.RESOLVED,

@@ -20,12 +20,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
 from bot.core import texts
-from bot.core.handoff_states import Context, HandoffRequest, Refused, Trigger, apply
+from bot.core.handoff_states import (
+    Context,
+    HandoffRequest,
+    Refused,
+    Trigger,
+    ZoneLookup,
+    apply,
+    zone_if_closed,
+)
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, read_replies
 from bot.core.turn import SELF_HARM_INTENT, Turn
@@ -44,10 +52,12 @@ LOCALE = "en"
 
 class SafetyFirst:
     def __init__(self, unit_of_work: UnitOfWork, rasa: RasaApi, hours: SupportHours,
-                 contacts: SafetyContacts, clock: Callable[[], datetime] = now_utc) -> None:
+                 contacts: SafetyContacts, clock: Callable[[], datetime] = now_utc,
+                 zones: ZoneLookup | None = None) -> None:
         self.unit_of_work = unit_of_work
         self.rasa = rasa
         self.hours = hours
+        self.zones = zones  # the client's zone, for the hours told out of them
         self.contacts = contacts
         self.clock = clock
 
@@ -58,8 +68,9 @@ class SafetyFirst:
         """The safety reply first, then a person, urgently (see the module docstring)."""
         log.warning("conversation %s: safety first (a risk phrase in the client's message, "
                     "mode %s)", turn.conversation_id, turn.mode.value)
+        zone = await zone_if_closed(self.hours, self.clock(), turn.client_id, self.zones)
         if turn.mode != Mode.BOT:
-            await self.unit_of_work(turn.conversation_id, self._escalate(turn, None))
+            await self.unit_of_work(turn.conversation_id, self._escalate(turn, None, zone))
             return
         delivery = self.unit_of_work.deliveries.of(turn.address)
         delivery.typing(turn.address, True)
@@ -74,12 +85,12 @@ class SafetyFirst:
             except RasaUnavailable as exc:
                 log.warning("conversation %s: no safety reply from the assistant (%s); the "
                             "gateway gives its own", turn.conversation_id, exc)
-            await self.unit_of_work(turn.conversation_id, self._escalate(turn, replies))
+            await self.unit_of_work(turn.conversation_id, self._escalate(turn, replies, zone))
         finally:
             delivery.typing(turn.address, False)
 
-    def _escalate(self, turn: Turn,
-                  replies: BotReplies | None) -> Callable[[Session, ChangeSet], None]:
+    def _escalate(self, turn: Turn, replies: BotReplies | None,
+                  zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
         """In one transaction: the safety reply (the assistant's, or the gateway's own), then the
         conversation to the team, urgent."""
         asked_rasa = turn.mode == Mode.BOT
@@ -103,7 +114,7 @@ class SafetyFirst:
                 request = HandoffRequest(SAFETY, Priority.URGENT, bot_paused=asked_rasa)
             try:
                 apply(session, changes, conversation, Trigger.ESCALATE,
-                      Context(self.clock(), request=request, hours=self.hours))
+                      Context(self.clock(), request=request, hours=self.hours, zone=zone))
             except Refused as refused:  # replicas racing on the row: the reply is kept all the same
                 log.error("conversation %s: not escalated (%s)", conversation.id, refused.code)
 

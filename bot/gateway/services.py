@@ -27,7 +27,7 @@ from bot.core.agent_desk import AgentDesk
 from bot.core.answering import Answering
 from bot.core.bot_turn import BotTurn
 from bot.core.channel_seam import Deliveries
-from bot.core.client_account import ClientAccountPanel, ClientNameBook
+from bot.core.client_account import ClientAccountPanel, ClientBook
 from bot.core.console_history import ConsoleHistory
 from bot.core.conversations import Conversations
 from bot.core.data_rights import DataRights
@@ -96,20 +96,23 @@ class Services:
         privacy = settings.privacy or load_privacy_settings({})
         erasure = Erasure(db, RasaTrackers.from_url(privacy.rasa_tracker_store_url))
         platform_client = PlatformClient.from_settings(platform)
+        clients = ClientBook(platform_client)  # names for the console, zones for the hours
         answering = Answering(db, BotTurn(unit_of_work, rasa, settings.support_hours,
-                                          tracker_wait=settings.rasa_tracker_wait),
+                                          tracker_wait=settings.rasa_tracker_wait,
+                                          zones=clients.zone_of),
                               ContactEmailCapture(unit_of_work, settings.support_hours),
                               SafetyFirst(unit_of_work, rasa, settings.support_hours,
-                                          settings.safety_contacts),
+                                          settings.safety_contacts, zones=clients.zone_of),
                               LeaveQueue(unit_of_work),
-                              DataRights(unit_of_work, erasure, platform_client))
+                              DataRights(unit_of_work, erasure, platform_client,
+                                         zones=clients.zone_of))
         scheduler = TurnScheduler(db, answering.take_turn, routing_lease(settings))
         conversations = Conversations(db, timedelta(hours=settings.widget_key_idle_hours))
         intake = Intake(unit_of_work, scheduler)
         linked_intake = LinkedChannelIntake(conversations, intake,
                                             AccountLinks(db, platform_client), rasa)
         telegram = telegram_channel(settings, db, linked_intake, deliveries)
-        desk = AgentDesk(unit_of_work, rasa, names=ClientNameBook(platform_client).name_of)
+        desk = AgentDesk(unit_of_work, rasa, names=clients.name_of)
         return cls(
             settings=settings, db=db, hub=hub, rasa=rasa, deliveries=deliveries,
             scheduler=scheduler, conversations=conversations, intake=intake,

@@ -52,12 +52,34 @@ def test_handoff_asks_the_gateway_for_a_person_and_pauses(actions):
 
 
 def test_without_live_handoff_the_team_is_named_and_the_bot_keeps_listening(actions):
-    """Plain REST clients (no gateway): the support e-mail and hours, no pause, no payload."""
-    reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human")))
+    """Plain REST clients (no gateway): the support e-mail and hours (in UTC, named, for a client
+    who isn't signed in), no pause, no payload."""
+    reply = actions.run("action_handoff", tracker(user("talk to a person", intent="request_human"),
+                                                  client_id=None))
     assert ("help@support.example" in reply.text
             and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text)
     assert reply.customs == []
     assert not reply.has_event("pause")
+
+
+def test_chloe_is_told_the_teams_hours_in_paris_time(actions):
+    """The hours are configured in UTC (Monday to Wednesday, 08:00–16:00); Chloe's platform record
+    says Europe/Paris, so she reads them on her own clock, one or two hours later by the season
+    (in a week with a DST change, some days one and some the other)."""
+    paris_hours = {"09:00–17:00", "10:00–18:00"}  # CET, or CEST
+    for name, text in [("action_handoff", "talk to a person"),
+                       ("action_safety_reply", "I want to end it all")]:
+        reply = actions.run(name, tracker(user(text, intent="request_human"), client_id="c-chloe"))
+        assert "Monday" in reply.text and "Paris time" in reply.text, reply.text
+        assert any(hours in reply.text for hours in paris_hours), reply.text
+        assert "UTC" not in reply.text and "08:00–16:00" not in reply.text
+
+
+def test_a_safety_reply_without_the_platform_tells_the_hours_in_utc(down_actions):
+    """The client's zone can't be read: the safety reply still comes, the hours named in UTC."""
+    reply = down_actions.run("action_safety_reply", tracker(
+        user("I want to end it all", intent="self_harm"), client_id="c-chloe"))
+    assert "112" in reply.text and "Monday to Wednesday, 08:00–16:00 (UTC)" in reply.text
 
 
 def test_safety_reply_without_live_handoff_still_gives_contacts_first(actions):

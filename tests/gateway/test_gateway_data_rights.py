@@ -133,6 +133,8 @@ def test_a_copy_of_every_conversation_is_e_mailed_to_the_client(setup, fake_rasa
     for content in files.values():
         assert NOTE not in content and BEN_SECRET not in content
     assert "hello from telegram" in files["conversations.txt"]
+    # The readable copy gives times on her own clock (Atlantic/Reykjavik on the platform).
+    assert "(times in Reykjavik time)" in files["conversations.txt"].splitlines()[0]
 
 
 def test_signed_out_the_client_is_told_to_sign_in(setup, fake_rasa):
