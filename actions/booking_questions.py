@@ -28,6 +28,7 @@ from actions.booking_form import (
     quote_token,
     service_of,
     shown_quote,
+    shown_starts,
 )
 from actions.common import (
     END_FORM_REQUEST,
@@ -163,10 +164,11 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
         tracker, platform)
     if (text and intent_of(tracker) in TYPED_ANSWER_INTENTS and requested in (START, None)
             and not (requested == START and changed_this_turn(tracker, PROFESSIONAL))):
-        fitting = match_slots(text, slots, now)
+        before = shown_starts(tracker)
+        fitting = match_slots(text, slots, now, before)
         if fitting:
             shown, lead = fitting, f"These open times fit ({named}):"
-        elif requested == START or names_a_time(text, now):
+        elif requested == START or names_a_time(text, now, before):
             lead = (f"I couldn't find an open time with {name} that fits. The next open times "
                     f"({named}):")
     if intro:
