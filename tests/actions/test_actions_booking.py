@@ -761,3 +761,24 @@ def test_later_that_week_is_read_against_the_times_shown_before(actions, sandbox
     offered = [p.split('"booking_start":"')[1].split('"')[0]
                for p in question.payloads if "booking_start" in p]
     assert offered == [s["start"] for s in later][:8]
+
+
+def test_anything_earlier_as_a_change_of_time_offers_the_times_before_the_ones_shown(actions,
+                                                                                   sandbox):
+    """The NLU reads "anything earlier?" as changing the booking: the time is asked again, with
+    only the open times before the first one shown."""
+    slots = sandbox.slots("p-sara", days=14)
+    third_day = sorted({parse_time(s["start"]).date() for s in slots})[2]
+    on_day = [s for s in slots if parse_time(s["start"]).date() == third_day]
+    earlier = [s["start"] for s in slots if parse_time(s["start"]).date() < third_day]
+    shown = bot("These open times fit (Reykjavik time):", [
+        {"title": slot_title(s["start"]), "payload": f'/inform{{"booking_start":"{s["start"]}"}}'}
+        for s in on_day])
+    turn = form_turn(user("anything earlier?", intent="change_booking"), requested=START,
+                     slots=SARA, history=[shown])
+    assert actions.run("action_change_booking_answer", turn).slots.get(START, "unset") is None
+    question = actions.run("action_ask_booking_start", turn)
+    assert question.text.startswith("These open times fit"), question.text
+    offered = [p.split('"booking_start":"')[1].split('"')[0]
+               for p in question.payloads if "booking_start" in p]
+    assert earlier and offered == earlier[:8]
