@@ -52,6 +52,7 @@ from actions.matching import (
     match_slots,
     names_a_time,
     offered_choices,
+    offered_last_turn,
 )
 from platform_api import PlatformClient
 
@@ -151,6 +152,11 @@ def changed_this_turn(tracker: Tracker, slot: str) -> bool:
     return False
 
 
+def shown_starts(tracker: Tracker) -> list[str]:
+    """The times offered in the bot's previous message: what "later that week" is read against."""
+    return [str(value) for _, value in offered_last_turn(tracker.events, START)]
+
+
 def professional_from_text(tracker: Tracker, platform: PlatformClient, text: str,
                            keywords: bool) -> str | None:
     """The one professional of the client's hub the text names, else None."""
@@ -247,16 +253,16 @@ class ValidateBookingForm(AccountFormValidation):
             professional_id = tracker.get_slot(PROFESSIONAL)
             if not professional_id:
                 return {}
-            now = now_local(tracker, self.platform)
-            if not names_a_time(text, now):
+            now, shown = now_local(tracker, self.platform), shown_starts(tracker)
+            if not names_a_time(text, now, shown):
                 value = choose_from_buttons(text, offered_choices(tracker.events, START))
             if value is None:
                 found = match_slots(text, open_slots(tracker, self.platform, professional_id,
-                                                     tracker.get_slot(SERVICE)), now)
+                                                     tracker.get_slot(SERVICE)), now, shown)
                 value = found[0]["start"] if len(found) == 1 else None
             if value is None:
                 # Several fit, or none: action_ask_booking_start shows the ones that fit.
-                if intent == "inform" or names_a_time(text, now):
+                if intent == "inform" or names_a_time(text, now, shown):
                     return {START: None}
                 return {}
         return {START: value} if value else {}

@@ -6,6 +6,7 @@ If the platform can't be reached, the question apologises and ends the form.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -28,6 +29,7 @@ from actions.booking_form import (
     quote_token,
     service_of,
     shown_quote,
+    shown_starts,
 )
 from actions.common import (
     END_FORM_REQUEST,
@@ -161,12 +163,13 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
     shown, lead = slots, f"When would you like to see {name}? The next open times ({named}):"
     text, requested, now = typed_text(tracker), tracker.get_slot("requested_slot"), now_local(
         tracker, platform)
-    if (text and intent_of(tracker) in TYPED_ANSWER_INTENTS and requested in (START, None)
+    before = shown_starts(tracker)
+    if (text and _answers_with_a_time(tracker, text, now, before) and requested in (START, None)
             and not (requested == START and changed_this_turn(tracker, PROFESSIONAL))):
-        fitting = match_slots(text, slots, now)
+        fitting = match_slots(text, slots, now, before)
         if fitting:
             shown, lead = fitting, f"These open times fit ({named}):"
-        elif requested == START or names_a_time(text, now):
+        elif requested == START or names_a_time(text, now, before):
             lead = (f"I couldn't find an open time with {name} that fits. The next open times "
                     f"({named}):")
     if intro:
@@ -181,6 +184,14 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, platform: Pl
     buttons = [button(fmt.slot_title(s["start"], zone), "inform", booking_start=s["start"])
                for s in shown[:MAX_TIME_BUTTONS]]
     dispatcher.utter_message(text=lead, buttons=buttons + more + [STOP_BUTTON])
+
+
+def _answers_with_a_time(tracker: Tracker, text: str, now: datetime, shown: list[str]) -> bool:
+    """The message is read as the time wanted: a typed answer, or a change of the time that
+    names one ("anything earlier?" is `change_booking` to the NLU)."""
+    intent = intent_of(tracker)
+    return intent in TYPED_ANSWER_INTENTS or (
+        intent == "change_booking" and names_a_time(text, now, shown))
 
 
 def after_side_question(tracker: Tracker) -> bool:

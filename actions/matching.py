@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from actions.formatting import parse_time
+from actions.shown_times import Window, read_relative
 
 FUZZY_RATIO = 0.85
 TITLE_WORDS = {"dr", "doctor", "prof", "mr", "mrs", "ms", "mx"}
@@ -128,15 +129,18 @@ class TimeQuery:
     minute: int | None = None
     hours: tuple[int, int] | None = None
     week_of: date | None = None  # the Monday of the week named ("next week")
+    window: Window | None = None  # relative to the times shown ("later that week")
 
     def is_empty(self) -> bool:
         return (self.exact is None and self.day is None and self.month_day is None
                 and not self.weekdays and self.hour is None and self.hours is None
-                and self.week_of is None)
+                and self.week_of is None and self.window is None)
 
     def fits(self, start: datetime) -> bool:
         if self.exact is not None:
             return start == self.exact
+        if self.window is not None and not self.window.fits(start):
+            return False
         if self.day is not None and start.date() != self.day:
             return False
         if self.month_day is not None and (start.month, start.day) != self.month_day:
@@ -169,8 +173,9 @@ def _weeks_ahead(take: Callable[[str], re.Match[str] | None]) -> int | None:
     return None
 
 
-def parse_time_query(text: str, now: datetime) -> TimeQuery:
-    """Read a day and/or a time of day out of free text ("Friday afternoon", "Dec 3rd at 10")."""
+def parse_time_query(text: str, now: datetime, shown: list[datetime] | None = None) -> TimeQuery:
+    """Read a day and/or a time of day out of free text ("Friday afternoon", "Dec 3rd at 10");
+    with the starts just `shown`, also a time relative to them ("later that week", "earlier")."""
     query = TimeQuery()
     raw = (text or "").strip()
     iso = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?", raw)
@@ -180,7 +185,7 @@ def parse_time_query(text: str, now: datetime) -> TimeQuery:
             return query
         except ValueError:
             pass
-    rest = " " + normalise(raw) + " "
+    query.window, rest = read_relative(" " + normalise(raw) + " ", shown or [])
 
     def take(pattern: str) -> re.Match[str] | None:
         nonlocal rest
@@ -237,20 +242,32 @@ def parse_time_query(text: str, now: datetime) -> TimeQuery:
     return query
 
 
-def match_slots(text: str, slots: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def match_slots(text: str, slots: list[dict[str, Any]], now: datetime,
+                shown: list[str] | None = None) -> list[dict[str, Any]]:
     """The offered slots that fit the typed time; [] when the text names no time at all.
 
     Read in the zone of `now` (the client's: "tomorrow afternoon" is theirs), each slot's start
-    seen in that zone too."""
-    query = parse_time_query(text, now)
+    seen in that zone too. `shown`: the starts offered in the previous bot message, which
+    "later that week", "the next day", "earlier" are read against."""
+    query = parse_time_query(text, now, _local_starts(shown, now))
     if query.is_empty():
         return []
     return [slot for slot in slots
             if query.fits(parse_time(slot["start"]).astimezone(now.tzinfo))]
 
 
-def names_a_time(text: str, now: datetime) -> bool:
-    return not parse_time_query(text, now).is_empty()
+def names_a_time(text: str, now: datetime, shown: list[str] | None = None) -> bool:
+    return not parse_time_query(text, now, _local_starts(shown, now)).is_empty()
+
+
+def _local_starts(starts: list[str] | None, now: datetime) -> list[datetime]:
+    local = []
+    for start in starts or []:
+        try:
+            local.append(parse_time(start).astimezone(now.tzinfo))
+        except ValueError:
+            continue
+    return local
 
 
 # -- buttons we offered ----------------------------------------------------------------------
@@ -286,6 +303,24 @@ def offered_choices(events: list[dict[str, Any]], entity: str) -> list[tuple[str
         if choices:
             return choices
     return []
+
+
+def offered_last_turn(events: list[dict[str, Any]], entity: str) -> list[tuple[str, Any]]:
+    """Like `offered_choices`, but only the bot messages since the user's previous message: what
+    was on screen when the latest message was typed ([] if those offered no `entity`)."""
+    users_seen = 0
+    since: list[dict[str, Any]] = []
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            users_seen += 1
+            if users_seen == 2:
+                break
+        elif kind in ("session_started", "restart"):
+            break
+        elif users_seen == 1:
+            since.append(event)
+    return offered_choices(list(reversed(since)), entity)
 
 
 def choose_from_buttons(text: str, choices: list[tuple[str, Any]]) -> Any | None:

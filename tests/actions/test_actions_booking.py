@@ -732,3 +732,53 @@ def test_more_times_or_a_first_question_get_the_whole_list(actions, sandbox):
         assert len([b for b in reply.buttons if '"booking_start":"' in b["payload"]]) == min(
             8, len(slots))
         assert "More times" not in reply.button_titles
+
+
+def _a_day_and_its_later_days(slots):
+    """The first day with two or more open times and at least two more later in its week."""
+    days = sorted({parse_time(s["start"]).date() for s in slots})
+    for day in days:
+        on_day = [s for s in slots if parse_time(s["start"]).date() == day]
+        later = [s for s in slots
+                 if 0 < (parse_time(s["start"]).date() - day).days <= 6 - day.weekday()]
+        if len(on_day) >= 2 and len(later) >= 2:
+            return on_day, later
+    raise AssertionError("the demo hub has no day with more open times later in its week")
+
+
+def test_later_that_week_is_read_against_the_times_shown_before(actions, sandbox):
+    """Shown one day's times, "anything later that week?" is no slot yet, and the question lists
+    only the later days of that week."""
+    on_day, later = _a_day_and_its_later_days(sandbox.slots("p-sara", days=14))
+    shown = bot("These open times fit (Reykjavik time):", [
+        {"title": slot_title(s["start"]), "payload": f'/inform{{"booking_start":"{s["start"]}"}}'}
+        for s in on_day])
+    turn = form_turn(user("anything later that week?", intent="inform"), requested=START,
+                     slots=SARA, history=[shown])
+    assert actions.run("validate_booking_form", turn).slots == {START: None}
+    question = actions.run("action_ask_booking_start", turn)
+    assert question.text.startswith("These open times fit"), question.text
+    offered = [p.split('"booking_start":"')[1].split('"')[0]
+               for p in question.payloads if "booking_start" in p]
+    assert offered == [s["start"] for s in later][:8]
+
+
+def test_anything_earlier_as_a_change_of_time_offers_the_times_before_the_ones_shown(actions,
+                                                                                   sandbox):
+    """The NLU reads "anything earlier?" as changing the booking: the time is asked again, with
+    only the open times before the first one shown."""
+    slots = sandbox.slots("p-sara", days=14)
+    third_day = sorted({parse_time(s["start"]).date() for s in slots})[2]
+    on_day = [s for s in slots if parse_time(s["start"]).date() == third_day]
+    earlier = [s["start"] for s in slots if parse_time(s["start"]).date() < third_day]
+    shown = bot("These open times fit (Reykjavik time):", [
+        {"title": slot_title(s["start"]), "payload": f'/inform{{"booking_start":"{s["start"]}"}}'}
+        for s in on_day])
+    turn = form_turn(user("anything earlier?", intent="change_booking"), requested=START,
+                     slots=SARA, history=[shown])
+    assert actions.run("action_change_booking_answer", turn).slots.get(START, "unset") is None
+    question = actions.run("action_ask_booking_start", turn)
+    assert question.text.startswith("These open times fit"), question.text
+    offered = [p.split('"booking_start":"')[1].split('"')[0]
+               for p in question.payloads if "booking_start" in p]
+    assert earlier and offered == earlier[:8]

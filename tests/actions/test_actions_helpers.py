@@ -12,6 +12,8 @@ from actions.matching import (
     match_professionals,
     match_services,
     match_slots,
+    names_a_time,
+    offered_last_turn,
     parse_time_query,
 )
 from actions.support import consecutive_misses, is_risk
@@ -276,3 +278,97 @@ AUCKLAND = fmt.zone_of("Pacific/Auckland")
 def test_typed_times_are_read_in_the_clients_zone(typed, now, expected):
     """"tomorrow", "at 2", "next week" are read on the client's own clock and calendar."""
     assert [s["start"] for s in match_slots(typed, SLOTS, now)] == expected
+
+
+# -- times relative to the ones just shown (issue 8) ---------------------------------------------
+
+SHOWN_WEDNESDAY = ["2026-03-04T10:00:00Z", "2026-03-04T15:00:00Z"]
+AROUND_WEDNESDAY = [{"start": s} for s in (
+    "2026-03-03T10:00:00Z",  # Tuesday
+    "2026-03-04T09:00:00Z",  # Wednesday, before the ones shown
+    "2026-03-04T10:00:00Z",  # shown
+    "2026-03-04T15:00:00Z",  # shown
+    "2026-03-04T16:00:00Z",  # Wednesday, after the ones shown
+    "2026-03-05T10:00:00Z",  # Thursday
+    "2026-03-06T13:00:00Z",  # Friday
+    "2026-03-10T10:00:00Z",  # Tuesday next week
+    "2026-03-11T10:00:00Z",  # Wednesday next week
+)]
+LATER_THAT_WEEK = ["2026-03-05T10:00:00Z", "2026-03-06T13:00:00Z"]
+NEXT_WEEK = ["2026-03-10T10:00:00Z", "2026-03-11T10:00:00Z"]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    # later / earlier that week: the other days of the shown week
+    ("anything later that week?", LATER_THAT_WEEK),
+    ("later in the week", LATER_THAT_WEEK),
+    ("something later this week please", LATER_THAT_WEEK),
+    ("towards the end of the week", LATER_THAT_WEEK),
+    ("earlier that week?", ["2026-03-03T10:00:00Z"]),
+    ("earlier in the week", ["2026-03-03T10:00:00Z"]),
+    # the week after the one shown
+    ("the week after", NEXT_WEEK),
+    ("a week later?", NEXT_WEEK),
+    ("what about one week after that", NEXT_WEEK),
+    # later / earlier that day
+    ("later that day", ["2026-03-04T16:00:00Z"]),
+    ("anything later on the same day", ["2026-03-04T16:00:00Z"]),
+    ("earlier in the day?", ["2026-03-04T09:00:00Z"]),
+    # the next / previous day
+    ("the next day?", ["2026-03-05T10:00:00Z"]),
+    ("what about the day after", ["2026-03-05T10:00:00Z"]),
+    ("a day later", ["2026-03-05T10:00:00Z"]),
+    ("the day before", ["2026-03-03T10:00:00Z"]),
+    # plain later / earlier: after the last time shown, before the first
+    ("anything later?", ["2026-03-04T16:00:00Z", *LATER_THAT_WEEK, *NEXT_WEEK]),
+    ("later than those", ["2026-03-04T16:00:00Z", *LATER_THAT_WEEK, *NEXT_WEEK]),
+    ("something earlier", ["2026-03-03T10:00:00Z", "2026-03-04T09:00:00Z"]),
+    # combined with the other parts of a typed time
+    ("later that week, in the afternoon", ["2026-03-06T13:00:00Z"]),
+    ("later, on thursday", ["2026-03-05T10:00:00Z"]),
+    ("anything later next week?", NEXT_WEEK),
+    # phrases named from today stay as they were
+    ("the day after tomorrow", ["2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z",
+                                "2026-03-04T15:00:00Z", "2026-03-04T16:00:00Z"]),
+    ("the week after next", []),
+])
+def test_times_are_read_relative_to_the_ones_just_shown(typed, expected):
+    """Shown Wednesday's times, "later that week" is Thursday and Friday, never earlier ones."""
+    assert [s["start"] for s in match_slots(typed, AROUND_WEDNESDAY, NOW, SHOWN_WEDNESDAY)] == (
+        expected)
+
+
+@pytest.mark.parametrize("typed", ["later that week", "anything earlier?", "the next day"])
+def test_relative_phrases_need_times_shown_before(typed):
+    """With nothing shown there is nothing to be later than: not a time at all."""
+    assert not names_a_time(typed, NOW)
+    assert match_slots(typed, AROUND_WEDNESDAY, NOW) == []
+
+
+def test_the_earliest_and_the_latest_still_pick_a_button_not_a_window():
+    assert not names_a_time("the earliest one", NOW, SHOWN_WEDNESDAY)
+    assert not names_a_time("the latest", NOW, SHOWN_WEDNESDAY)
+    assert names_a_time("the week after next", NOW, SHOWN_WEDNESDAY)
+
+
+def test_relative_days_are_the_clients_days():
+    """Shown Wednesday 23:30 UTC, which is Thursday 00:30 in Paris: her "the next day" is
+    Friday."""
+    now = NOW.astimezone(PARIS)
+    slots = [{"start": "2026-03-05T10:00:00Z"}, {"start": "2026-03-06T10:00:00Z"}]
+    assert [s["start"] for s in match_slots("the next day", slots, now,
+                                            ["2026-03-04T23:30:00Z"])] == ["2026-03-06T10:00:00Z"]
+
+
+def _bot(*starts: str) -> dict:
+    return {"event": "bot", "data": {"buttons": [
+        {"title": s, "payload": f'/inform{{"booking_start":"{s}"}}'} for s in starts]}}
+
+
+def test_the_times_shown_are_the_ones_in_the_bot_message_before_the_latest_one():
+    user = {"event": "user", "text": "x"}
+    assert [v for _, v in offered_last_turn([user, _bot(*SHOWN_WEDNESDAY), user], "booking_start")
+            ] == SHOWN_WEDNESDAY
+    # An older offer, then a message without times: nothing was on screen.
+    stale = [user, _bot(*SHOWN_WEDNESDAY), user, {"event": "bot", "data": {"text": "Hi"}}, user]
+    assert offered_last_turn(stale, "booking_start") == []

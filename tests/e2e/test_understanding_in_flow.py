@@ -184,3 +184,37 @@ def test_a_week_the_nlu_calls_out_of_scope_is_read_as_an_answer_first(assistant,
     assert "outside what I can help with" not in reply, reply
     days = offered_days(replies)
     assert days and all(monday <= d < monday + timedelta(days=7) for d in days), reply
+
+
+def a_day_with_more_later_that_week(assistant, professional_id: str) -> tuple[date, set[date]]:
+    """A day of this week or next with at least two open times, and the later days of its week
+    (at least two open times on them): what "later that week" should offer."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    slots = assistant.platform(
+        "GET", f"/api/v1/professionals/{professional_id}/availability?days=14").json()["slots"]
+    starts = [datetime.fromisoformat(s["start"].replace("Z", "+00:00")) for s in slots]
+    for day in sorted({s.date() for s in starts if s.date() < monday + timedelta(days=14)}):
+        sunday = day - timedelta(days=day.weekday()) + timedelta(days=6)
+        later = [s for s in starts if day < s.date() <= sunday]
+        if len([s for s in starts if s.date() == day]) >= 2 and len(later) >= 2:
+            return day, {s.date() for s in later}
+    raise AssertionError("the demo hub has no day with more open times later in its week")
+
+
+def test_later_that_week_offers_the_later_days_of_the_week_shown(assistant, chat):
+    """Shown one day's times, "anything later that week?" offers the days after it in the same
+    week, never that day or earlier ones, and no "outside what I can help with"."""
+    day, later_days = a_day_with_more_later_that_week(assistant, "p-sara")
+    this_monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())
+    week = "this week" if day < this_monday + timedelta(days=7) else "next week"
+    conversation = chat("c-anna")
+    conversation.say("I'd like to book a session with Sara")
+    replies = conversation.say(f"{WEEKDAY_NAMES[day.weekday()]} {week}")
+    assert offered_days(replies) == {day}, text_of(replies)
+    replies = conversation.say("anything later that week?")
+    reply = text_of(replies)
+    assert "outside what I can help with" not in reply, reply
+    offered = offered_days(replies)
+    assert offered and offered <= later_days, reply
+    assert min(later_days) in offered, reply
