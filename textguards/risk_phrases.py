@@ -238,6 +238,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                  r"(?:was dead|were dead|was gone|were gone|wasnt alive|werent alive) ")),
     (SELF_HARM, r" (?:whether|if) i live or die "),
     (SELF_HARM, r" (?:wont|will not|not) (?:still )?be alive "),
+    # not being around any more, said of a time to come ("by the time my session comes")
+    (SELF_HARM, (r" (?:wont|will not|not going to|wont even) (?:still )?be (?:here|around) "
+                 r"(?:by the time|(?:for )?much longer|for long|to see) ")),
+    # the means got ready
+    (SELF_HARM, (rf" {_PILLS} (?:(?:are|all|already|now) )*(?:lined up|laid out|counted out|"
+                 r"saved up|stockpiled|ready to take|in front of me) ")),
+    (SELF_HARM, (r" (?:been )?(?:saving|saved|stockpiling|stockpiled|hoarding|hoarded|collecting|"
+                 rf"collected) (?:up )?(?:my |the |all my |some )?{_PILLS} ")),
     (SELF_HARM, r" cant go on(?: anymore| any more)? $"),
     (SELF_HARM, r" want (?:it all|everything|all of (?:it|this)) to (?:be over|end|stop) "),
     (SELF_HARM, (r" (?:drive|driving|drove|crash|crashing|crashed|steer|steering) my car "
@@ -405,6 +413,9 @@ _HARMLESS = re.compile("|".join((
     r" (?:thanks|thank you|cheers)(?: for (?:the|your) help)?(?: and)? (?:good ?bye|bye) $",
     r" (?:good ?bye|bye) for (?:now|today)",
     r" pay (?:for (?:it|them|the \w+|my \w+) )?(?:myself|out of my own pocket|privately)",
+    # hungry, stuck at work
+    r" (?:im|i am|i m|so|absolutely|literally) starving(?! (?:myself|to death))",
+    r" hit (?:a|the) wall with",
 )))
 
 

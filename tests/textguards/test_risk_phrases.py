@@ -90,6 +90,12 @@ SELF_HARM_PHRASES = [
     "everyone would be happier if I was dead",
     "I've stopped caring whether I live or die",
     "I can't go on",
+    # not being around in time to come; the means got ready
+    "I won't be around much longer, so it doesn't matter",
+    "i wont be here by the time anyone reads this",
+    "I'm not going to be here to see christmas",
+    "the tablets are counted out on my desk",
+    "I've been stockpiling my sleeping pills",
 ]
 HARM_TO_OTHERS_PHRASES = [
     "I want to hurt someone",
@@ -238,6 +244,9 @@ EVERYDAY = [
     "it would be better if I was here in person",
     "I can't go on the 5th, can we move it?",
     "I want to end things with my old coach and book Sara",
+    "I won't be here for my session next week, can I move it?",
+    "I won't be around on Monday, can Sara do Tuesday",
+    "my pills are ready to collect at the pharmacy",
 ]
 
 
@@ -352,6 +361,7 @@ def test_every_crisis_phrasing_has_a_word_that_may_speak_of_risk():
     "kill the booking, I'll do it later", "I'm so done with this form loading forever",
     "I twisted my knee, can a physio see me", "I'm cutting down on sessions",
     "I'd like to end things with my current coach", "my manager makes my life hell",
+    "so starving right now, anything at noon?", "we've hit a wall with the new release",
 ])
 def test_calm_messages_without_such_a_word_are_never_a_crisis_guess(text):
     assert not might_be_risk(text)
