@@ -204,7 +204,7 @@ class BotTurn:
     def _store_replies(self, turn: Turn, replies: BotReplies,
                        zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = _tracked(session, changes, turn)
+            conversation = tracked_turn_conversation(session, changes, turn)
             for line in replies.activities:  # what the actions did: for the console only
                 changes.message(conversation, store.add_message(
                     session, conversation, Sender.BOT, line, kind=Kind.ACTIVITY))
@@ -226,7 +226,7 @@ class BotTurn:
                          zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
         """No answer from Rasa: the honest answer, or (a person was asked for) the handoff."""
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = _tracked(session, changes, turn)
+            conversation = tracked_turn_conversation(session, changes, turn)
             if turn.asks_for_a_person:
                 self._hand_off(session, changes, conversation, RASA_DOWN_HANDOFF, zone)
                 return
@@ -245,7 +245,7 @@ class BotTurn:
             log.info("conversation %s: handoff not needed (%s)", conversation.id, refused.code)
 
 
-def _tracked(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:
+def tracked_turn_conversation(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:
     """The turn's conversation, watched for announcements; its message marked routed in the
     same transaction as the answer (`AlreadyRouted` rolls the answer back)."""
     conversation = store.get_conversation(session, turn.conversation_id)

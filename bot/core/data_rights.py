@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import texts
-from bot.core.bot_turn import AlreadyRouted
+from bot.core.bot_turn import AlreadyRouted, tracked_turn_conversation
 from bot.core.client_data import ClientExport, export_for
 from bot.core.data_requests import ERASE_CONFIRM, ERASE_KEEP, DataRequest, read_request
 from bot.core.erasure import Erasure
@@ -30,8 +30,7 @@ from bot.core.handoff_states import ZoneLookup
 from bot.core.turn import Turn
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store import routing
-from bot.store.models import Conversation, Kind, Message, Sender, now_utc
+from bot.store.models import Kind, Message, Sender, now_utc
 from platform_api import PlatformClient, PlatformError
 
 log = logging.getLogger("bot.core.data_rights")
@@ -123,7 +122,7 @@ class DataRights:
             return
 
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = _tracked(session, changes, turn)
+            conversation = tracked_turn_conversation(session, changes, turn)
             erased = self.erasure.erase_client(session, client_id, turn.address.channel,
                                                self.clock())
             for message in session.scalars(select(Message).where(
@@ -147,21 +146,11 @@ class DataRights:
     async def _say(self, turn: Turn, text: str,
                    buttons: list[dict[str, str]] | None = None) -> None:
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = _tracked(session, changes, turn)
+            conversation = tracked_turn_conversation(session, changes, turn)
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.BOT, text, buttons=buttons or []))
 
         await self.unit_of_work(turn.conversation_id, work)
-
-
-def _tracked(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:
-    conversation = store.get_conversation(session, turn.conversation_id)
-    if conversation is None:
-        raise LookupError(turn.conversation_id)
-    if not routing.mark_routed(session, turn.message_id):
-        raise AlreadyRouted(turn.message_id)
-    changes.track(conversation)
-    return conversation
 
 
 def _just_asked(session: Session, turn: Turn) -> bool:

@@ -1,4 +1,6 @@
-"""The core's tests that link chat accounts talk to a live sandbox (started only when asked)."""
+"""The core's tests that link chat accounts talk to a live sandbox (started only when asked); the
+store's own tests get a fresh migrated store (`db`)."""
+from tests.helpers.gateway_store import db  # noqa: F401 (fixture)
 from tests.helpers.sandbox_fixtures import (  # noqa: F401 (fixtures)
     api_key,
     sandbox,

@@ -3,24 +3,13 @@ become one tombstone, and a rating's comment (the client's own words, kept for t
 goes too while the score stays."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bot.core.erasure import erase_in_store
 from bot.core.review_queue import FALLBACK, send_to_review
 from bot.store import conversations as store
 from bot.store import events
-from bot.store.db import Database
-from bot.store.migrate import upgrade_head
 from bot.store.models import ConversationEvent, Message, ReviewItem, Sender, now_utc
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = Database.from_url(f"sqlite:///{tmp_path / 'gateway.db'}")
-    upgrade_head(database.engine)
-    yield database
-    database.dispose()
 
 
 def test_an_erasure_forgets_the_rating_comment_and_keeps_the_score(db):

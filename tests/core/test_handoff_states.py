@@ -2,9 +2,7 @@
 its code, driven against a real (SQLite) store."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -24,7 +22,6 @@ from bot.core.handoff_states import (
 from bot.core.unit_of_work import ChangeSet
 from bot.store import conversations as store
 from bot.store.db import Database
-from bot.store.migrate import upgrade_head
 from bot.store.models import Agent, Conversation, Kind, Mode, Priority, Sender
 from envsettings.support_hours import SupportHours
 
@@ -83,14 +80,6 @@ REFUSED: dict[tuple[Standing, Trigger], tuple[RefusalKind, str]] = {
     **{(standing, Trigger.LEAVE_QUEUE): (CONFLICT, "not_waiting")
        for standing in (Standing.BOT, Standing.MINE, Standing.OTHERS, Standing.RESOLVED)},
 }
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'store.db'}")
-    upgrade_head(database.engine)
-    yield database
-    database.dispose()
 
 
 def _agents(session: Session) -> tuple[Agent, Agent]:

@@ -7,17 +7,7 @@ from sqlalchemy import select
 
 from bot.core.review_queue import MORE_HELP, scrub, send_to_review
 from bot.store import conversations as store
-from bot.store.db import Database
-from bot.store.migrate import upgrade_head
 from bot.store.models import Kind, ReviewItem, Sender
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = Database.from_url(f"sqlite:///{tmp_path / 'gateway.db'}")
-    upgrade_head(database.engine)
-    yield database
-    database.dispose()
 
 
 def test_scrub_removes_card_numbers_and_email_addresses():

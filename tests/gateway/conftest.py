@@ -18,6 +18,7 @@ import pytest
 from bot.processes import SharedSecrets
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 from tests.helpers.gateway import NEVER_OPEN, Gateway, run_gateway
+from tests.helpers.gateway_store import db  # noqa: F401 (fixture: a fresh migrated store)
 from tests.helpers.processes import free_port
 
 

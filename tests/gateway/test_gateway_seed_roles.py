@@ -8,19 +8,10 @@ from bot.config import load_gateway_settings
 from bot.gateway.auth import seed_agent
 from bot.store.agents import find_agent_by_email, set_role
 from bot.store.db import Database
-from bot.store.migrate import upgrade_head
 from bot.store.models import ROLE_AGENT, ROLE_LEAD
 from envsettings import SettingsError
 
 EMAIL, PASSWORD = "agent@support.example", "a-long-demo-password"
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = Database.from_url(f"sqlite:///{tmp_path / 'gateway.db'}")
-    upgrade_head(database.engine)
-    yield database
-    database.dispose()
 
 
 def role_after_restart(db: Database, password: str = PASSWORD) -> str:

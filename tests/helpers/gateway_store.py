@@ -2,12 +2,16 @@
 for a conversation's key."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.gateway.auth import seed_agent
 from bot.store.db import Database
+from bot.store.migrate import upgrade_head
 from bot.store.models import AuditEvent, Conversation, Message, now_utc
 
 
@@ -112,3 +116,13 @@ def report_events(database_url: str, conversation_id: str) -> list[tuple]:
                                                 conversation_id).order_by(ConversationEvent.id))])
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh gateway store (SQLite, migrated to head) for tests of the core and store on a real
+    database; import it into a suite's conftest or test module."""
+    database = Database.from_url(f"sqlite:///{tmp_path / 'gateway.db'}")
+    upgrade_head(database.engine)
+    yield database
+    database.dispose()
