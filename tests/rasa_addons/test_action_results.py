@@ -96,7 +96,11 @@ def _handler(fake: FakeActionServer) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             sender = body["sender_id"]
             fake.calls.append((body["next_action"], sender))
-            data = json.dumps(fake.answers.get(sender, {"events": []})).encode()
+            # The session start answers as the test says; any other action (a help topic is
+            # answered by `action_help_topic`) with nothing, so the turn ends.
+            answer = (fake.answers.get(sender) if body["next_action"] == "action_session_start"
+                      else None) or {"events": []}
+            data = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

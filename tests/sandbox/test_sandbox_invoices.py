@@ -76,5 +76,6 @@ def test_the_outbox_is_newest_first_and_filters_by_address(api):
     assert [e["id"] for e in emails] == sorted((e["id"] for e in emails), reverse=True)
     assert emails[-1]["to"] == "ben@northwind.example"
     assert {e["to"] for e in api.outbox("ANNA@northwind.example")} == {"anna@northwind.example"}
-    assert set(emails[0]) == {"id", "to", "subject", "body", "sent_at"}
+    assert set(emails[0]) == {"id", "to", "subject", "body", "sent_at", "attachments"}
+    assert emails[0]["attachments"] == []  # a data export has them (test_sandbox_data_export.py)
     assert emails[0]["sent_at"] == "2026-03-02T09:30:00Z"
