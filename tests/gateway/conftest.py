@@ -12,6 +12,7 @@ Each gateway has its own temporary SQLite store; the team is always in its hours
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -19,6 +20,7 @@ from bot.processes import SharedSecrets
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
 from tests.helpers.gateway import NEVER_OPEN, Gateway, run_gateway
 from tests.helpers.gateway_store import db  # noqa: F401 (fixture: a fresh migrated store)
+from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 from tests.helpers.processes import free_port
 
 
@@ -65,3 +67,17 @@ def asks_for_a_person(rasa: FakeRasa) -> None:
     """Rasa answers `/request_human` the way action_handoff does through the gateway."""
     rasa.replies["/request_human"] = [{"text": "I'm passing you to the Customer Success team."},
                                       HANDOFF]
+
+
+@pytest.fixture(scope="module", params=BOTH_BACKENDS)
+def any_store_gateway(request, fake_rasa, tmp_path_factory) -> Iterator[Gateway]:
+    """A gateway of the module's own on SQLite, then on a throw-away PostgreSQL schema (skipped
+    with the reason without PostgreSQL, failed when CI=true)."""
+    folder = tmp_path_factory.mktemp(f"store-{request.param}")
+    with ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            require_postgres()
+            url = stack.enter_context(temporary_schema())
+        yield stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.shared,
+                                              database_url=url))

@@ -4,14 +4,10 @@ them are kept, and what the client sees of its own message is what was stored.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
 
 import pytest
 
 from tests.gateway.conftest import asks_for_a_person
-from tests.helpers.gateway import Gateway, run_gateway
-from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 CHARGE = "charge my visa 4242 4242 4242 4242 exp 12/28 cvc 123"
 CHARGE_STORED = ("charge my visa [card number removed] exp [expiry removed] "
@@ -104,16 +100,6 @@ def test_numbers_that_are_not_card_numbers_are_kept_as_sent(gateway, fake_rasa):
 
 
 
-@pytest.fixture(scope="module", params=BOTH_BACKENDS)
-def any_store_gateway(request, fake_rasa, tmp_path_factory) -> Iterator[Gateway]:
-    folder = tmp_path_factory.mktemp("card-store")
-    with ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            require_postgres()
-            url = stack.enter_context(temporary_schema())
-        yield stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.shared,
-                                              database_url=url))
 
 
 def test_a_payload_of_card_numbers_as_long_as_allowed_is_stored_without_them(any_store_gateway,

@@ -3,31 +3,16 @@ summary at the top of a handed-over conversation, following a conversation after
 back, and saved (canned) replies."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.core import texts
 from tests.gateway.conftest import asks_for_a_person
-from tests.helpers.gateway import Console, Gateway, run_gateway
+from tests.helpers.gateway import Console, Gateway
 from tests.helpers.gateway_store import add_agent, audit_rows, conversation_row
-from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 OTHER_EMAIL, OTHER_PASSWORD = "kim@support.example", "kims-own-password-123"
 
 
-@pytest.fixture(scope="module", params=BOTH_BACKENDS)
-def any_store_gateway(request, fake_rasa, tmp_path_factory) -> Iterator[Gateway]:
-    folder = tmp_path_factory.mktemp("history-store")
-    with ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            require_postgres()
-            url = stack.enter_context(temporary_schema())
-        yield stack.enter_context(run_gateway(folder, fake_rasa.port, fake_rasa.shared,
-                                              database_url=url))
 
 
 def handed_over(gateway: Gateway, fake_rasa, client_id: str | None, console: Console,
