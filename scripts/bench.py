@@ -9,7 +9,8 @@ it measures, in one run:
   two gateway workers) through the widget API;
 
 and prints one table (messages/s, p50/p95/p99 time to the first reply, errors: lost or
-duplicated replies, peak resident memory of each process, the ratios to bare Rasa at the same N),
+duplicated replies, peak resident memory of each process, the ratios to bare Rasa at the same N)
+and a second of where the CPU went (milliseconds of CPU per message, each process and PostgreSQL),
 writes it to results/bench.json and plots latency and throughput against N to results/bench.png.
 Also measured: training with unchanged inputs and from scratch, and `make run` from start to the
 first reply (environments and model present).
@@ -33,7 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ class Row:
     clients: int
     run: Run
     peak_rss_mb: dict[str, float]
+    cpu_ms_per_message: dict[str, float] = field(default_factory=dict)
     ratio_throughput: float = float("nan")
     ratio_p95: float = float("nan")
 
@@ -90,7 +92,9 @@ class Row:
                 "error_kinds": self.run.error_kinds(),
                 "throughput_vs_bare_rasa": round(self.ratio_throughput, 2),
                 "p95_vs_bare_rasa": round(self.ratio_p95, 2),
-                "peak_rss_mb": {k: round(v) for k, v in self.peak_rss_mb.items()}}
+                "peak_rss_mb": {k: round(v) for k, v in self.peak_rss_mb.items()},
+                "cpu_ms_per_message": {k: round(v, 1)
+                                       for k, v in self.cpu_ms_per_message.items()}}
 
 
 # --- memory -------------------------------------------------------------------------------------
@@ -115,15 +119,49 @@ def peak_rss(pids: dict[str, int]) -> dict[str, float]:
     return peaks
 
 
+# --- CPU ----------------------------------------------------------------------------------------
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """Each process's CPU time so far (user + system, all its threads), and PostgreSQL's: the
+    sum over every server process (a backend per connection), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    seconds = {name: value for name, pid in pids.items() if (value := of(pid)) is not None}
+    postgres = [of(int(p.name)) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and _command(p) == "postgres"]
+    seconds["postgres"] = sum(v for v in postgres if v is not None)
+    return seconds
+
+
+def _command(proc: Path) -> str:
+    with suppress(OSError):
+        return (proc / "comm").read_text().strip()
+    return ""
+
+
 def measured(profile: str, client: Client, clients: int, pids: dict[str, int],
              steps: int = len(CONVERSATION)) -> Row:
     reset_peak(pids)
+    before = cpu_seconds(pids)
     run = asyncio.run(drive(client, clients, steps))
-    row = Row(profile, clients, run, peak_rss(pids))
+    after = cpu_seconds(pids)
+    messages = max(len(run.turns), 1)
+    cpu = {name: (after[name] - before[name]) * 1000 / messages for name in after
+           if name in before}
+    row = Row(profile, clients, run, peak_rss(pids), cpu)
     print(f"  {profile:10} N={clients:<4} {run.messages_per_second:6.1f} msg/s  "
           f"p50 {run.percentile(50):7.0f} ms  p95 {run.percentile(95):7.0f} ms  "
           f"errors {run.errors} {run.error_kinds() or ''}  peak RSS "
-          + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(row.peak_rss_mb.items())), flush=True)
+          + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(row.peak_rss_mb.items()))
+          + "  CPU ms/message " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(cpu.items())),
+          flush=True)
     return row
 
 
@@ -265,6 +303,22 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(rows: list[Row]) -> str:
+    """Where the CPU goes: milliseconds of CPU per message, each process (replicas summed)."""
+    lines = ["| profile | N | Rasa | gateway | actions | sandbox | PostgreSQL | all |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        kinds: dict[str, float] = {}
+        for name, ms in row.cpu_ms_per_message.items():
+            kind = name.split("-")[0]
+            kinds[kind] = kinds.get(kind, 0.0) + ms
+        cells = [f"{kinds.get(kind, 0.0):.0f}" for kind in
+                 ("rasa", "gateway", "actions", "sandbox", "postgres")]
+        lines.append(f"| {row.profile} | {row.clients} | " + " | ".join(cells)
+                     + f" | {sum(kinds.values()):.0f} |")
+    return "\n".join(lines)
+
+
 def plot(rows: list[Row], path: Path, title: str) -> None:
     import matplotlib
 
@@ -368,6 +422,8 @@ def main() -> int:
              f"{report['load_average_before'][0]:.1f}; {report['started']}")
     print()
     print(table(rows))
+    print()
+    print(cpu_table(rows))
     for key in ("training_unchanged_inputs_s", "training_from_scratch_s",
                 "make_run_to_first_reply_s"):
         if key in report:

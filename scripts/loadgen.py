@@ -138,6 +138,7 @@ class WidgetConversation:
         self.events: asyncio.Queue[tuple[str, dict[str, Any], float]] = asyncio.Queue()
         self.seen: set[int] = set()
         self.duplicates = 0
+        self.reconnects = 0
         self._reader: asyncio.Task[None] | None = None
         self._open = asyncio.Event()
 
@@ -150,21 +151,32 @@ class WidgetConversation:
             self._reader.cancel()
 
     async def _read(self) -> None:
-        async for name, data in _sse(self.http, f"{self.url}/widget/api/events",
-                                     {"key": self.key, "after": "0"}, self._open):
-            if name == "message":
-                seq = int(data["seq"])
-                if seq in self.seen:
-                    self.duplicates += 1
-                self.seen.add(seq)
-            self.events.put_nowait((name, data, time.perf_counter()))
+        """The live stream, reconnected as the widget's EventSource is when the connection
+        drops (an idle keep-alive connection the server closed just as it was reused, under
+        load), after the last message seen: a reconnect is not an error, a lost reply is."""
+        while True:
+            after = str(max(self.seen, default=0))
+            try:
+                async for name, data in _sse(self.http, f"{self.url}/widget/api/events",
+                                             {"key": self.key, "after": after}, self._open):
+                    if name == "message":
+                        seq = int(data["seq"])
+                        if seq in self.seen:
+                            self.duplicates += 1
+                        self.seen.add(seq)
+                    self.events.put_nowait((name, data, time.perf_counter()))
+            except httpx.TransportError:
+                pass
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code < 500:
+                    raise
+            self.reconnects += 1
+            await asyncio.sleep(min(0.5 * self.reconnects, 5.0))
 
     async def send(self, step: dict[str, str]) -> Turn:
         duplicates_before = self.duplicates
         started = time.perf_counter()
-        posted = await self.http.post(f"{self.url}/widget/api/messages",
-                                      headers={"Authorization": f"Bearer {self.key}"},
-                                      json={**step, "client_message_id": str(uuid.uuid4())})
+        posted = await self._post({**step, "client_message_id": str(uuid.uuid4())})
         if posted.status_code != 202:
             return Turn(None, [], f"refused ({posted.status_code})")
         seq = int(posted.json()["message"]["seq"])
@@ -186,6 +198,21 @@ class WidgetConversation:
         if self.duplicates > duplicates_before:
             problem = "duplicated"
         return Turn(None if first is None else first - started, replies, problem)
+
+
+    async def _post(self, body: dict[str, str]) -> httpx.Response:
+        """Posts a message; a dropped connection is retried with the same `client_message_id`
+        (stored once), as the widget does."""
+        for attempt in range(3):
+            try:
+                return await self.http.post(f"{self.url}/widget/api/messages",
+                                            headers={"Authorization": f"Bearer {self.key}"},
+                                            json=body)
+            except httpx.TransportError:
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
 
 
 async def _sse(http: httpx.AsyncClient, url: str, params: dict[str, str],

@@ -4,8 +4,9 @@ intent and the help topic, and whether to ask "Did that answer your question?".
 
 Rasa keeps each user message's NLU result in the tracker (`parse_data`): the intent, and for a
 help topic (the `faq` retrieval intent) the chosen response's key (`faq/adding_card`). The turn's
-message is found by the gateway's message id in its metadata. A tracker that can't be read
-records the answer without an intent.
+message is found by the gateway's message id in its metadata: among the tracker's events, or, in
+the state without events the gateway asks for after each turn, as its `latest_message`. A tracker
+that can't be read records the answer without an intent.
 """
 from __future__ import annotations
 
@@ -33,11 +34,16 @@ def understood(tracker: dict[str, Any], message_id: str) -> Understood:
     loop = tracker.get("active_loop")
     in_form = isinstance(loop, dict) and bool(loop.get("name"))
     events = tracker.get("events")
-    found = [e for e in events if isinstance(e, dict) and e.get("event") == "user"
-             and _message_id(e) == message_id] if isinstance(events, list) else []
-    if not found:
+    if isinstance(events, list):
+        found = [e for e in events if isinstance(e, dict) and e.get("event") == "user"
+                 and _message_id(e) == message_id]
+        parse = found[-1].get("parse_data") if found else None
+    else:  # the state without events: the latest message, if it is this one
+        latest = tracker.get("latest_message")
+        parse = latest if isinstance(latest, dict) and _message_id(latest) == message_id \
+            else None
+    if parse is None:
         return Understood(in_form=in_form)
-    parse = found[-1].get("parse_data")
     parse = parse if isinstance(parse, dict) else {}
     raw_intent = parse.get("intent")
     name = raw_intent.get("name") if isinstance(raw_intent, dict) else None

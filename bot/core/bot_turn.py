@@ -109,7 +109,7 @@ class BotTurn:
         """The report's `answered` event, with what Rasa understood (its tracker, read after the
         answer was delivered), and the "Did that answer your question?" when it fits."""
         try:
-            tracker = await self.rasa.tracker(turn.conversation_id)
+            tracker = await self.rasa.latest(turn.conversation_id)
         except RasaUnavailable as exc:
             log.info("conversation %s: tracker unavailable for the report (%s)",
                      turn.conversation_id, exc)

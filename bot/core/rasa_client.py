@@ -52,6 +52,8 @@ class RasaApi(Protocol):
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]: ...
 
+    async def latest(self, conversation_id: str) -> dict[str, Any]: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -144,6 +146,17 @@ class RasaClient:
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker"
         body = await self._call("GET", path, "tracker", headers=self._api_headers())
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+            raise RasaUnavailable("tracker: unexpected body")
+        return body
+
+    async def latest(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's state without its events (`include_events=NONE`): the latest
+        message with what the NLU made of it (`latest_message`), `active_loop`, `paused`. What
+        the gateway asks after every turn: Rasa writes a few hundred bytes, not every event."""
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker"
+        body = await self._call("GET", path, "tracker", headers=self._api_headers(),
+                                params={"include_events": "NONE"})
+        if not isinstance(body, dict):
             raise RasaUnavailable("tracker: unexpected body")
         return body
 

@@ -104,6 +104,11 @@ class RasaReplicas:
                                         lambda replica: replica.tracker(conversation_id),
                                         safe_to_repeat=True)
 
+    async def latest(self, conversation_id: str) -> dict[str, Any]:
+        return await self._first_answer(conversation_id,
+                                        lambda replica: replica.latest(conversation_id),
+                                        safe_to_repeat=True)
+
     async def aclose(self) -> None:
         for replica in self.replicas:
             await replica.aclose()

@@ -8,7 +8,8 @@ A connection the server cut (a PostgreSQL restart or failover, `pg_terminate_bac
 only the transaction it was in. `pool_pre_ping` replaces the pooled connections the server closed;
 a unit of work whose connection was cut *before* its commit was sent is safe to run again (the
 server rolled it back, and a unit of work only touches the store: what it announces is announced
-after the commit), so it is, up to `DISCONNECT_RETRIES` times. A cut during the commit itself
+after the commit), so it is, up to `DISCONNECT_RETRIES` times; so is one that could not connect
+at all (the server down for a moment while it restarts). A cut during the commit itself
 is not retried: whether it committed is unknown, so the error goes up (a client's message is
 then sent again with its `client_message_id`, stored once).
 """
@@ -32,8 +33,10 @@ log = logging.getLogger("bot.store.db")
 
 # A server that drops packets fails the start (or a request) after this, not after TCP's minutes.
 CONNECT_TIMEOUT_SECONDS = 5
-# A unit of work interrupted by a cut connection runs again after these pauses (seconds).
-DISCONNECT_RETRIES = (0.05, 0.5, 2.0)
+# A unit of work interrupted by a cut connection, or that could not connect (the server
+# restarting), runs again after these pauses (seconds): about 7.5 s in all, longer than a
+# PostgreSQL restart takes.
+DISCONNECT_RETRIES = (0.05, 0.5, 1.0, 2.0, 4.0)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -116,7 +119,9 @@ class Database:
                 except DBAPIError as exc:
                     session.rollback()
                     unknown_outcome = committing and _writes.count > 0
-                    if pause is None or not exc.connection_invalidated or unknown_outcome:
+                    # no statement: the connection itself failed (nothing was sent)
+                    lost = exc.connection_invalidated or exc.statement is None
+                    if pause is None or not lost or unknown_outcome:
                         raise
                     log.warning("store connection lost (%s); the unit of work runs again",
                                 type(exc.orig).__name__)

@@ -13,8 +13,9 @@ conversation the way Rasa does, and recording every call.
   (`ConversationPaused`). While the tracker is paused, a message is logged and answered `[]`.
 - `POST /conversations/<id>/tracker/events`: appends the event (or list); `resume` and
   `pause` change the tracker's state; a `resume` is recorded.
-- `GET /conversations/<id>/tracker`: `{"sender_id", "paused", "events", ...}` like Rasa's
-  HTTP API (`tracker_status` other than 200 makes it fail).
+- `GET /conversations/<id>/tracker`: `{"sender_id", "paused", "events", "latest_message", ...}`
+  like Rasa's HTTP API; `?include_events=NONE`: `events` null (`tracker_status` other than 200
+  makes it fail).
 
 It checks what the real one checks (rasa_addons/redacting_rest.py, `rasa run --jwt-secret`): the
 webhook needs `X-Webhook-Secret: <shared.webhook_secret>`, the HTTP API `Authorization: Bearer <a
@@ -99,14 +100,19 @@ class FakeRasa:
             return False
         return bool(claims.get("user", {}).get("role") == "admin")
 
-    def tracker(self, conversation_id: str) -> dict[str, Any]:
-        """The conversation's tracker as `GET /conversations/<id>/tracker` gives it."""
+    def tracker(self, conversation_id: str, with_events: bool = True) -> dict[str, Any]:
+        """The conversation's tracker as `GET /conversations/<id>/tracker` gives it; without
+        events (`include_events=NONE`), `latest_message` is the latest user message's parse
+        data with its text and metadata, as Rasa gives it."""
         with self.lock:
             tracker = self.trackers.get(conversation_id) or Tracker(events=[])
             events = [dict(e) for e in tracker.events]
             users = [e for e in events if e["event"] == "user"]
-            return {"sender_id": conversation_id, "paused": tracker.paused, "events": events,
-                    "latest_message": users[-1] if users else None, "slots": {}}
+            latest = ({**(users[-1].get("parse_data") or {}), "text": users[-1]["text"],
+                       "metadata": users[-1].get("metadata")} if users else None)
+            return {"sender_id": conversation_id, "paused": tracker.paused,
+                    "events": events if with_events else None,
+                    "latest_message": latest, "slots": {}}
 
     def handled(self, conversation_id: str) -> list[str]:
         """The user messages in the conversation's tracker: the turns Rasa ran, in order."""
@@ -217,7 +223,8 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             if fake.tracker_status != 200:
                 self._json(fake.tracker_status, {"status": "failure"})
                 return
-            self._json(200, fake.tracker(conversation_id))
+            without_events = parse_qs(url.query).get("include_events") == ["NONE"]
+            self._json(200, fake.tracker(conversation_id, with_events=not without_events))
 
         def do_POST(self) -> None:
             url = urlparse(self.path)

@@ -47,7 +47,7 @@ def require_postgres(url: str = DEFAULT_POSTGRES_URL) -> None:
 def temporary_schema(url: str = DEFAULT_POSTGRES_URL) -> Iterator[str]:
     """A fresh schema, dropped afterwards; yields `url` with that schema as its search_path."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url)
+    engine = create_engine(url, pool_pre_ping=True)  # outlives a server restart (faults test)
     try:
         with engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{name}"'))

@@ -5,11 +5,16 @@ store and one Redis (the production profile's gateway; a fake Rasa that records 
   does to a client) again and again while clients talk: every message a client sent is stored
   once and answered once, in order, and Rasa got each once. A client retries a 5xx with the same
   `client_message_id`, as the widget does.
+- PostgreSQL itself restarted while clients talk (Debian's `pg_ctlcluster ... restart`, the
+  server down for a moment): the same, and both workers healthy afterwards.
 - Twenty messages sent at once in one conversation, over both workers: stored once each, sent to
   Rasa one at a time in the order they were stored, answered once each in that order.
 """
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -155,3 +160,65 @@ def test_twenty_messages_at_once_in_one_conversation(workers, fake_rasa):
         assert seq_of[f"echo: {text_}"] > seq_of[text_]
     seqs = [m["seq"] for m in history]
     assert seqs == sorted(set(seqs))
+
+
+def _restart_command() -> list[str]:
+    """The command that restarts the PostgreSQL server the tests use (Debian's cluster tools);
+    skips the test with the reason when it can't be restarted here (fails it when CI=true)."""
+    port = str(make_url(DEFAULT_POSTGRES_URL).port or 5432)
+    reason = None
+    if not (shutil.which("pg_lsclusters") and shutil.which("pg_ctlcluster")):
+        reason = "Debian's pg_lsclusters and pg_ctlcluster are not on PATH"
+    elif os.geteuid() != 0:
+        reason = "restarting the PostgreSQL server needs root"
+    else:
+        listed = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True,
+                                text=True, check=False).stdout.splitlines()
+        for version, cluster, cluster_port, status, *_ in (line.split() for line in listed):
+            if cluster_port == port and status == "online":
+                return ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster,
+                        "restart", "--", "-m", "fast"]
+        reason = f"no online PostgreSQL cluster on port {port} in pg_lsclusters"
+    message = f"PostgreSQL can't be restarted here: {reason}"
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(message + "; CI=true requires it.", pytrace=False)
+    pytest.skip(message)
+
+
+def test_postgres_restarted_during_traffic_nothing_lost_nothing_twice(workers, fake_rasa):
+    restart = _restart_command()
+    fake_rasa.delay = 0.2  # the conversations outlast the restart
+    widgets = [workers[i % 2].widget("c-anna") for i in range(CONVERSATIONS)]
+    server_errors: list[int] = []
+    under_way, window = threading.Event(), {}
+
+    def restart_once_under_way() -> None:
+        under_way.wait(60)
+        window["start"] = time.monotonic()
+        subprocess.run(restart, check=True, timeout=120, capture_output=True)
+        window["end"] = time.monotonic()
+
+    def talk(widget: Widget) -> tuple[list[str], list[float]]:
+        said, accepted_at = [], []
+        for turn in range(MESSAGES_EACH * 2):
+            text_ = f"{widget.id[:8]} restart {turn}"
+            sent = _send(widget, workers[turn % 2].url, text_, server_errors)
+            accepted_at.append(time.monotonic())
+            if turn == 2:
+                under_way.set()
+            widget.wait_for(lambda m, t=text_: m["sender"] == "bot" and m["text"] == f"echo: {t}",
+                            after=sent["seq"], timeout=90)
+            said.append(text_)
+        return said, accepted_at
+
+    with ThreadPoolExecutor(CONVERSATIONS + 1) as pool:
+        restarter = pool.submit(restart_once_under_way)
+        talked = list(pool.map(talk, widgets))
+        restarter.result()
+    for widget, (texts, _) in zip(widgets, talked, strict=True):
+        _assert_each_answered_once_in_order(widget, fake_rasa, texts)
+    times = [at for _, accepted in talked for at in accepted]
+    assert min(times) < window["start"] and max(times) > window["end"], (
+        "the restart did not fall inside the traffic", window)
+    for gateway in workers:
+        assert requests.get(f"{gateway.url}/health", timeout=10).status_code == 200
