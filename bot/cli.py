@@ -184,8 +184,10 @@ def command_run(args: argparse.Namespace) -> int:
              else process_specs(settings, model, shared))
     manager = Manager()
     for spec in specs:
-        manager.add_process(spec.name, spec.command, env=child_environment(spec.env),
-                            cwd=str(ROOT))
+        # In production one process dying must not stop the rest: it is started again.
+        command = (shlex.join([sys.executable, "-m", "bot.supervise", "--name", spec.name, "--",
+                               *spec.argv]) if args.prod else spec.command)
+        manager.add_process(spec.name, command, env=child_environment(spec.env), cwd=str(ROOT))
     ready = [sys.executable, "-m", "bot.cli", "ready", *(["--prod"] if args.prod else [])]
     manager.add_process("ready", shlex.join(ready), env=child_environment({}), cwd=str(ROOT))
     print("==> Starting the sandbox, the action server, Rasa (loading the model takes ~30 s) "
