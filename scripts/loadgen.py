@@ -153,12 +153,15 @@ class WidgetConversation:
     async def _read(self) -> None:
         """The live stream, reconnected as the widget's EventSource is when the connection
         drops (an idle keep-alive connection the server closed just as it was reused, under
-        load), after the last message seen: a reconnect is not an error, a lost reply is."""
+        load), after the last message seen: a reconnect is not an error, a lost reply is. The
+        pause grows with drops in a row and starts again once an event came through."""
+        in_a_row = 0
         while True:
             after = str(max(self.seen, default=0))
             try:
                 async for name, data in _sse(self.http, f"{self.url}/widget/api/events",
                                              {"key": self.key, "after": after}, self._open):
+                    in_a_row = 0
                     if name == "message":
                         seq = int(data["seq"])
                         if seq in self.seen:
@@ -171,7 +174,8 @@ class WidgetConversation:
                 if exc.response.status_code < 500:
                     raise
             self.reconnects += 1
-            await asyncio.sleep(min(0.5 * self.reconnects, 5.0))
+            in_a_row += 1
+            await asyncio.sleep(min(0.5 * in_a_row, 5.0))
 
     async def send(self, step: dict[str, str]) -> Turn:
         duplicates_before = self.duplicates

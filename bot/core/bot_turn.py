@@ -21,6 +21,12 @@
 - Rasa down, or no answer and nothing paused: the honest "I can't answer right now" with a *Talk
   to a person* button; pressing it (any `/request_human`) then hands the conversation over from
   here.
+- The store lost its connection under the turn (the commit of its answer cut, so whether it
+  committed is unknown, or the server down past the store's own retries): the turn runs again,
+  as one that may have reached Rasa. Rasa's tracker says whether it ran and what it answered;
+  an answer that was committed after all finds its message routed (`AlreadyRouted`) and is not
+  stored twice. Every store write of this turn marks the message routed in its transaction, so
+  a run again never answers twice.
 """
 from __future__ import annotations
 
@@ -28,9 +34,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core import feedback, texts
@@ -61,6 +69,8 @@ TRACKER_POLL = 0.5  # seconds between two reads of Rasa's tracker while waiting 
 # The gateway hands off by itself. Rasa may still pause itself afterwards (a turn the gateway gave
 # up on finishing late), so it is resumed before the bot answers this conversation again.
 RASA_DOWN_HANDOFF = HandoffRequest("platform_unavailable", Priority.HIGH, bot_paused=True)
+# A turn the store lost its connection under runs again after these pauses (seconds).
+STORE_LOST_RETRIES = (0.5, 2.0)
 
 
 class AlreadyRouted(Exception):
@@ -82,6 +92,26 @@ class BotTurn:
         return f"BotTurn(rasa={self.rasa!r})"
 
     async def answer(self, turn: Turn) -> None:
+        """Rasa's answer to the turn's message, stored and delivered; run again when the store
+        lost its connection under it (the module's docstring)."""
+        for pause in (*STORE_LOST_RETRIES, None):
+            try:
+                await self._answer_once(turn)
+                return
+            except AlreadyRouted:
+                if not turn.maybe_sent:
+                    raise
+                log.info("conversation %s: the turn had ended already", turn.conversation_id)
+                return
+            except DBAPIError as exc:
+                if pause is None or not _connection_lost(exc):
+                    raise
+                log.warning("conversation %s: the store's connection was lost during the turn "
+                            "(%s); it runs again", turn.conversation_id, type(exc.orig).__name__)
+                turn = replace(turn, maybe_sent=True)
+                await asyncio.sleep(pause)
+
+    async def _answer_once(self, turn: Turn) -> None:
         delivery = self.unit_of_work.deliveries.of(turn.address)
         delivery.typing(turn.address, True)
         try:
@@ -243,6 +273,11 @@ class BotTurn:
                   Context(self.clock(), request=request, hours=self.hours, zone=zone))
         except Refused as refused:  # with the team already: nothing more to do
             log.info("conversation %s: handoff not needed (%s)", conversation.id, refused.code)
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    """A failure of the connection (cut, refused, the server restarting), not of the work."""
+    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
 
 
 def tracked_turn_conversation(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:

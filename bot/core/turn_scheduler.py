@@ -17,11 +17,7 @@ replica holds is left to it.
 what a stopped gateway left (turns cut short, turns never begun), what a killed replica held once
 its lease expired. Such a message may have reached Rasa already: its turn gets `maybe_sent`.
 
-A turn the store failed under (its connection cut while its answer was being committed, or the
-server down for longer than the store's own retries) runs again, as a turn that may have reached
-Rasa: Rasa's tracker says whether it ran and what it answered, and a message whose answer was
-committed after all is found routed (`AlreadyRouted`), so nothing is answered twice. Any other
-failing turn is logged (its exception class only, never the message) and its message marked
+A failing turn is logged (its exception class only, never the message) and its message marked
 routed: never retried for ever, never lost silently. At shutdown running turns get a moment to
 finish, the rest are cancelled and this replica's leases released, so the next start (of any
 replica) takes their messages at once.
@@ -35,10 +31,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.core.bot_turn import AlreadyRouted
 from bot.store import routing
 from bot.store.db import Database
 from bot.store.models import new_id, now_utc
@@ -50,8 +44,6 @@ log = logging.getLogger("bot.core.turn_scheduler")
 SHUTDOWN_GRACE = 3.0
 SWEEP_INTERVAL = 30.0
 MAX_FRESH = 10_000  # ids of messages this replica's intake stored, kept until their turn
-# A turn the store failed under runs again after these pauses (seconds).
-STORE_FAILURE_RETRIES = (0.5, 2.0)
 
 TakeTurn = Callable[[str, str, bool], Awaitable[None]]
 
@@ -150,27 +142,11 @@ class TurnScheduler:
     async def _turn(self, conversation_id: str, message_id: str) -> None:
         maybe_sent = message_id not in self._fresh
         self._fresh.pop(message_id, None)
-        for pause in (*STORE_FAILURE_RETRIES, None):
-            try:
-                await self.take_turn(conversation_id, message_id, maybe_sent)
-                return
-            except AlreadyRouted:
-                log.info("conversation %s: its turn had ended already", conversation_id)
-                return
-            except DBAPIError as exc:
-                if pause is None:
-                    log.error("conversation %s: turn failed (%s)", conversation_id,
-                              type(exc).__name__)
-                    break
-                log.warning("conversation %s: the store failed during a turn (%s); it runs "
-                            "again", conversation_id, type(exc).__name__)
-                maybe_sent = True  # it may have reached Rasa, even been answered
-                await asyncio.sleep(pause)
-            except Exception as exc:  # noqa: BLE001 - logged; the next message's turn still comes
-                log.error("conversation %s: turn failed (%s)", conversation_id,
-                          type(exc).__name__)
-                break
-        await self._mark_routed(message_id)
+        try:
+            await self.take_turn(conversation_id, message_id, maybe_sent)
+        except Exception as exc:  # noqa: BLE001 - logged; the next message's turn still comes
+            log.error("conversation %s: turn failed (%s)", conversation_id, type(exc).__name__)
+            await self._mark_routed(message_id)
 
     async def _mark_routed(self, message_id: str) -> None:
         await self.db.run(lambda session: routing.mark_routed(session, message_id))

@@ -34,8 +34,8 @@ log = logging.getLogger("bot.store.db")
 # A server that drops packets fails the start (or a request) after this, not after TCP's minutes.
 CONNECT_TIMEOUT_SECONDS = 5
 # A unit of work interrupted by a cut connection, or that could not connect (the server
-# restarting), runs again after these pauses (seconds): about 7.5 s in all, longer than a
-# PostgreSQL restart takes.
+# restarting), runs again after these pauses (seconds): 7.5 s of pauses in all, longer than a
+# PostgreSQL restart takes (plus up to CONNECT_TIMEOUT_SECONDS a try if the server drops packets).
 DISCONNECT_RETRIES = (0.05, 0.5, 1.0, 2.0, 4.0)
 
 
@@ -119,7 +119,8 @@ class Database:
                 except DBAPIError as exc:
                     session.rollback()
                     unknown_outcome = committing and _writes.count > 0
-                    # no statement: the connection itself failed (nothing was sent)
+                    # no statement: connecting failed (the server restarting), or a BEGIN or a
+                    # COMMIT did (a commit of writes is `unknown_outcome`, never run again)
                     lost = exc.connection_invalidated or exc.statement is None
                     if pause is None or not lost or unknown_outcome:
                         raise
