@@ -21,6 +21,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_reservation() -> socket.socket:
+    """A free port kept bound (SO_REUSEPORT, never listening) until the socket is closed, for
+    servers that bind it with SO_REUSEPORT too (the gateway workers, GATEWAY_REUSE_PORT=1) and
+    start long after it was chosen: meanwhile no outgoing connection gets it as its local port.
+    The port is `.getsockname()[1]`."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 def wait_for(url: str, timeout: float, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -40,7 +40,7 @@ from bot.processes import (
 )
 from tests.helpers.gateway import Gateway, _gateway_spec
 from tests.helpers.postgres import DEFAULT_POSTGRES_URL
-from tests.helpers.processes import free_port, running_together
+from tests.helpers.processes import free_port, port_reservation, running_together
 from tests.helpers.redis_server import TEST_REDIS_URL
 
 
@@ -94,8 +94,11 @@ def production_stack(model: Path, folder: Path, gateway_env: dict[str, str] | No
     with engine.begin() as connection:
         for schema in production_schemas(f"{prefix}_"):
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    # The gateway's port stays reserved while the Rasa servers load (minutes): their outgoing
+    # connections would otherwise be free to take it as their local port.
+    reservation = port_reservation()
     ports = Ports(rasa=_free_pair(), actions=_free_pair(), sandbox=free_port(),
-                  gateway=free_port())
+                  gateway=reservation.getsockname()[1])
     shared = SharedSecrets.generate()
     stores = production_stores(DEFAULT_POSTGRES_URL, TEST_REDIS_URL, f"{prefix}_", prefix)
     platform_url = (platform_via(local_platform_url(ports)) if platform_via is not None
@@ -118,6 +121,7 @@ def production_stack(model: Path, folder: Path, gateway_env: dict[str, str] | No
         with ExitStack() as stack:
             running = stack.enter_context(running_together(backends, timeout=900))
             first = stack.enter_context(running_together(gateways[:1], timeout=60))
+            reservation.close()
             second = stack.enter_context(running_together(gateways[1:], timeout=60))
             processes = {spec.name: process for (spec, _, _), process
                          in zip(backends + gateways, running + first + second, strict=True)}
@@ -129,6 +133,7 @@ def production_stack(model: Path, folder: Path, gateway_env: dict[str, str] | No
                                   {start[0].name: start for start in backends + gateways},
                                   stack)
     finally:
+        reservation.close()  # (closing twice is harmless)
         with engine.begin() as connection:
             for schema in production_schemas(f"{prefix}_"):
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
