@@ -62,6 +62,7 @@ from scripts.loadgen import (  # noqa: E402
     Run,
     drive,
 )
+from scripts.rasa_cpu import cpu_seconds as process_cpu_seconds  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 from tests.helpers.gateway import WIDGET_SECRET, run_gateway  # noqa: E402
 from tests.helpers.processes import free_port, running  # noqa: E402
@@ -124,14 +125,11 @@ def peak_rss(pids: dict[str, int]) -> dict[str, float]:
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     """Each process's CPU time so far (user + system, all its threads), and PostgreSQL's: the
     sum over every server process (a backend per connection), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
 
-    def of(pid: int) -> float | None:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    def of(pid: int) -> float | None:  # None: the process has ended
+        with suppress(OSError):
+            return process_cpu_seconds(pid)
+        return None
 
     seconds = {name: value for name, pid in pids.items() if (value := of(pid)) is not None}
     postgres = [of(int(p.name)) for p in Path("/proc").iterdir() if p.name.isdigit()
