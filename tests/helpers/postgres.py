@@ -5,7 +5,6 @@ where a missing database is a failure, not a skip.
 """
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,8 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from sqlalchemy import create_engine, make_url, text
+
+from tests.helpers.ci import skip_or_fail_in_ci
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # For a module-scoped `backend` fixture: run the module on SQLite and on PostgreSQL.
@@ -38,9 +39,7 @@ def require_postgres(url: str = DEFAULT_POSTGRES_URL) -> None:
         return
     where = make_url(url).render_as_string(hide_password=True)
     message = f"PostgreSQL is not reachable at {where} ({reason})"
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(message + "; CI=true requires it.", pytrace=False)
-    pytest.skip(message)
+    skip_or_fail_in_ci(message)
 
 
 @contextmanager

@@ -6,12 +6,10 @@ so they never touch another process's keys.
 """
 from __future__ import annotations
 
-import os
-
-import pytest
 import redis
 
 from bot.gateway.shared_limits import PREFIX
+from tests.helpers.ci import skip_or_fail_in_ci
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/9"
 
@@ -30,9 +28,7 @@ def require_redis(url: str = TEST_REDIS_URL) -> None:
     if reason is None:
         return
     message = f"Redis is not reachable at {url} ({reason})"
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(message + "; CI=true requires it.", pytrace=False)
-    pytest.skip(message)
+    skip_or_fail_in_ci(message)
 
 
 def forget_limits(url: str = TEST_REDIS_URL) -> None:

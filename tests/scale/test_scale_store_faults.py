@@ -25,6 +25,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, make_url, text
 
+from tests.helpers.ci import skip_or_fail_in_ci
 from tests.helpers.fake_rasa import FakeRasa
 from tests.helpers.gateway import Gateway, Widget, new_client_message_id, run_workers_in_turn
 from tests.helpers.postgres import DEFAULT_POSTGRES_URL, unreachable_reason
@@ -180,10 +181,7 @@ def _restart_command() -> list[str]:
                 return ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster,
                         "restart"]
         reason = f"no online PostgreSQL cluster on port {port} in pg_lsclusters"
-    message = f"PostgreSQL can't be restarted here: {reason}"
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(message + "; CI=true requires it.", pytrace=False)
-    pytest.skip(message)
+    return skip_or_fail_in_ci(f"PostgreSQL can't be restarted here: {reason}")
 
 
 def _online(command: list[str]) -> bool:
