@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -89,11 +89,17 @@ def _send(widget: Widget, url: str, text_: str, server_errors: list[int]) -> dic
         time.sleep(0.5)
 
 
-def _talk(widget: Widget, workers: list[Gateway], server_errors: list[int]) -> list[str]:
+def _talk(widget: Widget, workers: list[Gateway], server_errors: list[int],
+          messages: int = MESSAGES_EACH, label: str = "message",
+          on_accepted: Callable[[int], None] | None = None) -> list[str]:
+    """`messages` messages over both workers, each answered before the next; `on_accepted(turn)`
+    once each is accepted."""
     said = []
-    for turn in range(MESSAGES_EACH):
-        text_ = f"{widget.id[:8]} message {turn}"
+    for turn in range(messages):
+        text_ = f"{widget.id[:8]} {label} {turn}"
         sent = _send(widget, workers[turn % 2].url, text_, server_errors)
+        if on_accepted is not None:
+            on_accepted(turn)
         widget.wait_for(lambda m, t=text_: m["sender"] == "bot" and m["text"] == f"echo: {t}",
                         after=sent["seq"], timeout=60)
         said.append(text_)
@@ -219,26 +225,20 @@ def test_postgres_restarted_during_traffic_nothing_lost_nothing_twice(workers, f
             _make_sure_it_runs(restart)
         window["end"] = time.monotonic()
 
-    def talk(widget: Widget) -> tuple[list[str], list[float]]:
-        said, accepted_at = [], []
-        for turn in range(MESSAGES_EACH * 2):
-            text_ = f"{widget.id[:8]} restart {turn}"
-            sent = _send(widget, workers[turn % 2].url, text_, server_errors)
-            accepted_at.append(time.monotonic())
-            if turn == 2:
-                under_way.set()
-            widget.wait_for(lambda m, t=text_: m["sender"] == "bot" and m["text"] == f"echo: {t}",
-                            after=sent["seq"], timeout=90)
-            said.append(text_)
-        return said, accepted_at
+    times: list[float] = []  # when each message was accepted
+
+    def accepted(turn: int) -> None:
+        times.append(time.monotonic())
+        if turn == 2:
+            under_way.set()
 
     with ThreadPoolExecutor(CONVERSATIONS + 1) as pool:
         restarter = pool.submit(restart_once_under_way)
-        talked = list(pool.map(talk, widgets))
+        said = list(pool.map(lambda w: _talk(w, workers, server_errors, MESSAGES_EACH * 2,
+                                             "restart", accepted), widgets))
         restarter.result()
-    for widget, (texts, _) in zip(widgets, talked, strict=True):
+    for widget, texts in zip(widgets, said, strict=True):
         _assert_each_answered_once_in_order(widget, fake_rasa, texts)
-    times = [at for _, accepted in talked for at in accepted]
     assert min(times) < window["start"] and max(times) > window["end"], (
         "the restart did not fall inside the traffic", window)
     # the store rides out the restart: a client rarely sees a 5xx (and retries it)
