@@ -138,7 +138,6 @@ class WidgetConversation:
         self.events: asyncio.Queue[tuple[str, dict[str, Any], float]] = asyncio.Queue()
         self.seen: set[int] = set()
         self.duplicates = 0
-        self.reconnects = 0
         self._reader: asyncio.Task[None] | None = None
         self._open = asyncio.Event()
 
@@ -173,7 +172,6 @@ class WidgetConversation:
             except httpx.HTTPStatusError as exc:
                 if exc.response.status_code < 500:
                     raise
-            self.reconnects += 1
             in_a_row += 1
             await asyncio.sleep(min(0.5 * in_a_row, 5.0))
 
