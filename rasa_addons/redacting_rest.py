@@ -16,6 +16,8 @@ message reaches the tracker or the NLU.
   only) keeps the mark in the channel's answer: `{"recipient_id", "text", "private_only": true}`.
   Rasa's own collector drops every key it doesn't know; this one writes into it and adds the mark
   (the bot utterance's metadata in the tracker has it too).
+- The answer says what the NLU made of the message, and whether a form goes on, in its
+  `X-Turn-State` header (turn_state.py), so the gateway needn't read the tracker after each turn.
 
 The channel keeps the name "rest", so its URL stays /webhooks/rest/webhook. A missing or short
 secret stops Rasa at start with a sentence naming RASA_WEBHOOK_SECRET.
@@ -34,13 +36,15 @@ from sanic.response import HTTPResponse
 
 from rasa_addons.internal_auth import MIN_SECRET_LENGTH, WEBHOOK_SECRET_HEADER, matches
 from rasa_addons.message_guard import guard_message
+from rasa_addons.turn_state import HEADER as TURN_STATE_HEADER
+from rasa_addons.turn_state import TurnCollector, current_collector
 
 PRIVATE_ONLY = "private_only"
 
 
-class PrivateOnlyCollector(CollectingOutputChannel):
+class PrivateOnlyCollector(TurnCollector):
     """The REST channel's collector, keeping the `private_only` mark of a reply (it writes into
-    the collector's own list, which the channel returns)."""
+    the collector's own list, which the channel returns), and handed the turn's tracker."""
 
     def __init__(self, into: CollectingOutputChannel) -> None:
         super().__init__()
@@ -86,12 +90,22 @@ class RedactingRestInput(RestInput):
         async def keeping_marks(message: UserMessage) -> Any:
             if type(message.output_channel) is CollectingOutputChannel:
                 message.output_channel = PrivateOnlyCollector(message.output_channel)
+                current_collector.set(message.output_channel)
             return await on_new_message(message)
 
         webhook = super().blueprint(keeping_marks)
 
+        @webhook.middleware("response")
+        async def saying_the_turn_state(request: Request, answer: HTTPResponse) -> None:
+            collector = current_collector.get()
+            current_collector.set(None)  # a keep-alive connection's next request is another's
+            state = collector.state_header() if collector is not None else None
+            if state is not None:
+                answer.headers[TURN_STATE_HEADER] = state
+
         @webhook.middleware("request")
         async def only_the_gateway(request: Request) -> HTTPResponse | None:
+            current_collector.set(None)
             if request.method == "GET":
                 return None  # the channel's health
             if matches(self._secret, request.headers.get(WEBHOOK_SECRET_HEADER)):

@@ -9,7 +9,9 @@ as above): the HTTP API then accepts only `Authorization: Bearer <JWT signed wit
 never a token in the URL. A missing or short RASA_TOKEN stops the start with one line.
 
 It also installs `rasa_addons.action_results` (Rasa's check of each action server response with
-its validator built once, instead of once per custom action).
+its validator built once, instead of once per custom action) and `rasa_addons.turn_state` (the
+REST channel's answer says what the NLU made of the message, so the gateway needn't read the
+tracker after each turn).
 """
 from __future__ import annotations
 
@@ -44,10 +46,11 @@ def main(cached_action_check: bool = True) -> int:
     sys.argv = rasa_argv(args, secret)
     from rasa.__main__ import main as rasa_main  # loads Rasa (seconds): after the checks
 
-    from rasa_addons.action_results import install
+    from rasa_addons import action_results, turn_state
 
     if cached_action_check:
-        install()  # action server responses checked by a validator built once
+        action_results.install()  # action server responses checked by a validator built once
+    turn_state.install()  # each turn's tracker handed to the REST channel's collector
     rasa_main()
     return 0
 

@@ -1,12 +1,13 @@
-"""What the assistant understood of a message, for the team's report: read from Rasa's tracker
-after the turn (the REST channel's answer doesn't say), recorded as an `answered` event with the
-intent and the help topic, and whether to ask "Did that answer your question?".
+"""What the assistant understood of a message, for the team's report: said by our REST channel
+with its answer (rasa_addons/turn_state.py), else read from Rasa's tracker after the turn;
+recorded as an `answered` event with the intent and the help topic, and whether to ask "Did that
+answer your question?".
 
 Rasa keeps each user message's NLU result in the tracker (`parse_data`): the intent, and for a
 help topic (the `faq` retrieval intent) the chosen response's key (`faq/adding_card`). The turn's
 message is found by the gateway's message id in its metadata: among the tracker's events, or, in
-the state without events the gateway asks for after each turn, as its `latest_message`. A tracker
-that can't be read records the answer without an intent.
+the state without events (what the channel says, or the gateway asks for), as its
+`latest_message`. A tracker that can't be read records the answer without an intent.
 """
 from __future__ import annotations
 

@@ -10,7 +10,9 @@
 - Replies are stored and delivered; an action's handoff request queues the conversation for the
   team (the state machine's `hand_off`). The message is marked routed in the same transaction.
   A message the assistant missed (fallback, out of scope, handed over as not understood) goes
-  to the review queue in that transaction too (review_queue.py).
+  to the review queue in that transaction too (review_queue.py), and so do the report's
+  `answered` event (what the NLU made of the message: said in Rasa's answer, or read from its
+  tracker when the answer came another way) and "Did that answer your question?".
 - Rasa timed out or failed while it had the message: its tracker is read (for up to
   RASA_TRACKER_WAIT seconds) for that turn's replies, which are then used as if they had come.
 - No answer at all (an empty reply) is a failure, never silence. Rasa answers nothing while its
@@ -42,7 +44,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core import feedback, texts
-from bot.core.answer_events import offers_feedback, understood
+from bot.core.answer_events import Understood, offers_feedback, understood
 from bot.core.handoff_states import (
     Context,
     HandoffRequest,
@@ -125,39 +127,35 @@ class BotTurn:
             if replies is None:
                 await self.unit_of_work(turn.conversation_id, self._without_the_bot(turn, zone))
                 return
+            seen = await self._understood(turn, replies)
             await self.unit_of_work(turn.conversation_id,
-                                    self._store_replies(turn, replies, zone))
+                                    self._store_replies(turn, replies, zone, seen))
         finally:
             delivery.typing(turn.address, False)
-        try:
-            await self._note_answer(turn, replies)
-        except Exception:  # the answer is delivered; the report misses one event, logged
-            log.exception("conversation %s: the answer's report event was not recorded",
-                          turn.conversation_id)
 
-    async def _note_answer(self, turn: Turn, replies: BotReplies) -> None:
-        """The report's `answered` event, with what Rasa understood (its tracker, read after the
-        answer was delivered), and the "Did that answer your question?" when it fits."""
-        try:
-            tracker = await self.rasa.latest(turn.conversation_id)
-        except RasaUnavailable as exc:
-            log.info("conversation %s: tracker unavailable for the report (%s)",
-                     turn.conversation_id, exc)
-            tracker = {}
-        seen = understood(tracker, turn.message_id)
+    async def _understood(self, turn: Turn, replies: BotReplies) -> Understood:
+        """What Rasa made of the message, for the report: said in its answer, else (replies read
+        from its tracker, or a Rasa that doesn't say) read from its tracker; unknown if that
+        can't be read."""
+        state = replies.state
+        if state is None:
+            try:
+                state = await self.rasa.latest(turn.conversation_id)
+            except RasaUnavailable as exc:
+                log.info("conversation %s: tracker unavailable for the report (%s)",
+                         turn.conversation_id, exc)
+                state = {}
+        return understood(state, turn.message_id)
 
-        def work(session: Session, changes: ChangeSet) -> None:
-            conversation = store.get_conversation(session, turn.conversation_id)
-            if conversation is None:
-                return
-            events.record(session, conversation.id, events.ANSWERED, at=self.clock(),
-                          intent=seen.intent, topic=seen.topic)
-            signed_in = conversation.client_id is not None
-            if (offers_feedback(seen, replies, signed_in) and conversation.mode == Mode.BOT
-                    and not conversation.shared):
-                feedback.ask_if_it_helped(session, changes, conversation)
-
-        await self.unit_of_work(turn.conversation_id, work)
+    def _note_answer(self, session: Session, changes: ChangeSet, conversation: Conversation,
+                     replies: BotReplies, seen: Understood) -> None:
+        """The report's `answered` event, and "Did that answer your question?" when it fits."""
+        events.record(session, conversation.id, events.ANSWERED, at=self.clock(),
+                      intent=seen.intent, topic=seen.topic)
+        signed_in = conversation.client_id is not None
+        if (offers_feedback(seen, replies, signed_in) and conversation.mode == Mode.BOT
+                and not conversation.shared):
+            feedback.ask_if_it_helped(session, changes, conversation)
 
     async def _ask(self, turn: Turn) -> BotReplies | None:
         """Rasa's answer to the message (from its tracker if it had the message already), or
@@ -183,8 +181,8 @@ class BotTurn:
             return None
         metadata = {**turn.rasa_metadata(LOCALE), "message_id": turn.message_id}
         try:
-            return read_replies(await self.rasa.send(turn.conversation_id, turn.for_rasa,
-                                                     metadata))
+            answer = await self.rasa.send(turn.conversation_id, turn.for_rasa, metadata)
+            return read_replies(answer.replies, answer.state)
         except RasaUnavailable as exc:
             log.warning("conversation %s: assistant unavailable (%s)", turn.conversation_id, exc)
             late = await self._late_replies(turn, self.tracker_wait if exc.in_doubt else 0.0)
@@ -231,8 +229,8 @@ class BotTurn:
         return BotReplies(paused.messages, HandoffRequest(reason, Priority.HIGH, bot_paused=True),
                           paused.review, paused.activities)
 
-    def _store_replies(self, turn: Turn, replies: BotReplies,
-                       zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
+    def _store_replies(self, turn: Turn, replies: BotReplies, zone: tzinfo,
+                       seen: Understood) -> Callable[[Session, ChangeSet], None]:
         def work(session: Session, changes: ChangeSet) -> None:
             conversation = tracked_turn_conversation(session, changes, turn)
             for line in replies.activities:  # what the actions did: for the console only
@@ -249,6 +247,7 @@ class BotTurn:
                 and replies.handoff.reason == NOT_UNDERSTOOD else None)
             if missed in SOURCES:
                 send_to_review(session, conversation.id, missed, turn.message_id)
+            self._note_answer(session, changes, conversation, replies, seen)
 
         return work
 

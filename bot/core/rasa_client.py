@@ -1,7 +1,8 @@
 """The gateway's client of Rasa: the REST channel (messages) and the HTTP API (resume, tracker).
 
     rasa = RasaClient("http://127.0.0.1:5005", api_secret, webhook_secret, timeout=20)
-    replies = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
+    answer = await rasa.send(conversation_id, "how many credits?", {"client_id": "c-ben", ...})
+    answer.replies, answer.state   # Rasa's replies; what its NLU made of the message, if said
     await rasa.resume(conversation_id)
     await rasa.start_session(conversation_id, {"client_id": "c-ben", ...})   # a new identity
     tracker = await rasa.tracker(conversation_id)   # {"paused": bool, "events": [...], ...}
@@ -16,7 +17,9 @@ is a `RasaUnavailable`, whose message names the call and the exception class onl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -40,11 +43,24 @@ def rasa_api_token(secret: str, now: dt.datetime | None = None,
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+# Our REST channel's answer says Rasa's state after the turn here (rasa_addons/turn_state.py).
+TURN_STATE_HEADER = "X-Turn-State"
+
+
+@dataclass(frozen=True)
+class RasaAnswer:
+    """Rasa's replies to a message, and its state after the turn when the answer said it (the
+    shape of `latest()`, trimmed; None from a Rasa that doesn't say, or from its tracker)."""
+
+    replies: list[dict[str, Any]]
+    state: dict[str, Any] | None = None
+
+
 class RasaApi(Protocol):
     """What the routing core asks of Rasa: `RasaClient` (one server) or `RasaReplicas`."""
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
-                   wait: float | None = None) -> list[dict[str, Any]]: ...
+                   wait: float | None = None) -> RasaAnswer: ...
 
     async def resume(self, conversation_id: str) -> None: ...
 
@@ -93,8 +109,9 @@ class RasaClient:
         return f"RasaClient(base_url={self.base_url!r})"
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
-                   wait: float | None = None) -> list[dict[str, Any]]:
-        """One user message through the REST channel; Rasa's replies (text, buttons, custom).
+                   wait: float | None = None) -> RasaAnswer:
+        """One user message through the REST channel; Rasa's replies (text, buttons, custom),
+        and its state after the turn if the channel said it.
 
         `wait` (seconds) shortens the timeout for this one message.
         """
@@ -102,13 +119,15 @@ class RasaClient:
         if wait is not None:
             wait = min(wait, self.timeout)
             extra["timeout"] = httpx.Timeout(wait, connect=min(CONNECT_TIMEOUT, wait))
-        body = await self._post("/webhooks/rest/webhook", "send",
-                                json={"sender": conversation_id, "message": text,
-                                      "metadata": metadata},
-                                headers={WEBHOOK_SECRET_HEADER: self._webhook_secret}, **extra)
+        response = await self._request("POST", "/webhooks/rest/webhook", "send",
+                                       json={"sender": conversation_id, "message": text,
+                                             "metadata": metadata},
+                                       headers={WEBHOOK_SECRET_HEADER: self._webhook_secret},
+                                       **extra)
+        body = _json_of(response, "send")
         if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
             raise RasaUnavailable("send: unexpected body")
-        return body
+        return RasaAnswer(body, _turn_state(response))
 
     async def resume(self, conversation_id: str) -> None:
         """Appends `resume` and `action_listen`: Rasa predicts again for this conversation.
@@ -167,6 +186,10 @@ class RasaClient:
         return await self._call("POST", path, what, **kwargs)
 
     async def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        return _json_of(await self._request(method, path, what, **kwargs), what)
+
+    async def _request(self, method: str, path: str, what: str,
+                       **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
@@ -174,10 +197,24 @@ class RasaClient:
                                   in_doubt=not isinstance(exc, NEVER_ARRIVED)) from exc
         if response.status_code >= 400:
             raise RasaUnavailable(f"{what}: HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise RasaUnavailable(f"{what}: not JSON") from exc
+        return response
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+
+def _json_of(response: httpx.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise RasaUnavailable(f"{what}: not JSON") from exc
+
+
+def _turn_state(response: httpx.Response) -> dict[str, Any] | None:
+    """The state our channel said after the turn; None when it said nothing readable (the
+    caller then reads the tracker)."""
+    try:
+        state = json.loads(response.headers.get(TURN_STATE_HEADER) or "null")
+    except ValueError:
+        return None
+    return state if isinstance(state, dict) else None

@@ -1,7 +1,7 @@
 """Several Rasa servers behind one client: each conversation sticks to one replica.
 
     rasa = RasaReplicas([RasaClient(url, api_secret, webhook_secret, timeout) for url in urls])
-    replies = await rasa.send(conversation_id, "how many credits?", metadata)
+    answer = await rasa.send(conversation_id, "how many credits?", metadata)
 
 Rasa Open Source's lock store is not safe when two replicas take the same conversation's lock at
 once, so a conversation always goes to the same replica: the one ranked first for it by
@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaAnswer, RasaClient, RasaUnavailable
 from bot.core.rasa_replies import replies_in_tracker
 
 log = logging.getLogger("bot.core.rasa_replicas")
@@ -70,7 +70,7 @@ class RasaReplicas:
         return self.replicas[self._order(conversation_id)[0]]
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
-                   wait: float | None = None) -> list[dict[str, Any]]:
+                   wait: float | None = None) -> RasaAnswer:
         message_id = metadata.get("message_id")
         died_holding_it = False
         for attempt, index in enumerate(order := self._order(conversation_id)):
@@ -80,7 +80,7 @@ class RasaReplicas:
                     earlier = replies_in_tracker(await replica.tracker(conversation_id),
                                                  message_id)
                     if earlier is not None:
-                        return earlier
+                        return RasaAnswer(earlier)
                 return await replica.send(conversation_id, text, metadata, wait)
             except RasaUnavailable as exc:
                 if attempt == len(order) - 1 or not await self._moves_on(index, exc):

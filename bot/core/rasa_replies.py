@@ -42,6 +42,8 @@ class BotReplies:
     review: str | None = None
     # What the actions did, in words (internal activity lines, never shown to the client).
     activities: list[str] = field(default_factory=list)
+    # Rasa's state after the turn, when its answer said it (rasa_client.RasaAnswer.state).
+    state: dict[str, Any] | None = None
 
     @property
     def empty(self) -> bool:
@@ -49,7 +51,8 @@ class BotReplies:
         return not self.messages and self.handoff is None
 
 
-def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
+def read_replies(replies: list[dict[str, Any]],
+                 state: dict[str, Any] | None = None) -> BotReplies:
     messages: list[BotMessage] = []
     activities: list[str] = []
     handoff = None
@@ -69,7 +72,7 @@ def read_replies(replies: list[dict[str, Any]]) -> BotReplies:
         text, buttons = text_and_buttons(reply)
         if text or buttons:
             messages.append(BotMessage(text, buttons, reply.get(PRIVATE_ONLY) is True))
-    return BotReplies(messages, handoff, review, activities)
+    return BotReplies(messages, handoff, review, activities, state)
 
 
 def text_and_buttons(reply: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:

@@ -80,8 +80,8 @@ class SafetyFirst:
                 if turn.rasa_paused:
                     await self.rasa.resume(turn.conversation_id)
                 metadata = turn.rasa_metadata(LOCALE)
-                replies = read_replies(await self.rasa.send(
-                    turn.conversation_id, SELF_HARM_INTENT, metadata, wait=SAFETY_WAIT))
+                replies = read_replies((await self.rasa.send(
+                    turn.conversation_id, SELF_HARM_INTENT, metadata, wait=SAFETY_WAIT)).replies)
             except RasaUnavailable as exc:
                 log.warning("conversation %s: no safety reply from the assistant (%s); the "
                             "gateway gives its own", turn.conversation_id, exc)

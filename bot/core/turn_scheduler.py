@@ -9,8 +9,9 @@ each once: also across a restart, and across gateway replicas on one store.
 A client's message is stored unrouted (bot/store/routing.py). To route a conversation, a replica
 holds its lease and takes its oldest unrouted message, runs its turn (`take_turn(conversation_id,
 message_id, maybe_sent)`, which must mark the message routed, in the transaction that ends it),
-and so on until none is left; then it releases the lease and looks once more (a message another
-replica stored meanwhile was left to the lease holder). A conversation whose lease another
+and so on until none is left; then, in the transaction of that last look, it releases the lease
+and looks once more (a message another replica stored meanwhile was left to the lease holder).
+One transaction per message taken, one more at the end. A conversation whose lease another
 replica holds is left to it.
 
 `recover()` routes every conversation with an unrouted message whose lease is free or expired:
@@ -117,15 +118,10 @@ class TurnScheduler:
         """Each waiting message's turn, oldest first, while this replica holds the lease."""
         last: str | None = None
         while True:
-            claimed, message_id = await self.db.run(
+            message_id = await self.db.run(
                 lambda session: self._claim_next(session, conversation_id))
-            if not claimed:
-                return  # another replica routes this conversation now
             if message_id is None:
-                if await self.db.run(lambda session: routing.release(
-                        session, conversation_id, self.replica)):
-                    continue
-                return
+                return  # none left (lease released), or another replica routes it now
             if message_id == last:  # its turn ended without marking it: never run it twice
                 log.error("conversation %s: a turn left its message unrouted", conversation_id)
                 await self._mark_routed(message_id)
@@ -133,11 +129,22 @@ class TurnScheduler:
             last = message_id
             await self._turn(conversation_id, message_id)
 
-    def _claim_next(self, session: Session, conversation_id: str) -> tuple[bool, str | None]:
+    def _claim_next(self, session: Session, conversation_id: str) -> str | None:
+        """The next message to route under this replica's lease (claimed or renewed); None when
+        another replica holds the lease, or none is left and the lease is given back. One
+        transaction: the claim's row lock is held until the release commits, so a message
+        another replica stores meanwhile is seen by the second look (`release`) or finds the
+        lease free."""
         now = self.clock()
         if not routing.claim(session, conversation_id, self.replica, now, now + self.lease):
-            return False, None
-        return True, routing.next_unrouted(session, conversation_id)
+            return None
+        message_id = routing.next_unrouted(session, conversation_id)
+        if message_id is not None or not routing.release(session, conversation_id, self.replica):
+            return message_id
+        # stored meanwhile by another replica, which left it to the lease holder: take it back
+        if not routing.claim(session, conversation_id, self.replica, now, now + self.lease):
+            return None
+        return routing.next_unrouted(session, conversation_id)
 
     async def _turn(self, conversation_id: str, message_id: str) -> None:
         maybe_sent = message_id not in self._fresh

@@ -1,11 +1,13 @@
 """The real Rasa server, started the way `make run` starts it (bot/processes.py rasa_process)."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import requests
 
-from bot.core.rasa_client import rasa_api_token
+from bot.core.answer_events import Understood, understood
+from bot.core.rasa_client import TURN_STATE_HEADER, RasaClient, rasa_api_token
 from bot.core.rasa_replies import pausing_turn, read_replies, replies_in_tracker
 from tests.helpers.stack import Assistant
 
@@ -48,3 +50,38 @@ def test_the_gateway_finds_each_turn_in_rasas_tracker_as_it_was_answered(assista
     assert silent == [] and replies_in_tracker(tracker, "m-3") == []
     assert replies_in_tracker(tracker, "m-4") is None
     assert pausing_turn(tracker) == read_replies(handoff)
+
+
+def test_the_channel_says_what_the_nlu_made_of_the_message_as_the_tracker_does(
+        assistant: Assistant):
+    """Our REST channel's answer says, in its X-Turn-State header (rasa_addons/turn_state.py),
+    what the gateway would otherwise read from the tracker after the turn: the same intent, help
+    topic, message id and form (bot/core/answer_events.understood); a caller without the
+    channel's secret gets no state."""
+    sender = f"e2e-state-{uuid.uuid4().hex[:12]}"
+    rasa = RasaClient(assistant.rasa, assistant.shared.rasa_token, assistant.shared.webhook_secret,
+                      timeout=120)
+    metadata = {"client_id": "c-ben", "channel": "widget", "locale": "en", "live_handoff": True}
+
+    async def turns() -> list[tuple[Understood, Understood]]:
+        seen = []
+        try:
+            for number, text in enumerate(["how do I add a credit card?",
+                                           "I want to book a session"]):
+                message_id = f"m-{number}"
+                answer = await rasa.send(sender, text, {**metadata, "message_id": message_id})
+                assert answer.replies and answer.state is not None
+                from_tracker = understood(await rasa.latest(sender), message_id)
+                seen.append((understood(answer.state, message_id), from_tracker))
+        finally:
+            await rasa.aclose()
+        return seen
+
+    (topic, topic_in_tracker), (booking, booking_in_tracker) = asyncio.run(turns())
+    assert topic == topic_in_tracker == Understood("faq", "faq/add_card", in_form=False)
+    assert booking == booking_in_tracker
+    assert booking.intent == "book_session" and booking.in_form
+
+    refused = requests.post(f"{assistant.rasa}/webhooks/rest/webhook", timeout=30,
+                            json={"sender": sender, "message": "hello"})
+    assert refused.status_code == 401 and TURN_STATE_HEADER not in refused.headers

@@ -46,8 +46,8 @@ def test_each_conversation_sticks_to_one_replica() -> None:
         async def scenario() -> None:
             for text in ("one", "two", "three"):
                 for conversation in CONVERSATIONS:
-                    replies = await rasa.send(conversation, text, {})
-                    assert replies == [{"text": f"echo: {text}"}]
+                    answer = await rasa.send(conversation, text, {})
+                    assert answer.replies == [{"text": f"echo: {text}"}]
             await rasa.aclose()
 
         asyncio.run(scenario())
@@ -72,8 +72,8 @@ def test_a_replica_down_moves_its_conversations_and_only_those() -> None:
             home = {c: _sent_to(fakes, c)[0] for c in CONVERSATIONS}
         # `doomed` is gone (its port refuses connections)
         for conversation in CONVERSATIONS:
-            replies = loop.run_until_complete(rasa.send(conversation, "after", {}))
-            assert replies == [{"text": "echo: after"}]
+            answer = loop.run_until_complete(rasa.send(conversation, "after", {}))
+            assert answer.replies == [{"text": "echo: after"}]
         loop.run_until_complete(rasa.aclose())
         loop.close()
     for conversation in CONVERSATIONS:
