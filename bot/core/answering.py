@@ -17,7 +17,7 @@ from bot.core.data_rights import DataRights
 from bot.core.leave_queue import LeaveQueue
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.safety import SafetyFirst
-from bot.core.turn import read_turn
+from bot.core.turn import Turn
 from bot.store import routing
 from bot.store.db import Database
 from bot.store.models import Kind, Mode
@@ -37,15 +37,13 @@ class Answering:
     def __repr__(self) -> str:
         return f"Answering(bot={self.bot!r})"
 
-    async def take_turn(self, conversation_id: str, message_id: str,
-                        maybe_sent: bool = False) -> None:
-        """The message's turn; it ends with the message marked routed (bot/store/routing.py):
-        with the bot's answer, with a noted e-mail address, or here (the console has it).
+    async def take_turn(self, turn: Turn) -> None:
+        """The message's turn (read by the scheduler as it claimed it); it ends with the message
+        marked routed (bot/store/routing.py): with the bot's answer, with a noted e-mail address,
+        or here (the console has it).
 
         A message that speaks of risk gets the safety reply first, in every mode (safety.py).
         """
-        turn = await self.db.run(
-            lambda session: read_turn(session, conversation_id, message_id, maybe_sent))
         if turn.risk is not None:
             await self.safety.answer(turn)
         elif turn.mode == Mode.BOT:
@@ -56,4 +54,4 @@ class Answering:
             return
         if turn.mode == Mode.WAITING and turn.kind == Kind.TEXT:
             await self.contact.note(turn)
-        await self.db.run(lambda session: routing.mark_routed(session, message_id))
+        await self.db.run(lambda session: routing.mark_routed(session, turn.message_id))

@@ -1,18 +1,18 @@
 """Turns run in the background, one at a time per conversation, in the order the messages came,
 each once: also across a restart, and across gateway replicas on one store.
 
-    scheduler = TurnScheduler(db, take_turn, lease=timedelta(seconds=120))
+    scheduler = TurnScheduler(db, take_turn, lease=timedelta(seconds=120))   # take_turn(Turn)
     scheduler.submit(conversation_id, message_id)   # intake: a message it has just stored
     await scheduler.recover()                        # at start: what was left unrouted
     scheduler.start_sweeping()                       # ... and again every SWEEP_INTERVAL
 
 A client's message is stored unrouted (bot/store/routing.py). To route a conversation, a replica
-holds its lease and takes its oldest unrouted message, runs its turn (`take_turn(conversation_id,
-message_id, maybe_sent)`, which must mark the message routed, in the transaction that ends it),
-and so on until none is left; then, in the transaction of that last look, it releases the lease
-and looks once more (a message another replica stored meanwhile was left to the lease holder).
-One transaction per message taken, one more at the end. A conversation whose lease another
-replica holds is left to it.
+holds its lease and takes its oldest unrouted message, read as a `Turn` in the transaction of
+the claim, runs its turn (`take_turn(turn)`, which must mark the message routed, in the
+transaction that ends it), and so on until none is left; then, in the transaction of that last
+look, it releases the lease and looks once more (a message another replica stored meanwhile was
+left to the lease holder). One transaction per message taken, one more at the end. A
+conversation whose lease another replica holds is left to it.
 
 `recover()` routes every conversation with an unrouted message whose lease is free or expired:
 what a stopped gateway left (turns cut short, turns never begun), what a killed replica held once
@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.core.turn import Turn, read_turn
 from bot.store import routing
 from bot.store.db import Database
 from bot.store.models import new_id, now_utc
@@ -46,7 +47,7 @@ SHUTDOWN_GRACE = 3.0
 SWEEP_INTERVAL = 30.0
 MAX_FRESH = 10_000  # ids of messages this replica's intake stored, kept until their turn
 
-TakeTurn = Callable[[str, str, bool], Awaitable[None]]
+TakeTurn = Callable[[Turn], Awaitable[None]]
 
 
 class TurnScheduler:
@@ -118,19 +119,19 @@ class TurnScheduler:
         """Each waiting message's turn, oldest first, while this replica holds the lease."""
         last: str | None = None
         while True:
-            message_id = await self.db.run(
+            turn = await self.db.run(
                 lambda session: self._claim_next(session, conversation_id))
-            if message_id is None:
+            if turn is None:
                 return  # none left (lease released), or another replica routes it now
-            if message_id == last:  # its turn ended without marking it: never run it twice
+            if turn.message_id == last:  # its turn ended without marking it: never run it twice
                 log.error("conversation %s: a turn left its message unrouted", conversation_id)
-                await self._mark_routed(message_id)
+                await self._mark_routed(turn.message_id)
                 continue
-            last = message_id
-            await self._turn(conversation_id, message_id)
+            last = turn.message_id
+            await self._turn(turn)
 
-    def _claim_next(self, session: Session, conversation_id: str) -> str | None:
-        """The next message to route under this replica's lease (claimed or renewed); None when
+    def _claim_next(self, session: Session, conversation_id: str) -> Turn | None:
+        """The next message's turn under this replica's lease (claimed or renewed); None when
         another replica holds the lease, or none is left and the lease is given back. One
         transaction: the claim's row lock is held until the release commits, so a message
         another replica stores meanwhile is seen by the second look (`release`) or finds the
@@ -139,21 +140,24 @@ class TurnScheduler:
         if not routing.claim(session, conversation_id, self.replica, now, now + self.lease):
             return None
         message_id = routing.next_unrouted(session, conversation_id)
-        if message_id is not None or not routing.release(session, conversation_id, self.replica):
-            return message_id
-        # stored meanwhile by another replica, which left it to the lease holder: take it back
-        if not routing.claim(session, conversation_id, self.replica, now, now + self.lease):
+        if (message_id is None and routing.release(session, conversation_id, self.replica)
+                and routing.claim(session, conversation_id, self.replica, now, now + self.lease)):
+            # stored meanwhile by another replica, which left it to the lease holder: taken
+            message_id = routing.next_unrouted(session, conversation_id)
+        if message_id is None:
             return None
-        return routing.next_unrouted(session, conversation_id)
+        # Not stored by this replica's intake since it started: it may have reached Rasa.
+        return read_turn(session, conversation_id, message_id,
+                         maybe_sent=message_id not in self._fresh)
 
-    async def _turn(self, conversation_id: str, message_id: str) -> None:
-        maybe_sent = message_id not in self._fresh
-        self._fresh.pop(message_id, None)
+    async def _turn(self, turn: Turn) -> None:
+        self._fresh.pop(turn.message_id, None)
         try:
-            await self.take_turn(conversation_id, message_id, maybe_sent)
+            await self.take_turn(turn)
         except Exception as exc:  # noqa: BLE001 - logged; the next message's turn still comes
-            log.error("conversation %s: turn failed (%s)", conversation_id, type(exc).__name__)
-            await self._mark_routed(message_id)
+            log.error("conversation %s: turn failed (%s)", turn.conversation_id,
+                      type(exc).__name__)
+            await self._mark_routed(turn.message_id)
 
     async def _mark_routed(self, message_id: str) -> None:
         await self.db.run(lambda session: routing.mark_routed(session, message_id))

@@ -12,9 +12,22 @@ after the commit), so it is, up to `DISCONNECT_RETRIES` times; so is one that co
 at all (the server down for a moment while it restarts). A cut during the commit itself
 is not retried: whether it committed is unknown, so the error goes up (a client's message is
 then sent again with its `client_message_id`, stored once).
+
+SQLite lets one transaction write at a time, and a writer that finds the file locked sleeps in
+SQLite's busy handler (1, 2, 5 … 100 ms) before it looks again. Under load the worker threads
+spent most of their time there (py-spy: ~13 threads at once, in the claim, the intake's insert
+and the answer's first write), with the cores half idle. So on SQLite a process runs its units
+of work one at a time (a lock, handed straight to the next thread); the busy handler is left to
+other processes (a command of `bot.cli` on the same file). PostgreSQL locks rows, not the
+database: its units of work run side by side. With the threads in line, the holder spent most
+of its time in the commit's fsync: SQLite's file runs with `synchronous = NORMAL` (in WAL mode:
+never corrupted, nothing lost when a process is killed, only a power cut or an OS crash may undo
+the last commits). SQLite is `make run`'s one-machine default; the production profile's store is
+PostgreSQL, which is durable at every commit.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -37,6 +50,12 @@ CONNECT_TIMEOUT_SECONDS = 5
 # restarting), runs again after these pauses (seconds): 7.5 s of pauses in all, longer than a
 # PostgreSQL restart takes (plus up to CONNECT_TIMEOUT_SECONDS a try if the server drops packets).
 DISCONNECT_RETRIES = (0.05, 0.5, 1.0, 2.0, 4.0)
+# Connections a gateway process keeps to PostgreSQL, and how many more it may open for a burst.
+# SQLAlchemy's default (5 + 10) was too small for the gateway's worker threads under load: the
+# connections past 5 were opened and closed again for every unit of work (py-spy: a quarter of
+# a gateway's store time in connecting, at N = 50). Two gateways' 40 at most, Rasa's and the
+# platform's stay under PostgreSQL's default max_connections (100).
+POOL_SIZE, POOL_OVERFLOW = 15, 5
 
 
 def make_engine(database_url: str) -> Engine:
@@ -49,6 +68,7 @@ def make_engine(database_url: str) -> Engine:
         connect_args = ({"connect_timeout": CONNECT_TIMEOUT_SECONDS}
                         if url.get_backend_name() == "postgresql" else {})
         return create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                             pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
                              connect_args=connect_args)
     database = url.database or ""
     in_memory = database in ("", ":memory:")
@@ -66,6 +86,10 @@ def _sqlite_pragmas(wal: bool) -> Callable:
         cursor.execute("PRAGMA foreign_keys = ON")
         if wal:  # readers (history, SSE replay) never wait for a writer
             cursor.execute("PRAGMA journal_mode = WAL")
+            # A commit no longer waits for the disk (fsync at checkpoints only): safe from
+            # corruption, and nothing committed is lost when a process dies; a power cut may
+            # lose the last commits (the module's docstring).
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     return on_connect
@@ -92,6 +116,11 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # One unit of work at a time on SQLite (the module's docstring); re-entrant, so a unit
+        # of work may run another in its own thread.
+        self._one_at_a_time: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if engine.url.get_backend_name() == "sqlite"
+            else contextlib.nullcontext())
         if not event.contains(engine, "before_cursor_execute", _count_writes):
             event.listen(engine, "before_cursor_execute", _count_writes)
 
@@ -106,6 +135,10 @@ class Database:
         """`work(session)` in one transaction: committed if it returns, rolled back if it raises;
         run again on a fresh connection when the server cut its connection before the commit
         (or during the commit of a transaction that wrote nothing)."""
+        with self._one_at_a_time:
+            return self._run_sync(work)
+
+    def _run_sync(self, work: Callable[[Session], T]) -> T:
         for pause in (*DISCONNECT_RETRIES, None):
             _writes.count = 0
             committing = False

@@ -32,6 +32,7 @@ from bot.core.live_events import EventHub
 from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
 from bot.core.safety import SafetyFirst
+from bot.core.turn import Turn
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.store import routing
@@ -175,8 +176,8 @@ def test_a_failing_turn_is_logged_once_and_the_next_message_still_gets_its_turn(
     failure, never the message."""
     taken: list[str] = []
 
-    async def take_turn(conversation_id: str, message_id: str, maybe_sent: bool) -> None:
-        taken.append(message_id)
+    async def take_turn(turn: Turn) -> None:
+        taken.append(turn.message_id)
         if len(taken) == 1:
             raise RuntimeError("an answerer's bug")
 
