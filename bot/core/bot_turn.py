@@ -11,8 +11,9 @@
   team (the state machine's `hand_off`). The message is marked routed in the same transaction.
   A message the assistant missed (fallback, out of scope, handed over as not understood) goes
   to the review queue in that transaction too (review_queue.py), and so do the report's
-  `answered` event (what the NLU made of the message: said in Rasa's answer, or read from its
-  tracker when the answer came another way) and "Did that answer your question?".
+  `answered` event (what the NLU made of the message, said in Rasa's answer) and "Did that
+  answer your question?". An answer that came another way (from the tracker after a timeout)
+  is delivered first; the tracker is then read for the report, noted in its own transaction.
 - Rasa timed out or failed while it had the message: its tracker is read (for up to
   RASA_TRACKER_WAIT seconds) for that turn's replies, which are then used as if they had come.
 - No answer at all (an empty reply) is a failure, never silence. Rasa answers nothing while its
@@ -127,25 +128,37 @@ class BotTurn:
             if replies is None:
                 await self.unit_of_work(turn.conversation_id, self._without_the_bot(turn, zone))
                 return
-            seen = await self._understood(turn, replies)
+            seen = (understood(replies.state, turn.message_id)
+                    if replies.state is not None else None)
             await self.unit_of_work(turn.conversation_id,
                                     self._store_replies(turn, replies, zone, seen))
         finally:
             delivery.typing(turn.address, False)
+        if seen is None:
+            await self._note_answer_later(turn, replies)
 
-    async def _understood(self, turn: Turn, replies: BotReplies) -> Understood:
-        """What Rasa made of the message, for the report: said in its answer, else (replies read
-        from its tracker, or a Rasa that doesn't say) read from its tracker; unknown if that
-        can't be read."""
-        state = replies.state
-        if state is None:
-            try:
-                state = await self.rasa.latest(turn.conversation_id)
-            except RasaUnavailable as exc:
-                log.info("conversation %s: tracker unavailable for the report (%s)",
-                         turn.conversation_id, exc)
-                state = {}
-        return understood(state, turn.message_id)
+    async def _note_answer_later(self, turn: Turn, replies: BotReplies) -> None:
+        """The answer came without Rasa's state (read from its tracker after a timeout, or a Rasa
+        that doesn't say it): once it is delivered, the state is read and the report noted in a
+        transaction of its own; a failure here costs one report event, never the answer."""
+        try:
+            state = await self.rasa.latest(turn.conversation_id)
+        except RasaUnavailable as exc:
+            log.info("conversation %s: tracker unavailable for the report (%s)",
+                     turn.conversation_id, exc)
+            state = {}
+        seen = understood(state, turn.message_id)
+
+        def work(session: Session, changes: ChangeSet) -> None:
+            conversation = store.get_conversation(session, turn.conversation_id)
+            if conversation is not None:
+                self._note_answer(session, changes, conversation, replies, seen)
+
+        try:
+            await self.unit_of_work(turn.conversation_id, work)
+        except Exception:  # the answer is delivered; the report misses one event, logged
+            log.exception("conversation %s: the answer's report event was not recorded",
+                          turn.conversation_id)
 
     def _note_answer(self, session: Session, changes: ChangeSet, conversation: Conversation,
                      replies: BotReplies, seen: Understood) -> None:
@@ -230,7 +243,7 @@ class BotTurn:
                           paused.review, paused.activities)
 
     def _store_replies(self, turn: Turn, replies: BotReplies, zone: tzinfo,
-                       seen: Understood) -> Callable[[Session, ChangeSet], None]:
+                       seen: Understood | None) -> Callable[[Session, ChangeSet], None]:
         def work(session: Session, changes: ChangeSet) -> None:
             conversation = tracked_turn_conversation(session, changes, turn)
             for line in replies.activities:  # what the actions did: for the console only
@@ -247,7 +260,8 @@ class BotTurn:
                 and replies.handoff.reason == NOT_UNDERSTOOD else None)
             if missed in SOURCES:
                 send_to_review(session, conversation.id, missed, turn.message_id)
-            self._note_answer(session, changes, conversation, replies, seen)
+            if seen is not None:  # else noted once the answer is out (_note_answer_later)
+                self._note_answer(session, changes, conversation, replies, seen)
 
         return work
 

@@ -29,6 +29,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -135,22 +136,30 @@ class TurnScheduler:
         another replica holds the lease, or none is left and the lease is given back. One
         transaction: the claim's row lock is held until the release commits, so a message
         another replica stores meanwhile is seen by the second look (`release`) or finds the
-        lease free."""
+        lease free. A message that can't be read as a turn (gone, or a value this code doesn't
+        know) is logged and marked routed here: the conversation is never stuck on it."""
         now = self.clock()
         if not routing.claim(session, conversation_id, self.replica, now, now + self.lease):
             return None
-        message_id = routing.next_unrouted(session, conversation_id)
-        if (message_id is None and routing.release(session, conversation_id, self.replica)
-                and routing.claim(session, conversation_id, self.replica, now, now + self.lease)):
-            # stored meanwhile by another replica, which left it to the lease holder: taken
+        while True:
             message_id = routing.next_unrouted(session, conversation_id)
-        if message_id is None:
-            return None
-        # Not stored by this replica's intake since it started: it may have reached Rasa.
-        return read_turn(session, conversation_id, message_id,
-                         maybe_sent=message_id not in self._fresh)
+            if (message_id is None and routing.release(session, conversation_id, self.replica)
+                    and routing.claim(session, conversation_id, self.replica, now,
+                                      now + self.lease)):
+                # stored meanwhile by another replica, which left it to the lease holder: taken
+                message_id = routing.next_unrouted(session, conversation_id)
+            if message_id is None:
+                return None
+            try:
+                return read_turn(session, conversation_id, message_id)
+            except LookupError as exc:
+                log.error("conversation %s: a waiting message could not be read (%s); marked "
+                          "routed", conversation_id, type(exc).__name__)
+                routing.mark_routed(session, message_id)
 
     async def _turn(self, turn: Turn) -> None:
+        # Not stored by this replica's intake since it started: it may have reached Rasa.
+        turn = replace(turn, maybe_sent=turn.message_id not in self._fresh)
         self._fresh.pop(turn.message_id, None)
         try:
             await self.take_turn(turn)

@@ -17,8 +17,10 @@ SQLite lets one transaction write at a time, and a writer that finds the file lo
 SQLite's busy handler (1, 2, 5 … 100 ms) before it looks again. Under load the worker threads
 spent most of their time there (py-spy: ~13 threads at once, in the claim, the intake's insert
 and the answer's first write), with the cores half idle. So on SQLite a process runs its units
-of work one at a time (a lock, handed straight to the next thread); the busy handler is left to
-other processes (a command of `bot.cli` on the same file). PostgreSQL locks rows, not the
+of work one at a time, reads included (a lock: a waiting thread takes it as soon as it is free,
+not after a sleep); the busy handler is left to other processes (a command of `bot.cli` on the
+same file). A unit of work that waits inside (erasure deleting from Rasa's SQLite tracker file,
+which has its own busy timeout) holds the others meanwhile. PostgreSQL locks rows, not the
 database: its units of work run side by side. With the threads in line, the holder spent most
 of its time in the commit's fsync: SQLite's file runs with `synchronous = NORMAL` (in WAL mode:
 never corrupted, nothing lost when a process is killed, only a power cut or an OS crash may undo
@@ -53,8 +55,10 @@ DISCONNECT_RETRIES = (0.05, 0.5, 1.0, 2.0, 4.0)
 # Connections a gateway process keeps to PostgreSQL, and how many more it may open for a burst.
 # SQLAlchemy's default (5 + 10) was too small for the gateway's worker threads under load: the
 # connections past 5 were opened and closed again for every unit of work (py-spy: a quarter of
-# a gateway's store time in connecting, at N = 50). Two gateways' 40 at most, Rasa's and the
-# platform's stay under PostgreSQL's default max_connections (100).
+# a gateway's store time in connecting, at N = 50). Two gateways' 40 at most, and the few that
+# Rasa's tracker stores, the platform and the gateway's rarely used engine for Rasa's trackers
+# (erasure) have open, stay under PostgreSQL's default max_connections (100): that counts the
+# connections in use, not those other pools' limits.
 POOL_SIZE, POOL_OVERFLOW = 15, 5
 
 
@@ -84,7 +88,7 @@ def _sqlite_pragmas(wal: bool) -> Callable:
     def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        if wal:  # readers (history, SSE replay) never wait for a writer
+        if wal:  # another process's readers never wait for a writer
             cursor.execute("PRAGMA journal_mode = WAL")
             # A commit no longer waits for the disk (fsync at checkpoints only): safe from
             # corruption, and nothing committed is lost when a process dies; a power cut may
@@ -116,8 +120,10 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        # One unit of work at a time on SQLite (the module's docstring); re-entrant, so a unit
-        # of work may run another in its own thread.
+        # One unit of work at a time on SQLite (the module's docstring), the pauses between
+        # tries outside it. Units of work never nest (on SQLite an inner one would wait for the
+        # outer's file lock); re-entrant all the same, so a mistake fails after SQLite's busy
+        # timeout instead of hanging.
         self._one_at_a_time: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if engine.url.get_backend_name() == "sqlite"
             else contextlib.nullcontext())
@@ -135,14 +141,10 @@ class Database:
         """`work(session)` in one transaction: committed if it returns, rolled back if it raises;
         run again on a fresh connection when the server cut its connection before the commit
         (or during the commit of a transaction that wrote nothing)."""
-        with self._one_at_a_time:
-            return self._run_sync(work)
-
-    def _run_sync(self, work: Callable[[Session], T]) -> T:
         for pause in (*DISCONNECT_RETRIES, None):
             _writes.count = 0
             committing = False
-            with self.sessions() as session:
+            with self._one_at_a_time, self.sessions() as session:
                 try:
                     result = work(session)
                     session.flush()

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.channels.widget import CHANNEL as WIDGET
@@ -35,6 +35,7 @@ from bot.core.safety import SafetyFirst
 from bot.core.turn import Turn
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
+from bot.store import conversations as store
 from bot.store import routing
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
@@ -200,3 +201,32 @@ def test_a_failing_turn_is_logged_once_and_the_next_message_still_gets_its_turn(
     assert "turn failed (RuntimeError)" in logged
     assert "a turn left its message unrouted" in logged
     assert "secret" not in logged
+
+
+def test_a_waiting_message_that_cannot_be_read_is_skipped_not_stuck_on(store_url, fake_rasa,
+                                                                     caplog):
+    """A message the routing can't read as a turn (here a kind this code doesn't know, as after
+    a newer gateway wrote it) is logged and marked routed in the claim's transaction; the next
+    message still gets its turn."""
+    async def scenario(db: Database, first: Replica, _: Replica) -> None:
+        started = await Conversations(db).start(WIDGET, None, None)
+        cid = started.conversation_id
+
+        def store_two(session: Session) -> list[str]:
+            conversation = store.get_conversation(session, cid)
+            assert conversation is not None
+            return [store.add_message(session, conversation, Sender.CLIENT, words).id
+                    for words in ("from the future", "plain today")]
+
+        future, _ = await db.run(store_two)
+        await db.run(lambda session: session.execute(
+            text("UPDATE messages SET kind = 'hologram' WHERE id = :id"), {"id": future}))
+        first.scheduler.submit(cid)
+        await first.scheduler.idle()
+        assert await bot_texts(db, cid) == ["echo: plain today"]
+        assert fake_rasa.messages_of(cid) == ["plain today"]
+        assert await db.run(lambda session: routing.next_unrouted(session, cid)) is None
+
+    with caplog.at_level("INFO", logger="bot.core.turn_scheduler"):
+        run(store_url, fake_rasa, scenario)
+    assert "a waiting message could not be read (LookupError); marked routed" in caplog.text

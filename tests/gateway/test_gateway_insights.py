@@ -58,6 +58,22 @@ def test_a_help_topic_answer_asks_if_it_helped_and_a_double_click_counts_once(ga
     assert not any(m.startswith("/feedback") for m in fake_rasa.messages_of(widget.id))
 
 
+@pytest.mark.parametrize("says_turn_state", [True, False], ids=["said", "read from tracker"])
+def test_the_report_has_what_rasa_understood_said_with_its_answer_or_read_after(
+        gateway, fake_rasa, says_turn_state):
+    """Rasa's answer says what its NLU made of the message (our channel's X-Turn-State): noted
+    with the answer, no tracker read. A Rasa that doesn't say: the tracker is read once, after
+    the answer was delivered; the same event and question either way."""
+    fake_rasa.says_turn_state = says_turn_state
+    fake_rasa.understood["how many credits do I have?"] = intent("ask_credits")
+    fake_rasa.replies["how many credits do I have?"] = [{"text": "You have 4 of 6 left."}]
+    widget = gateway.widget("c-anna")
+    widget.say("how many credits do I have?")
+    _question(widget, texts.FEEDBACK_QUESTION)
+    assert events_of(gateway, widget.id) == [("answered", "ask_credits", None, None, None)]
+    assert fake_rasa.tracker_reads.count(widget.id) == (0 if says_turn_state else 1)
+
+
 def test_i_need_more_help_offers_a_person(gateway, fake_rasa):
     fake_rasa.understood["how many credits do I have?"] = intent("ask_credits")
     fake_rasa.replies["how many credits do I have?"] = [{"text": "You have 4 of 6 left."}]

@@ -16,6 +16,9 @@ conversation the way Rasa does, and recording every call.
 - `GET /conversations/<id>/tracker`: `{"sender_id", "paused", "events", "latest_message", ...}`
   like Rasa's HTTP API; `?include_events=NONE`: `events` null (`tracker_status` other than 200
   makes it fail).
+- Its webhook answer says the conversation's state without events in the header `X-Turn-State`
+  (our channel's rasa_addons/turn_state.py), unless `says_turn_state` is False (a Rasa without
+  it: the gateway then reads the tracker for its report).
 
 It checks what the real one checks (rasa_addons/redacting_rest.py, `rasa run --jwt-secret`): the
 webhook needs `X-Webhook-Secret: <shared.webhook_secret>`, the HTTP API `Authorization: Bearer <a
@@ -37,6 +40,7 @@ from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
 import jwt
 
+from bot.core.rasa_client import TURN_STATE_HEADER
 from bot.processes import SharedSecrets
 from rasa_addons.internal_auth import WEBHOOK_SECRET_HEADER, bearer_token
 from tests.helpers.fake_server import serving
@@ -68,6 +72,7 @@ class FakeRasa:
     # What the NLU made of a message (its text → Rasa's `parse_data`), kept on the tracker's user
     # event as Rasa does: the gateway reads the intent and help topic there for its report.
     understood: dict[str, dict[str, Any]] = field(default_factory=dict)
+    says_turn_state: bool = True
     trackers: dict[str, Tracker] = field(default_factory=dict)
     running: int = 0  # turns being run right now
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -84,6 +89,7 @@ class FakeRasa:
         self.delays.clear()
         self.tracker_status = 200
         self.understood.clear()
+        self.says_turn_state = True
 
     def messages_of(self, conversation_id: str) -> list[str]:
         """What the gateway sent for this conversation, in order (each call, repeats too)."""
@@ -191,12 +197,14 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def _json(self, status: int, body: Any) -> None:
+        def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
             data = json.dumps(body).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
@@ -259,7 +267,9 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             finally:
                 with fake.lock:
                     fake.running -= 1
-            self._json(200, answer)
+            state = (json.dumps(fake.tracker(body.get("sender"), with_events=False))
+                     if fake.says_turn_state else None)
+            self._json(200, answer, {TURN_STATE_HEADER: state} if state else None)
 
     return Handler
 
