@@ -11,7 +11,7 @@ sends its state in the answer's `X-Turn-State` header: JSON in the shape of
 
     {"latest_message": {"intent": {"name": "faq"},
                         "response_selector": {"faq": {"response":
-                                                      {"intent_response_key": "faq/adding_card"}}},
+                                                      {"intent_response_key": "faq/add_card"}}},
                         "metadata": {"message_id": "<the gateway's id>"}},
      "active_loop": {"name": "booking_form"}}
 
