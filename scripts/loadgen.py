@@ -275,8 +275,17 @@ class RestConversation:
 
 # --- the run ------------------------------------------------------------------------------------
 
-async def _one_client(client: Client, http: httpx.AsyncClient, number: int,
-                      turns: list[Turn], steps: int) -> None:
+async def _one_client(client: Client, number: int, turns: list[Turn], steps: int) -> None:
+    """One simulated client, with HTTP connections of its own, as a browser has: a shared pool
+    kept reusing its first connections, so with two gateway workers on one port nearly every
+    message went to one of them."""
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=4),
+                                 timeout=httpx.Timeout(60.0)) as http:
+        await _converse(client, http, number, turns, steps)
+
+
+async def _converse(client: Client, http: httpx.AsyncClient, number: int,
+                    turns: list[Turn], steps: int) -> None:
     try:
         conversation = await client.conversation(http, CLIENTS[number % len(CLIENTS)])
     except (httpx.HTTPError, TimeoutError) as exc:
@@ -299,10 +308,7 @@ async def _one_client(client: Client, http: httpx.AsyncClient, number: int,
 async def drive(client: Client, clients: int, steps: int = len(CONVERSATION)) -> Run:
     """`clients` conversations at once, each the first `steps` of CONVERSATION (all of it by
     default); the run's figures."""
-    limits = httpx.Limits(max_connections=clients * 2 + 10, max_keepalive_connections=clients * 2)
-    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60.0)) as http:
-        turns: list[Turn] = []
-        started = time.perf_counter()
-        await asyncio.gather(*(_one_client(client, http, n, turns, steps)
-                               for n in range(clients)))
-        return Run(clients, time.perf_counter() - started, turns)
+    turns: list[Turn] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(_one_client(client, n, turns, steps) for n in range(clients)))
+    return Run(clients, time.perf_counter() - started, turns)

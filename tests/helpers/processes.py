@@ -33,6 +33,29 @@ def port_reservation() -> socket.socket:
     return sock
 
 
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on this TCP port (/proc/net/tcp and tcp6: state 0A), whoever's."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    count += 1
+    return count
+
+
+def wait_until_listening(port: int, sockets: int, timeout: float) -> None:
+    """Until `sockets` listen on the port: every SO_REUSEPORT worker, not only the first (whose
+    health answers for all of them on the shared port)."""
+    deadline = time.monotonic() + timeout
+    while listening_sockets(port) < sockets:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{listening_sockets(port)} of {sockets} listening on port {port} "
+                               f"after {timeout:.0f} s")
+        time.sleep(0.1)
+
+
 def wait_for(url: str, timeout: float, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

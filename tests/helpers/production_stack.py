@@ -40,7 +40,12 @@ from bot.processes import (
 )
 from tests.helpers.gateway import Gateway, _gateway_spec
 from tests.helpers.postgres import DEFAULT_POSTGRES_URL
-from tests.helpers.processes import free_port, port_reservation, running_together
+from tests.helpers.processes import (
+    free_port,
+    port_reservation,
+    running_together,
+    wait_until_listening,
+)
 from tests.helpers.redis_server import TEST_REDIS_URL
 
 
@@ -123,6 +128,9 @@ def production_stack(model: Path, folder: Path, gateway_env: dict[str, str] | No
             first = stack.enter_context(running_together(gateways[:1], timeout=60))
             reservation.close()
             second = stack.enter_context(running_together(gateways[1:], timeout=60))
+            # The health check of the second worker is answered by the first one (the same
+            # port): without this, a client's kept-alive connections all went to the first.
+            wait_until_listening(ports.gateway, len(gateways), timeout=60)
             processes = {spec.name: process for (spec, _, _), process
                          in zip(backends + gateways, running + first + second, strict=True)}
             gateway_url = f"http://127.0.0.1:{ports.gateway}"
