@@ -21,7 +21,8 @@ UNITS = 24
 class Overlap:
     """How many units of work ran at once, at most."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold: float) -> None:
+        self.hold = hold  # seconds each unit keeps its transaction open
         self.lock = threading.Lock()
         self.now = self.most = 0
 
@@ -32,7 +33,7 @@ class Overlap:
                 self.most = max(self.most, self.now)
             try:
                 session.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": row})
-                time.sleep(0.01)  # long enough for every thread to be waiting meanwhile
+                time.sleep(self.hold)  # so that the other threads are waiting meanwhile
                 return row
             finally:
                 with self.lock:
@@ -49,7 +50,7 @@ def test_on_sqlite_units_of_work_run_one_at_a_time_and_all_commit(tmp_path: Path
     db = Database.from_url(f"sqlite:///{tmp_path / 'store.db'}")
     try:
         db.run_sync(lambda session: session.execute(text("CREATE TABLE t (n INTEGER)")))
-        overlap = Overlap()
+        overlap = Overlap(hold=0.01)  # one at a time: UNITS times this in all
         assert asyncio.run(_all_at_once(db, overlap)) == list(range(UNITS))
         assert overlap.most == 1
         count = db.run_sync(lambda session: session.execute(text("SELECT count(*) FROM t"))
@@ -69,7 +70,8 @@ def test_on_postgresql_units_of_work_run_side_by_side_on_pooled_connections():
         db = Database.from_url(url)
         try:
             db.run_sync(lambda session: session.execute(text("CREATE TABLE t (n INTEGER)")))
-            overlap = Overlap()
+            # long enough for every unit to have asked for a connection, also on a slow machine
+            overlap = Overlap(hold=0.2)
             assert asyncio.run(_all_at_once(db, overlap)) == list(range(UNITS))
             assert overlap.most > 1
             assert db.engine.pool.size() == POOL_SIZE  # type: ignore[attr-defined]
