@@ -356,7 +356,8 @@ _CUES = re.compile(r"""\b(
     liv(?:e|es|ed|ing)|alive|life|exist\w*|here|around|anymore|any\s+more|
     hurt\w*|harm\w*|cut(?:s|ting)?|burn\w*|bleed\w*|blood|scratch\w*|wrists?|starv\w*|
     pills?|tablets?|overdos\w*|od|meds|medication|antidepressants?|paracetamol|painkillers|
-    bridge|jump\w*|roof|edge|train|bus|cliff|balcony|drown\w*|hang\w*|noose|rope|wall|crash\w*|
+    bridge|jump\w*|roof|edge|ledge|railings?|train|bus|cliff|balcony|drown\w*|hang\w*|noose|rope|
+    wall|crash\w*|
     road|engine|garage|car|front\s+of|
     goodbye|farewell|note|gone|disappear\w*|vanish\w*|forever|for\s+good|wake|
     safe|unsafe|danger\w*|hits?|hitting|beat\w*|abus\w*|violen\w*|threat\w*|knife|gun|weapon|
