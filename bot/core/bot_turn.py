@@ -29,7 +29,7 @@
   as one that may have reached Rasa. Rasa's tracker says whether it ran and what it answered;
   an answer that was committed after all finds its message routed (`AlreadyRouted`) and is not
   stored twice. Every store write of this turn marks the message routed in its transaction, so
-  a run again never answers twice.
+  a run again never answers twice (turn_end.py: the same for every answer).
 """
 from __future__ import annotations
 
@@ -37,11 +37,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core import feedback, texts
@@ -59,9 +57,10 @@ from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, pausing_turn, read_replies, replies_in_tracker
 from bot.core.review_queue import NOT_UNDERSTOOD, SOURCES, send_to_review
 from bot.core.turn import Turn
+from bot.core.turn_end import answer_once, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store import events, routing
+from bot.store import events
 from bot.store.models import Conversation, Kind, Mode, Priority, Sender, now_utc
 from envsettings.support_hours import SupportHours
 
@@ -72,12 +71,6 @@ TRACKER_POLL = 0.5  # seconds between two reads of Rasa's tracker while waiting 
 # The gateway hands off by itself. Rasa may still pause itself afterwards (a turn the gateway gave
 # up on finishing late), so it is resumed before the bot answers this conversation again.
 RASA_DOWN_HANDOFF = HandoffRequest("platform_unavailable", Priority.HIGH, bot_paused=True)
-# A turn the store lost its connection under runs again after these pauses (seconds).
-STORE_LOST_RETRIES = (0.5, 2.0)
-
-
-class AlreadyRouted(Exception):
-    """Another replica ended this message's turn first: this answer is not stored."""
 
 
 class BotTurn:
@@ -96,23 +89,8 @@ class BotTurn:
 
     async def answer(self, turn: Turn) -> None:
         """Rasa's answer to the turn's message, stored and delivered; run again when the store
-        lost its connection under it (the module's docstring)."""
-        for pause in (*STORE_LOST_RETRIES, None):
-            try:
-                await self._answer_once(turn)
-                return
-            except AlreadyRouted:
-                if not turn.maybe_sent:
-                    raise
-                log.info("conversation %s: the turn had ended already", turn.conversation_id)
-                return
-            except DBAPIError as exc:
-                if pause is None or not _connection_lost(exc):
-                    raise
-                log.warning("conversation %s: the store's connection was lost during the turn "
-                            "(%s); it runs again", turn.conversation_id, type(exc.orig).__name__)
-                turn = replace(turn, maybe_sent=True)
-                await asyncio.sleep(pause)
+        lost its connection under it (the module's docstring, turn_end.py)."""
+        await answer_once(turn, self._answer_once)
 
     async def _answer_once(self, turn: Turn) -> None:
         delivery = self.unit_of_work.deliveries.of(turn.address)
@@ -286,23 +264,6 @@ class BotTurn:
                   Context(self.clock(), request=request, hours=self.hours, zone=zone))
         except Refused as refused:  # with the team already: nothing more to do
             log.info("conversation %s: handoff not needed (%s)", conversation.id, refused.code)
-
-
-def _connection_lost(exc: DBAPIError) -> bool:
-    """A failure of the connection (cut, refused, the server restarting), not of the work."""
-    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
-
-
-def tracked_turn_conversation(session: Session, changes: ChangeSet, turn: Turn) -> Conversation:
-    """The turn's conversation, watched for announcements; its message marked routed in the
-    same transaction as the answer (`AlreadyRouted` rolls the answer back)."""
-    conversation = store.get_conversation(session, turn.conversation_id)
-    if conversation is None:
-        raise LookupError(turn.conversation_id)
-    if not routing.mark_routed(session, turn.message_id):
-        raise AlreadyRouted(turn.message_id)
-    changes.track(conversation)
-    return conversation
 
 
 def mark_identity_told(session: Session, conversation_id: str,

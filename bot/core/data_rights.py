@@ -10,6 +10,10 @@ conversation (on every channel; Rasa never sees these messages):
 
 Only for a verified client (a signed-in widget, a linked Slack or Telegram account) in a private
 chat: signed out, it says how to sign in; in a shared chat, to ask in a private one.
+
+Each answer is stored in the transaction that marks the message routed, once also when the store
+loses its connection while committing it (turn_end.py): that transaction runs again, the copy is
+not e-mailed again.
 """
 from __future__ import annotations
 
@@ -22,12 +26,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import texts
-from bot.core.bot_turn import AlreadyRouted, tracked_turn_conversation
 from bot.core.client_data import ClientExport, export_for
 from bot.core.data_requests import ERASE_CONFIRM, ERASE_KEEP, DataRequest, read_request
 from bot.core.erasure import Erasure
 from bot.core.handoff_states import ZoneLookup
 from bot.core.turn import Turn
+from bot.core.turn_end import AlreadyRouted, answer_once, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.models import Kind, Message, Sender, now_utc
@@ -133,7 +137,7 @@ class DataRights:
                 ERASED.format(count=conversations_word(erased.conversations))))
 
         try:
-            await self.unit_of_work(turn.conversation_id, work)
+            await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
         except AlreadyRouted:
             raise
         except Exception as exc:  # noqa: BLE001 - the tracker store or the database failed
@@ -150,7 +154,7 @@ class DataRights:
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.BOT, text, buttons=buttons or []))
 
-        await self.unit_of_work(turn.conversation_id, work)
+        await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
 
 
 def _just_asked(session: Session, turn: Turn) -> bool:

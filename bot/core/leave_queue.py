@@ -10,7 +10,9 @@ assistant* button (payload `/leave_queue`), on every channel.
 - Once an agent has the conversation, these words are for the agent: nothing happens here.
 
 A message that is none of these is left alone (the console has it). A message that speaks of risk
-never gets here: safety comes first (answering.py).
+never gets here: safety comes first (answering.py). What is done is stored in the transaction that
+marks the message routed, once also when the store loses its connection while committing it
+(turn_end.py).
 """
 from __future__ import annotations
 
@@ -26,9 +28,9 @@ from sqlalchemy.orm import Session
 from bot.core import texts
 from bot.core.handoff_states import Context, Refused, Trigger, apply
 from bot.core.turn import Turn
+from bot.core.turn_end import AlreadyRouted, answer_once, mark_turn_ended
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store import routing
 from bot.store.models import Conversation, Message, Mode, Sender, now_utc
 
 log = logging.getLogger("bot.core.leave_queue")
@@ -114,13 +116,15 @@ class LeaveQueue:
             message = store.get_message(session, turn.message_id)
             if conversation is None or message is None:
                 raise LookupError(turn.conversation_id)
+            if message.routed:  # before the mode: an earlier commit may have changed it
+                raise AlreadyRouted(turn.message_id)
             if conversation.mode != Mode.WAITING:
                 return False
             choice = choose(turn, conversation.handoff_reason,
                             _asked_if_safe(session, conversation, message.seq))
             if choice == Choice.NONE:
                 return False
-            routing.mark_routed(session, turn.message_id)
+            mark_turn_ended(session, turn)
             if choice == Choice.ASK_SAFE:
                 changes.message(conversation, store.add_message(
                     session, conversation, Sender.SYSTEM, texts.ARE_YOU_SAFE,
@@ -138,4 +142,5 @@ class LeaveQueue:
                              refused.code)
             return True
 
-        return await self.unit_of_work(turn.conversation_id, work)
+        acted = await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+        return acted is not False  # None: it had acted already (answer_once)

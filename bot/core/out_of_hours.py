@@ -1,4 +1,9 @@
-"""Out of the team's hours, an e-mail address in a waiting conversation is where to answer."""
+"""Out of the team's hours, an e-mail address in a waiting conversation is where to answer.
+
+Noted in the transaction that ends the message's turn (its own, or the safety reply's when the
+message also speaks of risk: answering.py), once also when the store loses its connection
+while committing it (turn_end.py).
+"""
 from __future__ import annotations
 
 import re
@@ -9,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from bot.core import texts
 from bot.core.turn import Turn
+from bot.core.turn_end import answer_once, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
-from bot.store import routing
-from bot.store.models import Kind, Sender, now_utc
+from bot.store.models import Conversation, Kind, Sender, now_utc
 from envsettings.support_hours import SupportHours, is_open
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}"
@@ -30,24 +35,34 @@ class ContactEmailCapture:
     def __repr__(self) -> str:
         return f"ContactEmailCapture(hours={self.hours!r})"
 
-    async def note(self, turn: Turn) -> None:
-        """Keep the first e-mail address in the client's message, if the team is away now."""
+    def noting(self, turn: Turn) -> Callable[[Session, ChangeSet, Conversation], None] | None:
+        """What keeps the first e-mail address in the client's message, to run in a transaction
+        of the caller's; None if the team is here now, or the message has none."""
         if is_open(self.hours, self.clock()):
-            return
+            return None
         found = EMAIL.search(turn.text)
         if not found or len(found.group()) > MAX_EMAIL_CHARS:
-            return
+            return None
         email = found.group()
 
-        def work(session: Session, changes: ChangeSet) -> None:
-            conversation = store.get_conversation(session, turn.conversation_id)
-            if conversation is None:
-                raise LookupError(turn.conversation_id)
-            routing.mark_routed(session, turn.message_id)  # with its answer, once
+        def work(session: Session, changes: ChangeSet, conversation: Conversation) -> None:
             store.set_contact_email(conversation, email)
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.SYSTEM, texts.ACTIVITY_EMAIL, kind=Kind.ACTIVITY))
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.SYSTEM, texts.email_noted(email)))
 
-        await self.unit_of_work(turn.conversation_id, work)
+        return work
+
+    async def note(self, turn: Turn) -> bool:
+        """Keep the first e-mail address in the client's message, if the team is away now; True
+        if it was (the message's turn ended with it)."""
+        noting = self.noting(turn)
+        if noting is None:
+            return False
+
+        def work(session: Session, changes: ChangeSet) -> None:
+            noting(session, changes, tracked_turn_conversation(session, changes, turn))
+
+        await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+        return True

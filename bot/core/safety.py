@@ -14,6 +14,11 @@ removed already, never the words around them (intake.py). Then, by mode when its
   conversation is made urgent (the state machine's `escalate`): the queue position is told again
   while waiting, and the console hears of it at once.
 
+The safety reply, the escalation and the message marked routed are one transaction (with an
+e-mail address noted out of hours, when the caller passes it: answering.py), run again if the
+store lost its connection while committing it, never stored twice (turn_end.py); Rasa is not
+asked again.
+
 The log says that a risk phrase was found, never the message or what kind of risk it spoke of.
 """
 from __future__ import annotations
@@ -37,6 +42,7 @@ from bot.core.handoff_states import (
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, read_replies
 from bot.core.turn import SELF_HARM_INTENT, Turn
+from bot.core.turn_end import answer_once, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.models import Conversation, Mode, Priority, Sender, now_utc
@@ -48,6 +54,9 @@ log = logging.getLogger("bot.core.safety")
 SAFETY = "safety"
 SAFETY_WAIT = 5.0  # seconds: Rasa's safety reply, or the gateway's own after that
 LOCALE = "en"
+
+# More to store in the safety reply's transaction, after it: (session, changes, conversation).
+AlsoStore = Callable[[Session, ChangeSet, Conversation], None]
 
 
 class SafetyFirst:
@@ -64,13 +73,14 @@ class SafetyFirst:
     def __repr__(self) -> str:
         return f"SafetyFirst(rasa={self.rasa!r})"
 
-    async def answer(self, turn: Turn) -> None:
-        """The safety reply first, then a person, urgently (see the module docstring)."""
+    async def answer(self, turn: Turn, also: AlsoStore | None = None) -> None:
+        """The safety reply first, then a person, urgently, and `also` (see the module
+        docstring); the message's turn ends with them."""
         log.warning("conversation %s: safety first (a risk phrase in the client's message, "
                     "mode %s)", turn.conversation_id, turn.mode.value)
         zone = await zone_if_closed(self.hours, self.clock(), turn.client_id, self.zones)
         if turn.mode != Mode.BOT:
-            await self.unit_of_work(turn.conversation_id, self._escalate(turn, None, zone))
+            await self._store(turn, None, zone, also)
             return
         delivery = self.unit_of_work.deliveries.of(turn.address)
         delivery.typing(turn.address, True)
@@ -85,21 +95,25 @@ class SafetyFirst:
             except RasaUnavailable as exc:
                 log.warning("conversation %s: no safety reply from the assistant (%s); the "
                             "gateway gives its own", turn.conversation_id, exc)
-            await self.unit_of_work(turn.conversation_id, self._escalate(turn, replies, zone))
+            await self._store(turn, replies, zone, also)
         finally:
             delivery.typing(turn.address, False)
 
-    def _escalate(self, turn: Turn, replies: BotReplies | None,
-                  zone: tzinfo) -> Callable[[Session, ChangeSet], None]:
-        """In one transaction: the safety reply (the assistant's, or the gateway's own), then the
-        conversation to the team, urgent."""
+    async def _store(self, turn: Turn, replies: BotReplies | None, zone: tzinfo,
+                     also: AlsoStore | None) -> None:
+        """The transaction that ends the turn, run again if its commit was cut (Rasa was asked
+        before it, once)."""
+        work = self._escalate(turn, replies, zone, also)
+        await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+
+    def _escalate(self, turn: Turn, replies: BotReplies | None, zone: tzinfo,
+                  also: AlsoStore | None) -> Callable[[Session, ChangeSet], None]:
+        """In one transaction: the message marked routed, the safety reply (the assistant's, or
+        the gateway's own), the conversation to the team, urgent, then `also`."""
         asked_rasa = turn.mode == Mode.BOT
 
         def work(session: Session, changes: ChangeSet) -> None:
-            conversation = store.get_conversation(session, turn.conversation_id)
-            if conversation is None:
-                raise LookupError(turn.conversation_id)
-            changes.track(conversation)
+            conversation = tracked_turn_conversation(session, changes, turn)
             request = self._safety_request(replies)
             if replies is not None and request is not None:
                 for reply in replies.messages:  # the assistant's safety reply
@@ -117,6 +131,8 @@ class SafetyFirst:
                       Context(self.clock(), request=request, hours=self.hours, zone=zone))
             except Refused as refused:  # replicas racing on the row: the reply is kept all the same
                 log.error("conversation %s: not escalated (%s)", conversation.id, refused.code)
+            if also is not None:
+                also(session, changes, conversation)
 
         return work
 

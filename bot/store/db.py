@@ -11,7 +11,8 @@ server rolled it back, and a unit of work only touches the store: what it announ
 after the commit), so it is, up to `DISCONNECT_RETRIES` times; so is one that could not connect
 at all (the server down for a moment while it restarts). A cut during the commit itself
 is not retried: whether it committed is unknown, so the error goes up (a client's message is
-then sent again with its `client_message_id`, stored once).
+then sent again with its `client_message_id`, stored once; an answer's transaction, which can
+tell by its message being routed, is run again by bot/core/turn_end.py).
 
 SQLite lets one transaction write at a time, and a writer that finds the file locked sleeps in
 SQLite's busy handler (1, 2, 5 … 100 ms) before it looks again. Under load the worker threads
