@@ -85,14 +85,17 @@ def add_message(session: Session, conversation: Conversation, sender: Sender, te
     """Append a message with the conversation's next seq (allocated atomically in the database).
 
     A client's message is stored unrouted: its turn is still to come (bot/store/routing.py)."""
+    now = now_utc()
     seq = session.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=now_utc())
+        .values(last_seq=Conversation.last_seq + 1, updated_at=now)
         .returning(Conversation.last_seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    conversation.last_seq = seq
+    # What the UPDATE wrote, as loaded: set as a change, the flush would write it again.
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "updated_at", now)
     message = Message(conversation_id=conversation.id, seq=seq, sender=sender, kind=kind,
                       text=text, buttons=list(buttons), agent_id=agent_id,
                       client_message_id=client_message_id, payload=payload,
