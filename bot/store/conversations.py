@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,6 +21,17 @@ from bot.store.models import (
 from bot.store.tokens import hash_token, new_token
 
 CLIENT_VISIBLE_KINDS = (Kind.TEXT, Kind.BUTTON_CLICK)
+
+# The statements of every message, built once with their parameters named: building a statement
+# costs more CPU than SQLite takes to run it.
+_NEXT_SEQ = (update(Conversation)
+             .where(Conversation.id == bindparam("conversation_id"))
+             .values(last_seq=Conversation.last_seq + 1, updated_at=bindparam("now"))
+             .returning(Conversation.last_seq)
+             .execution_options(synchronize_session=False))
+_BY_KEY = select(Conversation).where(Conversation.conversation_key_hash == bindparam("key_hash"))
+_CLIENT_MESSAGE = select(Message).where(Message.conversation_id == bindparam("conversation_id"),
+                                        Message.client_message_id == bindparam("client_message_id"))
 
 
 def create_conversation(session: Session, channel: str, client_id: str | None,
@@ -62,9 +73,7 @@ def mark_key_used(session: Session, conversation: Conversation, now: datetime,
 
 
 def find_by_key(session: Session, key: str) -> Conversation | None:
-    return session.scalars(
-        select(Conversation).where(Conversation.conversation_key_hash == hash_token(key))
-    ).one_or_none()
+    return session.scalars(_BY_KEY, {"key_hash": hash_token(key)}).one_or_none()
 
 
 def find_by_external_id(session: Session, channel: str, external_id: str) -> Conversation | None:
@@ -85,14 +94,11 @@ def add_message(session: Session, conversation: Conversation, sender: Sender, te
     """Append a message with the conversation's next seq (allocated atomically in the database).
 
     A client's message is stored unrouted: its turn is still to come (bot/store/routing.py)."""
-    seq = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=now_utc())
-        .returning(Conversation.last_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    conversation.last_seq = seq
+    now = now_utc()
+    seq = session.execute(_NEXT_SEQ, {"conversation_id": conversation.id, "now": now}).scalar_one()
+    # What the UPDATE wrote, as loaded: set as a change, the flush would write it again.
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "updated_at", now)
     message = Message(conversation_id=conversation.id, seq=seq, sender=sender, kind=kind,
                       text=text, buttons=list(buttons), agent_id=agent_id,
                       client_message_id=client_message_id, payload=payload,
@@ -104,10 +110,9 @@ def add_message(session: Session, conversation: Conversation, sender: Sender, te
 
 def find_client_message(session: Session, conversation_id: str,
                         client_message_id: str) -> Message | None:
-    return session.scalars(select(Message).where(
-        Message.conversation_id == conversation_id,
-        Message.client_message_id == client_message_id,
-    )).one_or_none()
+    return session.scalars(_CLIENT_MESSAGE, {"conversation_id": conversation_id,
+                                             "client_message_id": client_message_id}
+                           ).one_or_none()
 
 
 def get_message(session: Session, message_id: str) -> Message | None:

@@ -35,6 +35,9 @@ def record(session: Session, conversation_id: str, kind: str, *, at: datetime | 
     event = ConversationEvent(conversation_id=conversation_id, kind=kind, at=at or now_utc(),
                               intent=intent, topic=topic, reason=reason, value=value, ref=ref,
                               comment=comment)
+    if ref is None:  # nothing to collide with: (conversation, kind, ref) is unique only with a ref
+        session.add(event)
+        return event
     try:
         with session.begin_nested():
             session.add(event)
