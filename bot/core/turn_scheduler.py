@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.core.turn import Turn, read_turn
+from bot.core.turn_end import AlreadyRouted
 from bot.store import routing
 from bot.store.db import Database
 from bot.store.models import new_id, now_utc
@@ -163,6 +164,8 @@ class TurnScheduler:
         self._fresh.pop(turn.message_id, None)
         try:
             await self.take_turn(turn)
+        except AlreadyRouted:  # another replica ended it (its lease had expired): answered once
+            log.info("conversation %s: the turn had ended elsewhere", turn.conversation_id)
         except Exception as exc:  # noqa: BLE001 - logged; the next message's turn still comes
             log.error("conversation %s: turn failed (%s)", turn.conversation_id,
                       type(exc).__name__)

@@ -33,6 +33,7 @@ from bot.core.out_of_hours import ContactEmailCapture
 from bot.core.rasa_client import RasaClient
 from bot.core.safety import SafetyFirst
 from bot.core.turn import Turn
+from bot.core.turn_end import AlreadyRouted
 from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import UnitOfWork
 from bot.store import conversations as store
@@ -201,6 +202,35 @@ def test_a_failing_turn_is_logged_once_and_the_next_message_still_gets_its_turn(
     assert "turn failed (RuntimeError)" in logged
     assert "a turn left its message unrouted" in logged
     assert "secret" not in logged
+
+
+def test_a_turn_another_replica_ended_is_not_a_failure(store_url, fake_rasa, caplog):
+    """An answer refused because the message's turn had ended elsewhere (`AlreadyRouted`: another
+    replica took it after this one's lease expired) is logged as that, not as a failed turn, and
+    the next message still comes."""
+    taken: list[str] = []
+
+    async def scenario(db: Database, first: Replica, _: Replica) -> None:
+        async def take_turn(turn: Turn) -> None:
+            taken.append(turn.message_id)
+            await db.run(lambda session: routing.mark_routed(session, turn.message_id))
+            if len(taken) == 1:
+                raise AlreadyRouted(turn.message_id)
+
+        scheduler = TurnScheduler(db, take_turn, LEASE)
+        started = await Conversations(db).start(WIDGET, None, None)
+        cid = started.conversation_id
+        ids = [(await first.intake.accept(cid, InboundMessage(text=text)))[0]["id"]
+               for text in ("one", "two")]
+        scheduler.submit(cid)
+        await scheduler.idle()
+        await scheduler.close()
+        assert taken == ids
+
+    with caplog.at_level("INFO", logger="bot.core.turn_scheduler"):
+        run(store_url, fake_rasa, scenario)
+    assert "the turn had ended elsewhere" in caplog.text
+    assert "turn failed" not in caplog.text
 
 
 def test_a_waiting_message_that_cannot_be_read_is_skipped_not_stuck_on(store_url, fake_rasa,
