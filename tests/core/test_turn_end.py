@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -52,7 +52,7 @@ from envsettings.safety_contacts import SafetyContacts
 from envsettings.support_hours import SupportHours
 from platform_api import PlatformClient
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
-from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
+from tests.helpers.postgres import require_postgres, temporary_schema
 from tests.helpers.sandbox_api import SandboxApi
 from tests.helpers.store_faults import cut_commit
 
@@ -89,16 +89,6 @@ def postgres_url() -> Iterator[str]:
     require_postgres()
     with temporary_schema() as url:
         yield url
-
-
-@pytest.fixture(params=BOTH_BACKENDS)
-def store_url(request, tmp_path: Path) -> Iterator[str]:
-    with ExitStack() as stack:
-        if request.param == "postgresql":
-            require_postgres()
-            yield stack.enter_context(temporary_schema())
-        else:
-            yield f"sqlite:///{tmp_path / 'store.db'}"
 
 
 @dataclass

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -44,7 +42,6 @@ from bot.store.models import Message, Sender, now_utc
 from envsettings.safety_contacts import SafetyContacts
 from envsettings.support_hours import SupportHours
 from tests.helpers.fake_rasa import FakeRasa, run_fake_rasa
-from tests.helpers.postgres import BOTH_BACKENDS, require_postgres, temporary_schema
 
 ALWAYS_OPEN = SupportHours(open_hour=0, close_hour=24, days=(0, 1, 2, 3, 4, 5, 6))
 LEASE = timedelta(seconds=30)
@@ -64,16 +61,6 @@ class Replica:
 def fake_rasa() -> Iterator[FakeRasa]:
     with run_fake_rasa() as rasa:
         yield rasa
-
-
-@pytest.fixture(params=BOTH_BACKENDS)
-def store_url(request, tmp_path: Path) -> Iterator[str]:
-    with ExitStack() as stack:
-        if request.param == "postgresql":
-            require_postgres()
-            yield stack.enter_context(temporary_schema())
-        else:
-            yield f"sqlite:///{tmp_path / 'store.db'}"
 
 
 def replica(db: Database, fake_rasa: FakeRasa) -> Replica:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -56,3 +57,14 @@ def temporary_schema(url: str = DEFAULT_POSTGRES_URL) -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture(params=BOTH_BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh store's URL, once on SQLite and once on PostgreSQL (a throw-away schema)."""
+    if request.param == "postgresql":
+        require_postgres()
+        with temporary_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'store.db'}"
