@@ -31,7 +31,7 @@ from bot.core.data_requests import ERASE_CONFIRM, ERASE_KEEP, DataRequest, read_
 from bot.core.erasure import Erasure
 from bot.core.handoff_states import ZoneLookup
 from bot.core.turn import Turn
-from bot.core.turn_end import AlreadyRouted, answer_once, tracked_turn_conversation
+from bot.core.turn_end import AlreadyRouted, end_turn, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.models import Kind, Message, Sender, now_utc
@@ -137,7 +137,7 @@ class DataRights:
                 ERASED.format(count=conversations_word(erased.conversations))))
 
         try:
-            await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+            await end_turn(self.unit_of_work, turn, work)
         except AlreadyRouted:
             raise
         except Exception as exc:  # noqa: BLE001 - the tracker store or the database failed
@@ -154,7 +154,7 @@ class DataRights:
             changes.message(conversation, store.add_message(
                 session, conversation, Sender.BOT, text, buttons=buttons or []))
 
-        await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+        await end_turn(self.unit_of_work, turn, work)
 
 
 def _just_asked(session: Session, turn: Turn) -> bool:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.core import texts
 from bot.core.handoff_states import Context, Refused, Trigger, apply
 from bot.core.turn import Turn
-from bot.core.turn_end import AlreadyRouted, answer_once, mark_turn_ended
+from bot.core.turn_end import AlreadyRouted, end_turn, mark_turn_ended
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.models import Conversation, Message, Mode, Sender, now_utc
@@ -142,5 +142,5 @@ class LeaveQueue:
                              refused.code)
             return True
 
-        acted = await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
-        return acted is not False  # None: it had acted already (answer_once)
+        acted = await end_turn(self.unit_of_work, turn, work)
+        return acted is not False  # None: it had acted already (end_turn)

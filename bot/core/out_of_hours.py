@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import texts
 from bot.core.turn import Turn
-from bot.core.turn_end import answer_once, tracked_turn_conversation
+from bot.core.turn_end import end_turn, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.models import Conversation, Kind, Sender, now_utc
@@ -64,5 +64,5 @@ class ContactEmailCapture:
         def work(session: Session, changes: ChangeSet) -> None:
             noting(session, changes, tracked_turn_conversation(session, changes, turn))
 
-        await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+        await end_turn(self.unit_of_work, turn, work)
         return True

@@ -42,7 +42,7 @@ from bot.core.handoff_states import (
 from bot.core.rasa_client import RasaApi, RasaUnavailable
 from bot.core.rasa_replies import BotReplies, read_replies
 from bot.core.turn import SELF_HARM_INTENT, Turn
-from bot.core.turn_end import answer_once, tracked_turn_conversation
+from bot.core.turn_end import end_turn, tracked_turn_conversation
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store.models import Conversation, Mode, Priority, Sender, now_utc
@@ -104,7 +104,7 @@ class SafetyFirst:
         """The transaction that ends the turn, run again if its commit was cut (Rasa was asked
         before it, once)."""
         work = self._escalate(turn, replies, zone, also)
-        await answer_once(turn, lambda _: self.unit_of_work(turn.conversation_id, work))
+        await end_turn(self.unit_of_work, turn, work)
 
     def _escalate(self, turn: Turn, replies: BotReplies | None, zone: tzinfo,
                   also: AlsoStore | None) -> Callable[[Session, ChangeSet], None]:

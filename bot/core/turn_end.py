@@ -1,6 +1,6 @@
 """A message's turn ends exactly once, also when the store loses its connection under it.
 
-    await answer_once(turn, lambda _: unit_of_work(turn.conversation_id, work))
+    await end_turn(unit_of_work, turn, work)   # work(session, changes) marks the message routed
 
 Every answer to a client's message (the assistant's, the safety reply, an e-mail address noted
 out of hours, leaving the queue, a data request, "the console has it") is stored in the
@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core.turn import Turn
-from bot.core.unit_of_work import ChangeSet
+from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store import routing
 from bot.store.models import Conversation
@@ -87,3 +87,10 @@ async def answer_once[T](turn: Turn, attempt: Callable[[Turn], Awaitable[T]]) ->
             turn = replace(turn, maybe_sent=True)
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")  # the last attempt returned or raised
+
+
+async def end_turn[T](unit_of_work: UnitOfWork, turn: Turn,
+                      work: Callable[[Session, ChangeSet], T]) -> T | None:
+    """`work`, which marks the turn's message routed, in one unit of work: `answer_once` with
+    that transaction alone as the attempt."""
+    return await answer_once(turn, lambda _: unit_of_work(turn.conversation_id, work))
