@@ -144,12 +144,15 @@ def score(split: dict[str, Any], results: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def key(text: str) -> str:
+    """The words, lower-case, apostrophes dropped ("can't log in" is "cant log in"): how a message
+    is compared with the training data and the other split."""
+    return " ".join(re.findall(r"[a-z0-9]+", str(text).lower().replace("'", "").replace("’", "")))
+
+
 def trained_on(texts: list[str]) -> list[str]:
     """The messages that also appear in the training data (data/nlu): none may."""
     from rasa.shared.nlu.training_data.loading import load_data
-
-    def key(text: str) -> str:  # apostrophes dropped: "can't log in" is "cant log in"
-        return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("’", "")))
 
     training = {key(m.get("text") or "") for m in load_data(str(ROOT / "data" / "nlu"))
                 .intent_examples}

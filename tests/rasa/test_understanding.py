@@ -4,7 +4,6 @@ scripts/understanding.py with the trained model. Each figure is defined in that 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 import yaml
 
 from bot.processes import RASA, ROOT
+from scripts.understanding import key
 from tests.rasa.test_model import RASA_ENV
 
 RASA_PYTHON = RASA.parent / "python"
@@ -52,11 +52,6 @@ def training_keys() -> set[str]:
             keys |= {key(line.strip()[2:]) for line in (block.get("examples") or "").splitlines()
                      if line.strip().startswith("- ")}
     return keys
-
-
-def key(text: str) -> str:
-    """The words, lower-case, apostrophes dropped ("can't log in" is "cant log in")."""
-    return " ".join(re.findall(r"[a-z0-9]+", str(text).lower().replace("'", "").replace("’", "")))
 
 
 def messages(data: dict) -> list[str]:
