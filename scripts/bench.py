@@ -10,7 +10,8 @@ it measures, in one run:
 
 and prints one table (messages/s, p50/p95/p99 time to the first reply, errors: lost or
 duplicated replies, peak resident memory of each process, the ratios to bare Rasa at the same N)
-and a second of where the CPU went (milliseconds of CPU per message, each process and PostgreSQL),
+and a second of where the CPU went (milliseconds of CPU per message, each process and PostgreSQL,
+and the load generator's, whose simulated clients share the machine's cores),
 writes it to results/bench.json and plots latency and throughput against N to results/bench.png.
 Also measured: training with unchanged inputs and from scratch, and `make run` from start to the
 first reply (environments and model present).
@@ -70,6 +71,7 @@ from tests.helpers.production_stack import production_stack  # noqa: E402
 from tests.helpers.stack import endpoints_with_tracker_db  # noqa: E402
 
 RESULTS = ROOT / "results"
+LOADGEN = "load generator"  # the bench's own process: the simulated clients
 # A slow reply is not an error: the gateway waits as long as the load generator does.
 BENCH_GATEWAY = {"RASA_TIMEOUT": "170", "RASA_TRACKER_WAIT": "10"}
 
@@ -147,12 +149,14 @@ def _command(proc: Path) -> str:
 def measured(profile: str, client: Client, clients: int, pids: dict[str, int],
              steps: int = len(CONVERSATION)) -> Row:
     reset_peak(pids)
-    before = cpu_seconds(pids)
+    before, loadgen_before = cpu_seconds(pids), time.process_time()
     run = asyncio.run(drive(client, clients, steps))
-    after = cpu_seconds(pids)
+    after, loadgen_after = cpu_seconds(pids), time.process_time()
     messages = max(len(run.turns), 1)
     cpu = {name: (after[name] - before[name]) * 1000 / messages for name in after
            if name in before}
+    # The simulated clients share the machine's cores: their CPU too (not the server's).
+    cpu[LOADGEN] = (loadgen_after - loadgen_before) * 1000 / messages
     row = Row(profile, clients, run, peak_rss(pids), cpu)
     print(f"  {profile:10} N={clients:<4} {run.messages_per_second:6.1f} msg/s  "
           f"p50 {run.percentile(50):7.0f} ms  p95 {run.percentile(95):7.0f} ms  "
@@ -303,17 +307,21 @@ def table(rows: list[Row]) -> str:
 
 def cpu_table(rows: list[Row]) -> str:
     """Where the CPU goes: milliseconds of CPU per message, each process (replicas summed)."""
-    lines = ["| profile | N | Rasa | gateway | actions | sandbox | PostgreSQL | all |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| profile | N | Rasa | gateway | actions | sandbox | PostgreSQL | all | "
+             "load generator |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         kinds: dict[str, float] = {}
         for name, ms in row.cpu_ms_per_message.items():
-            kind = name.split("-")[0]
-            kinds[kind] = kinds.get(kind, 0.0) + ms
+            if name != LOADGEN:
+                kind = name.split("-")[0]
+                kinds[kind] = kinds.get(kind, 0.0) + ms
         cells = [f"{kinds.get(kind, 0.0):.0f}" for kind in
                  ("rasa", "gateway", "actions", "sandbox", "postgres")]
+        loadgen = row.cpu_ms_per_message.get(LOADGEN)
         lines.append(f"| {row.profile} | {row.clients} | " + " | ".join(cells)
-                     + f" | {sum(kinds.values()):.0f} |")
+                     + f" | {sum(kinds.values()):.0f} | "
+                     + ("–" if loadgen is None else f"{loadgen:.0f}") + " |")
     return "\n".join(lines)
 
 
