@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime
 from html import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.money import format_money
+from sandbox.times import zone, zone_label
 
 
 @dataclass(frozen=True)
@@ -160,20 +160,6 @@ def _when(start: datetime, now: datetime) -> str:
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def zone_label(name: str) -> str:
-    """"Europe/London" -> "London time"; "UTC"."""
-    if name in ("UTC", "Etc/UTC"):
-        return "UTC"
-    return f"{name.rsplit('/', 1)[-1].replace('_', ' ')} time"
-
-
 # Every few seconds while the page is in view (and at once when it comes back into view), the
 # account sections are fetched again and replaced if they changed: a booking made in the chat
 # shows here without a reload.
@@ -213,9 +199,9 @@ def widget_tag(gateway_url: str, identity_token: str, token_url: str | None = No
             f'data-identity-token="{escape(identity_token)}"{token_source} defer></script>')
 
 
-def link_section(client_id: str, link: LinkOffer | None) -> str:
+def link_section(client_id: str, link: LinkOffer | None, time_zone: str = "UTC") -> str:
     """The "Link Slack or Telegram" card: a button that issues a code, then the code and what to
-    do with it."""
+    do with it, with when it expires on the client's own clock."""
     action = f"/dashboard/{escape(client_id)}/link-code"
     if link is None:
         intro = ("<div class='muted'>Chat with the assistant on Slack or Telegram too: get a "
@@ -231,7 +217,8 @@ def link_section(client_id: str, link: LinkOffer | None) -> str:
                  f"<div>Send <code>link {code}</code> to the Wellbeing Hub bot on Slack or "
                  f"Telegram{deep_link}.</div>"
                  f"<div class='muted'>The code works once, until "
-                 f"{escape(link.expires_at.strftime('%H:%M'))} UTC (10 minutes). Send "
+                 f"{escape(link.expires_at.astimezone(zone(time_zone)).strftime('%H:%M'))} "
+                 f"{escape(zone_label(time_zone))} (10 minutes). Send "
                  "<code>unlink</code> to the bot to undo the link.</div>")
         label = "Get a new code"
     return ("<section class='card hub' aria-labelledby='link-h' aria-live='polite'>"
@@ -341,7 +328,7 @@ def client_dashboard(data: DashboardData, now: datetime, gateway_url: str, token
         f"<div class='muted'>{escape(data.hub_name)}: find professionals and book sessions."
         f"</div></div><a class='button' href='/hubs/{escape(data.hub_slug)}'>Go to Hub</a>"
         "</section>"
-        f"{link_section(data.client_id, data.link)}"
+        f"{link_section(data.client_id, data.link, data.time_zone)}"
         f"<script>{REFRESH_SCRIPT}</script>"
     )
     return _page(f"Dashboard · {data.hub_name}", data.hub_name, body,

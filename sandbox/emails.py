@@ -33,9 +33,10 @@ def send(session: Session, to: str, subject: str, body: str, now: datetime) -> O
 
 
 def booking_confirmation(session: Session, booking: Booking, links: Links, now: datetime) -> None:
-    """To the client, and a notice to the professional (both sides are told)."""
+    """To the client, and a notice to the professional (both sides are told). The client reads
+    the time on their own clock; the professional, who has no zone on record, in UTC."""
     pro, service, client = booking.professional, booking.service, booking.client
-    when = human(booking.starts_at)
+    when, pro_when = human(booking.starts_at, client.time_zone), human(booking.starts_at)
     if booking.payment_method == rules.CREDITS:
         payment = "Paid with one of your sponsored credits."
     else:
@@ -51,9 +52,9 @@ def booking_confirmation(session: Session, booking: Booking, links: Links, now: 
          f"({service.duration_minutes} minutes).\n{payment}\n\nYou can cancel or rebook from your "
          f"dashboard; less than 24 hours before the start the professional's terms may apply.",
          now)
-    send(session, pro.email, f"New booking: {service.name} on {when}",
+    send(session, pro.email, f"New booking: {service.name} on {pro_when}",
          f"Hi {pro.name},\n\n{client.name} booked {with_article(service.name)} with you "
-         f"for {when}.", now)
+         f"for {pro_when}.", now)
 
 
 def invoice_email(session: Session, invoice: Invoice, links: Links, now: datetime) -> None:
@@ -61,20 +62,22 @@ def invoice_email(session: Session, invoice: Invoice, links: Links, now: datetim
     subject = f"Invoice {invoice.number} from {booking.professional.name}"
     send(session, booking.client.email, subject,
          f"Hi {booking.client.first_name},\n\nInvoice {invoice.number} for your "
-         f"{booking.service.name} with {booking.professional.name} on {human(booking.starts_at)}: "
+         f"{booking.service.name} with {booking.professional.name} on "
+         f"{human(booking.starts_at, booking.client.time_zone)}: "
          f"{format_money(invoice.amount_minor, invoice.currency)}, {invoice.status}.\n"
          f"Pay or view it here: {links.payment(invoice.id)}", now)
 
 
 def cancellation_notice(session: Session, booking: Booking, message: str, now: datetime) -> None:
     pro, service, client = booking.professional, booking.service, booking.client
-    when = human(booking.starts_at)
+    when, pro_when = human(booking.starts_at, client.time_zone), human(booking.starts_at)
     send(session, client.email, f"Booking cancelled: {service.name} with {pro.name}",
          f"Hi {client.first_name},\n\nYour {service.name} with {pro.name} on {when} is cancelled. "
          f"{message}", now)
     late = " (less than 24 hours before the start)" if booking.late_cancellation else ""
-    send(session, pro.email, f"Booking cancelled: {service.name} on {when}",
-         f"Hi {pro.name},\n\n{client.name} cancelled the {service.name} on {when}{late}.", now)
+    send(session, pro.email, f"Booking cancelled: {service.name} on {pro_when}",
+         f"Hi {pro.name},\n\n{client.name} cancelled the {service.name} on {pro_when}{late}.",
+         now)
 
 
 def data_export(session: Session, client: Client, json_export: str, text_export: str,

@@ -64,7 +64,7 @@ def payment_page(invoice: Invoice) -> str:
     amount = format_money(invoice.amount_minor, invoice.currency)
     details = (
         f"<p>{escape(booking.service.name)} with {escape(booking.professional.name)}, "
-        f"{escape(human(booking.starts_at))}</p>"
+        f"{escape(human(booking.starts_at, booking.client.time_zone))}</p>"
         f"<p>Amount: <strong>{escape(amount)}</strong>"
         f" · Status: <strong>{escape(invoice.status)}</strong></p>"
     )

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
 
@@ -50,7 +51,24 @@ def parse_iso_utc(text: str) -> datetime:
         raise ValueError("is out of range") from None
 
 
-def human(value: datetime) -> str:
-    """`Thursday 5 March 2026, 10:00 UTC`, for e-mails and pages."""
-    value = ensure_utc(value)
-    return f"{value:%A} {value.day} {value:%B %Y, %H:%M} UTC"
+def zone(name: str) -> tzinfo:
+    """The IANA time zone of that name; UTC for an unknown one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def zone_label(name: str) -> str:
+    """"Europe/London" -> "London time"; "UTC" (also for an unknown zone, shown in UTC)."""
+    if name in ("UTC", "Etc/UTC") or zone(name) is UTC:
+        return "UTC"
+    return f"{name.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+
+def human(value: datetime, time_zone: str = "UTC") -> str:
+    """`Thursday 5 March 2026, 10:00 UTC`, or on a person's own clock with its zone named
+    (`time_zone` "Europe/Paris": `Thursday 5 March 2026, 11:00 Paris time`), for e-mails and
+    pages."""
+    value = ensure_utc(value).astimezone(zone(time_zone))
+    return f"{value:%A} {value.day} {value:%B %Y, %H:%M} {zone_label(time_zone)}"

@@ -95,8 +95,33 @@ def test_booking_confirms_by_e_mail_to_the_client_and_the_professional(api):
     api.book("c-anna", SARA_WEDNESDAY)
     [to_client] = api.outbox("anna@northwind.example")
     assert "confirmed" in to_client["subject"] and "Dr. Sara Hansen" in to_client["subject"]
-    assert "Wednesday 4 March 2026, 10:00 UTC" in to_client["body"]
+    assert "Wednesday 4 March 2026, 10:00 Reykjavik time" in to_client["body"]
     assert len(api.outbox("sara.hansen@professionals.example")) == 1
+
+
+def test_the_client_reads_the_times_in_e_mails_on_their_own_clock(api):
+    """Chloe lives in Paris (UTC+1 in March): her e-mails say 11:00 Paris time for a session at
+    10:00 UTC; the professional, who has no time zone on record, reads UTC. Ben's invoice e-mail
+    and payment page are on London's clock."""
+    booking = api.book("c-chloe", SARA_WEDNESDAY).json()
+    [confirmed] = api.outbox("chloe@globex.example")
+    assert "Wednesday 4 March 2026, 11:00 Paris time" in confirmed["body"]
+    assert "UTC" not in confirmed["body"]
+    [to_sara] = api.outbox("sara.hansen@professionals.example")
+    assert "Wednesday 4 March 2026, 10:00 UTC" in to_sara["body"]
+    assert cancel(api, "c-chloe", booking["id"]).status_code == 200
+    cancelled = next(e for e in api.outbox("chloe@globex.example")
+                     if "cancelled" in e["subject"])
+    assert "on Wednesday 4 March 2026, 11:00 Paris time is cancelled" in cancelled["body"]
+
+    invoiced = api.book("c-ben", JON_WEDNESDAY).json()
+    invoice_mail = next(e for e in api.outbox("ben@northwind.example")
+                        if "Invoice" in e["subject"])
+    assert "Wednesday 4 March 2026, 11:00 London time" in invoice_mail["body"]
+    invoice = next(i for i in api.get("/api/v1/clients/c-ben/invoices").json()["invoices"]
+                   if i["id"] == invoiced["invoice_id"])
+    page = api.get(invoice["payment_url"].removeprefix(api.base_url)).text
+    assert "Wednesday 4 March 2026, 11:00 London time" in page
 
 
 def test_the_professional_s_e_mail_puts_the_right_article_before_the_service(api):

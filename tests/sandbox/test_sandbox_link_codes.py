@@ -162,7 +162,7 @@ def test_the_dashboard_offers_linking_and_shows_a_fresh_code_with_the_instructio
     assert (f"Send link {code} to the Wellbeing Hub bot on Slack or Telegram, or open "
             f"t.me/WellbeingHubBot?start={code}") in words
     assert f"href='https://t.me/WellbeingHubBot?start={code}'" in shown.text
-    assert "until 09:40 UTC" in words
+    assert "until 09:40 London time" in words  # Ben's own clock (UTC+0 in March)
     assert redeem(api, code).json() == {"client_id": "c-ben"}
 
 
