@@ -32,6 +32,7 @@ from actions.common import (
     intent_of,
     memo,
     now_local,
+    record_activity,
     typed_text,
     verified_client_id,
     yes_or_no,
@@ -292,11 +293,22 @@ class SubmitCancellation(AssistantAction):
         except PlatformRejected as exc:
             logger.info("%s: cancellation refused (%s)", self.name(), exc.code)
             say_refusal(dispatcher, exc, booking_id)
+            record_activity(dispatcher, tracker,
+                            f"Cancellation refused: {exc.code.replace('_', ' ')}")
             return resets
         message = cancelled.get("message") or "The session is cancelled."
         zone = client_zone(tracker, self.platform)
         dispatcher.utter_message(text=f"Cancelled: {describe(cancelled, zone)}.\n\n{message}")
+        record_activity(dispatcher, tracker, cancelled_line(cancelled, warned))
         return resets
+
+
+def cancelled_line(booking: dict[str, Any], late: bool) -> str:
+    """For the team: "Cancelled Physiotherapy session with Jón (1 credit, inside 24 hours)"."""
+    paid = "1 credit" if booking.get("payment_method") == "credits" else "self-paid"
+    window = ", inside 24 hours" if late else ""
+    return (f"Cancelled {booking['service']['name']} with "
+            f"{fmt.first_name(booking['professional']['name'])} ({paid}{window})")
 
 
 def say_refusal(dispatcher: CollectingDispatcher, exc: PlatformRejected, booking_id: str) -> None:

@@ -215,3 +215,28 @@ def test_stopping_a_cancellation_forgets_the_warning(actions):
     reply = actions.run("action_stop_booking", tracker(
         user("/stop"), active_loop="cancel_form", slots={BOOKING_ID: "b-dan-5", WARNED: True}))
     assert reply.slots[WARNED] is None and reply.slots[BOOKING_ID] is None
+
+
+# -- what the team reads in the console's transcript ---------------------------------------------
+
+def test_a_cancellation_through_the_gateway_leaves_an_activity_line_for_the_team(actions, sandbox):
+    """Dan's late cancellation, acknowledged: the client reads the cancellation, the team an
+    internal line of what was done."""
+    reply = actions.run(
+        "action_submit_cancellation",
+        tracker(user("/affirm"), client_id="c-dan", live_handoff=True,
+                slots={BOOKING_ID: "b-dan-5", CONFIRMED: True, WARNED: True}),
+    )
+    assert reply.text.startswith("Cancelled: Physiotherapy session with Jón Einarsson")
+    assert {"activity": "Cancelled Physiotherapy session with Jón (1 credit, inside 24 hours)"} \
+        in reply.customs
+
+
+def test_a_refused_cancellation_leaves_an_activity_line_too(actions, sandbox):
+    reply = actions.run(
+        "action_submit_cancellation",
+        tracker(user("/affirm"), client_id="c-anna", live_handoff=True,
+                slots={BOOKING_ID: "b-anna-1", CONFIRMED: True}),
+    )
+    assert "already completed" in reply.text
+    assert {"activity": "Cancellation refused: booking completed"} in reply.customs
