@@ -8,7 +8,8 @@ acknowledges at once and runs the listeners after, and ignores the app's own mes
   conversation with the app in that channel is their own), shared: the replies go in the thread
   of the user's message (the thread is remembered per conversation);
 - a button press (a Block Kit action `rasa_button:<n>`) → its payload and title, in the
-  conversation of the message it was on.
+  conversation of the message it was on; in a DM, that message's buttons are then replaced by
+  the choice made (`chat.update`).
 A file in a DM gets "I can only read text here" (its words, if any, go on). Each becomes an
 `ExternalInbound` for the core (`LinkedChannelIntake.receive`), which stores it
 once per `client_message_id` (`slack:<event_id>`, `slack:<action_ts>`): a retry of an event Slack
@@ -41,7 +42,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack_outbox import PendingCall, SlackCall, SlackOutbox
-from bot.channels.slack_text import BUTTON_ACTION_PREFIX, blocks_for, plain_text, shown_text
+from bot.channels.slack_text import (
+    BUTTON_ACTION_PREFIX,
+    blocks_after_choice,
+    blocks_for,
+    plain_text,
+    shown_text,
+)
 from bot.config import SlackSettings
 from bot.core.channel_seam import ChannelAddress, InboundMessage
 from bot.core.channel_users import ChannelUser, ExternalInbound, Received
@@ -258,6 +265,11 @@ class SlackChannel:
             payload=str(payload), title=title,
             client_message_id=f"slack:{action.get('action_ts') or body.get('trigger_id')}"),
             thread=str(thread or ""))
+        message = body.get("message")
+        if (not shared and not container.get("is_ephemeral") and isinstance(message, dict)
+                and container.get("message_ts") and isinstance(message.get("blocks"), list)):
+            self.outbox.put(place.external_id,
+                            _choice_shown(channel, str(container["message_ts"]), message, title))
 
     async def _receive(self, place: SlackPlace, user: str, message: InboundMessage,
                        thread: str = "") -> None:
@@ -297,6 +309,18 @@ class SlackChannel:
         if self._socket is not None:
             await self._socket.close_async()
         await self.outbox.close()
+
+
+def _choice_shown(channel: str, ts: str, message: dict[str, Any], title: str) -> PendingCall:
+    """The pressed message updated: its buttons replaced by the choice made. In a direct message
+    only: in a channel others read along, and a message only the member sees (ephemeral) can't
+    be updated by `chat.update`."""
+    async def make() -> SlackCall:
+        return SlackCall("chat.update", {
+            "channel": channel, "ts": ts, "text": str(message.get("text") or ""),
+            "blocks": blocks_after_choice(message["blocks"], title)})
+
+    return make
 
 
 def _only_text(channel: str) -> PendingCall:

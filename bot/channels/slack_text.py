@@ -98,3 +98,11 @@ def blocks_for(text: str, buttons: list[dict[str, str]]) -> list[dict[str, Any]]
              "value": button["payload"]}
             for index, button in enumerate(usable[:BUTTONS_PER_BLOCK])]})
     return blocks
+
+
+def blocks_after_choice(blocks: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
+    """A message's blocks once one of its buttons was pressed: its words as they were, its
+    buttons replaced by the choice made (so a stray press can't answer it again)."""
+    kept = [block for block in blocks if block.get("type") != "actions"]
+    return [*kept, {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": f"\u2713 You chose: *{escape(title)}*"}]}]

@@ -32,7 +32,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from telegram import Bot, Chat, Message, ReplyParameters, Update, User
+from telegram import Bot, CallbackQuery, Chat, Message, ReplyParameters, Update, User
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot, Updater
@@ -290,6 +290,18 @@ class TelegramChannel:
         inbound = InboundMessage(payload=pressed.payload, title=pressed.title,
                                  client_message_id=f"tg:{update.update_id}")
         await self._receive(chat, query.from_user, inbound)
+        if chat.type == ChatType.PRIVATE and _message_of(query.message) is not None:
+            await self._remove_keyboard(query)
+
+    @staticmethod
+    async def _remove_keyboard(query: CallbackQuery) -> None:
+        """A choice made: its buttons go from the message (its words stay), so an old question
+        can't be answered again by a stray press. Only in a private chat: in a group, a member's
+        press must not take the buttons from the one they were for."""
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as exc:  # too old to edit, or already without them: cosmetic
+            log.info("Telegram: the pressed message's buttons stay (%s)", type(exc).__name__)
 
     async def _receive(self, chat: Chat, user: User, inbound: InboundMessage) -> None:
         if chat.type not in (ChatType.PRIVATE, *GROUP_TYPES):

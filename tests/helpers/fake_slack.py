@@ -92,6 +92,18 @@ class FakeSlack:
                 raise AssertionError(f"no matching Slack call in {timeout:.0f} s: {sent}")
             time.sleep(0.1)
 
+    def wait_for_call(self, method: str, predicate: Callable[[SlackCallRecord], bool],
+                      timeout: float = 30.0) -> SlackCallRecord:
+        """The first call of `method` that matches (any method, not only messages sent)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for call in self.called(method):
+                if predicate(call):
+                    return call
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no matching {method} in {timeout:.0f} s")
+            time.sleep(0.1)
+
     def wait_for_text(self, containing: str, after: int = 0,
                       timeout: float = 30.0) -> SlackCallRecord:
         return self.wait_for(lambda c: containing.lower() in str(c.arguments.get("text")).lower(),
@@ -251,6 +263,10 @@ class SlackEvents:
             "actions": [{"type": "button", "block_id": "b1", "action_id": button["action_id"],
                          "text": button["text"], "value": button["value"],
                          "action_ts": new_ts()}]}
+        if sent.method != "chat.postEphemeral":  # Slack sends the message pressed, if not ephemeral
+            payload["message"] = {"type": "message", "ts": message_ts, "bot_id": BOT_ID,
+                                  "text": sent.arguments.get("text", ""),
+                                  "blocks": sent.arguments.get("blocks", [])}
         return self.post(urlencode({"payload": json.dumps(payload)}),
                          "application/x-www-form-urlencoded", **kwargs)
 

@@ -178,6 +178,12 @@ def test_buttons_become_block_kit_and_a_press_sends_the_payload(
               if m.kind.value == "button_click"]
     assert [(c.text, c.payload) for c in clicks] == [("Check <my> credits & invoices",
                                                       "/check_credits")]
+    # the pressed message keeps its words; its buttons give way to the choice made
+    update = fake_slack.wait_for_call("chat.update",
+                                      lambda c: c.arguments.get("channel") == "DUBUTTON")
+    assert update.arguments["text"] == sent.arguments["text"]
+    assert update.arguments["blocks"] == [section, {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": "\u2713 You chose: *Check &lt;my&gt; credits &amp; invoices*"}]}]
 
 
 def test_a_button_pressed_in_a_channel_thread_answers_in_that_thread(
@@ -191,6 +197,9 @@ def test_a_button_pressed_in_a_channel_thread_answers_in_that_thread(
     reply = fake_slack.wait_for_text("echo: /book_session", after=before)
     assert (reply.method, reply.arguments["channel"], reply.arguments["thread_ts"]) == (
         "chat.postMessage", "CTEAM", ts)
+    fake_slack.settle()
+    assert not [c for c in fake_slack.called("chat.update")
+                if c.arguments.get("channel") == "CTEAM"]  # others read along: buttons stay
 
 
 def test_replies_go_out_in_order_through_rate_limits_and_slack_errors(
@@ -238,6 +247,9 @@ def test_an_agents_reply_reaches_the_thread_with_their_name_and_hand_back_return
                                        "Hi, I'm &lt;here&gt; &amp; happy to help")
     assert (reply.method, reply.arguments["channel"], reply.arguments["thread_ts"]) == (
         "chat.postMessage", "CTEAM", ts)
+    fake_slack.settle()
+    assert not [c for c in fake_slack.called("chat.update")
+                if c.arguments.get("channel") == "CTEAM"]  # others read along: buttons stay
     # the client's answer reaches the agent, not Rasa
     calls = len(fake_rasa.messages)
     assert events.mention("UHANDOFF", "thanks!", channel="CTEAM", thread_ts=ts).status_code == 200
@@ -278,3 +290,29 @@ def test_a_file_in_a_dm_gets_a_polite_word_and_its_text_goes_on(
     fake_slack.wait_for_text("echo: is this invoice paid?", after=before)
     assert texts(slack_gateway, f"{TEAM}:DUFILE") == [("client", "is this invoice paid?"),
                                                       ("bot", "echo: is this invoice paid?")]
+
+
+def test_a_waiting_client_leaves_the_queue_by_button_or_in_words(
+        events: SlackEvents, fake_slack: FakeSlack, fake_rasa: FakeRasa) -> None:
+    """The queue position comes with a *Back to the assistant* button; pressing it (or writing
+    "cancel that") takes the DM back to the assistant, through the same core as the widget; the
+    pressed message's button gives way to the choice made."""
+    fake_rasa.replies["a person please"] = [
+        {"text": "I'm passing you to the Customer Success team."},
+        {"custom": {"handoff": {"reason": "requested", "priority": "high"}}}]
+    before = len(fake_slack.posts())
+    assert events.dm("UQUEUE", "a person please").status_code == 200
+    queued = fake_slack.wait_for_text("in the queue", after=before)
+    [actions] = [b for b in queued.arguments["blocks"] if b["type"] == "actions"]
+    assert [b["text"]["text"] for b in actions["elements"]] == ["Back to the assistant"]
+    assert events.press("UQUEUE", queued, index=0).status_code == 200
+    fake_slack.wait_for_text("left the queue", after=before)
+    update = fake_slack.wait_for_call("chat.update",
+                                      lambda c: c.arguments.get("channel") == "DUQUEUE")
+    assert "You chose: *Back to the assistant*" in json.dumps(update.arguments["blocks"])
+
+    again = len(fake_slack.posts())
+    assert events.dm("UQUEUE", "a person please").status_code == 200
+    fake_slack.wait_for_text("in the queue", after=again)
+    assert events.dm("UQUEUE", "cancel that").status_code == 200
+    fake_slack.wait_for_text("left the queue", after=again)

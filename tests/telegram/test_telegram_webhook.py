@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.helpers.fake_rasa import FakeRasa
-from tests.helpers.fake_telegram import BOT_USER
+from tests.helpers.fake_telegram import BOT_USER, FakeTelegram
 from tests.helpers.telegram_updates import (
     callback_data,
     next_update_id,
@@ -183,6 +183,49 @@ def test_buttons_become_an_inline_keyboard_and_a_press_sends_the_whole_payload(
     webhook_gateway.send(press_update(user, "/stop", sent))
     webhook_gateway.telegram.wait_for_sent(user, containing="Stopped.")
     assert len(rasa_got(fake_rasa, LONG_PAYLOAD)) == 1
+
+
+def wait_for_call(telegram: FakeTelegram, method: str, **matching: Any) -> list[dict[str, Any]]:
+    """The calls of `method` with these parameters, once there is one (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [c for c in telegram.calls_of(method)
+                 if all(str(c.get(k)) == str(v) for k, v in matching.items())]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def test_a_choice_made_in_a_private_chat_takes_the_buttons_off_its_message(
+        webhook_gateway: TelegramGateway, fake_rasa: FakeRasa) -> None:
+    """The question's words stay; its keyboard goes, so a stray press can't answer it again."""
+    fake_rasa.replies["which professional"] = [{"text": "Who would you like to see?", "buttons": [
+        {"title": "Dr. Sara Hansen", "payload": "/choose_professional"}]}]
+    user = new_user()
+    webhook_gateway.send(text_update(user, "which professional"))
+    [sent] = webhook_gateway.telegram.wait_for_sent(user, containing="Who would you like")
+    press = press_update(user, "/choose_professional", sent)
+    webhook_gateway.send(press)
+    webhook_gateway.telegram.wait_for_sent(user, containing="echo: /choose_professional")
+    pressed_on = press["callback_query"]["message"]["message_id"]
+    [edit] = wait_for_call(webhook_gateway.telegram, "editMessageReplyMarkup",
+                           chat_id=user, message_id=pressed_on)
+    assert not edit.get("reply_markup")  # no keyboard: removed
+    assert "text" not in edit  # the words are not touched
+
+
+def test_in_a_group_a_press_leaves_the_buttons_for_the_others(
+        webhook_gateway: TelegramGateway, fake_rasa: FakeRasa) -> None:
+    fake_rasa.replies["group question"] = [{"text": "Pick one", "buttons": [
+        {"title": "Yes", "payload": "/affirm"}]}]
+    user, group = new_user(), -1_000_000_000_000 - next_update_id()
+    webhook_gateway.send(text_update(user, "group question", chat_id=group))
+    [sent] = webhook_gateway.telegram.wait_for_sent(group, containing="Pick one")
+    before = len(webhook_gateway.telegram.calls_of("editMessageReplyMarkup"))
+    webhook_gateway.send(press_update(user, "/affirm", sent, chat_id=group))
+    webhook_gateway.telegram.wait_for_sent(group, containing="echo: /affirm")
+    time.sleep(0.5)
+    assert len(webhook_gateway.telegram.calls_of("editMessageReplyMarkup")) == before
 
 
 def test_a_press_shows_the_buttons_title_in_the_transcript(
