@@ -307,9 +307,9 @@ def table(rows: list[Row]) -> str:
 
 def cpu_table(rows: list[Row]) -> str:
     """Where the CPU goes: milliseconds of CPU per message, each process (replicas summed)."""
-    lines = ["| profile | N | Rasa | gateway | actions | sandbox | PostgreSQL | all | "
-             "load generator |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    header = ("| profile | N | Rasa | gateway | actions | sandbox | PostgreSQL | all | "
+              "load generator |")
+    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         kinds: dict[str, float] = {}
         for name, ms in row.cpu_ms_per_message.items():
