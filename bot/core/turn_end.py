@@ -11,7 +11,9 @@ A connection cut while such a transaction commits leaves its outcome unknown (th
 unit of work again only when it surely did not commit: bot/store/db.py). `answer_once` then
 runs the attempt again, after STORE_LOST_RETRIES, with the turn marked `maybe_sent`: a first
 commit that happened makes the second attempt find its message routed (`AlreadyRouted`: the turn
-is over, answered once); one that didn't is simply made now. The attempt is the transaction
+is over, answered once), and what that commit stored is then announced to the client and the
+console (nothing was, its outcome unknown: `unit_of_work.in_doubt_of`), once its rows are found
+in the store; one that didn't is simply made now. The attempt is the transaction
 alone for every answer but the assistant's (what came before it, asking Rasa or sending an
 e-mail, is not done again); the assistant's turn runs whole again, reading Rasa's tracker
 instead of asking twice (bot_turn.py).
@@ -27,7 +29,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core.turn import Turn
-from bot.core.unit_of_work import ChangeSet, UnitOfWork
+from bot.core.unit_of_work import ChangeSet, InDoubt, UnitOfWork, in_doubt_of
 from bot.store import conversations as store
 from bot.store import routing
 from bot.store.models import Conversation
@@ -71,19 +73,25 @@ async def answer_once[T](turn: Turn, attempt: Callable[[Turn], Awaitable[T]]) ->
     the store lost its connection under it. None when the turn had ended already (the earlier
     attempt committed after all, or a message that may have been answered before: recovered);
     `AlreadyRouted` goes up when a fresh message's turn was ended by someone else."""
+    cut: InDoubt | None = None  # the latest attempt whose commit was cut, if its work was done
     for pause in (*STORE_LOST_RETRIES, None):
         try:
             return await attempt(turn)
         except AlreadyRouted:
             if not turn.maybe_sent:
                 raise
-            log.info("conversation %s: the turn had ended already", turn.conversation_id)
+            if cut is not None and await cut.announce_if_committed():
+                log.info("conversation %s: the turn had ended with the commit that was cut; "
+                         "its answer is announced now", turn.conversation_id)
+            else:
+                log.info("conversation %s: the turn had ended already", turn.conversation_id)
             return None
         except DBAPIError as exc:
             if pause is None or not connection_lost(exc):
                 raise
             log.warning("conversation %s: the store's connection was lost during the turn "
                         "(%s); it runs again", turn.conversation_id, type(exc.orig).__name__)
+            cut = in_doubt_of(exc) or cut
             turn = replace(turn, maybe_sent=True)
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")  # the last attempt returned or raised

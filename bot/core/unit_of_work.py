@@ -6,6 +6,11 @@
 in its `ChangeSet` to whoever must hear it. Per conversation, "commit and announce" runs under one
 lock, so announcements leave in the order their rows were committed (a channel can trust seqs).
 
+When the store loses its connection while a unit of work commits, whether it committed is
+unknown: nothing is announced then, and the error carries what would have been (`in_doubt_of`),
+for the caller that learns later that the commit happened (bot/core/turn_end.py) to announce it
+then, once the rows are found in the store.
+
 Who hears what:
 - the conversation's own channel (through the channel seam, `Deliveries`): the messages the
   client may see (text, button clicks), and the mode when it changed;
@@ -21,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.core.channel_seam import ChannelAddress, Deliveries
@@ -54,6 +61,7 @@ class ChangeSet:
         self._messages: list[tuple[str, Message]] = []
         self._to_console: list[Event] = []
         self._to_clients: list[_ToClient] = []
+        self._message_ids: list[str] = []
 
     def track(self, conversation: Conversation) -> None:
         """Watch a conversation (call before changing its mode) to announce its changes."""
@@ -67,6 +75,7 @@ class ChangeSet:
         """Render every announcement now, while the rows are still attached to the session."""
         final = {cid: c for cid, (c, _) in self._conversations.items()}
         for conversation_id, message in self._messages:
+            self._message_ids.append(message.id)
             conversation = final[conversation_id]
             if message.kind in CLIENT_VISIBLE_KINDS:
                 self._to_clients.append(_ToClient(address_of(conversation),
@@ -88,6 +97,10 @@ class ChangeSet:
                                                   agent_name=agent_name_of(conversation)))
             if changed or conversation.mode in TEAM_MODES:
                 self._to_console.append(Event("conversation", queue_item_json(conversation)))
+
+    def message_ids(self) -> list[str]:
+        """The ids of the messages this unit of work stored (read by `seal`)."""
+        return list(self._message_ids)
 
     def announce(self, hub: EventHub, deliveries: Deliveries) -> None:
         for item in self._to_clients:
@@ -120,10 +133,65 @@ class UnitOfWork:
             changes.seal()
             return result, changes
 
+        sealed: list[ChangeSet] = []
+
+        def unit_sealed(session: Session) -> tuple[T, ChangeSet]:
+            result, changes = unit(session)
+            sealed.append(changes)
+            return result, changes
+
+        async with self._lock_of(conversation_id):
+            try:
+                result, changes = await self.db.run(unit_sealed)
+            except DBAPIError as exc:
+                if sealed:  # the work was done; its commit failed, perhaps after committing
+                    setattr(exc, _IN_DOUBT, InDoubt(self, conversation_id, sealed[-1]))
+                raise
+            changes.announce(self.hub, self.deliveries)
+        return result
+
+    def _lock_of(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
-        async with lock:
-            result, changes = await self.db.run(unit)
+        return lock
+
+    async def announce_if_stored(self, conversation_id: str, changes: ChangeSet) -> bool:
+        """Announce `changes` if the messages they stored are in the store (their commit, whose
+        outcome was unknown, happened); True if so. Nothing to check (no message): False."""
+        ids = changes.message_ids()
+        if not ids:
+            return False
+
+        def all_stored(session: Session) -> bool:
+            found = session.scalar(select(func.count()).select_from(Message)
+                                   .where(Message.id.in_(ids)))
+            return found == len(ids)
+
+        async with self._lock_of(conversation_id):
+            if not await self.db.run(all_stored):
+                return False
             changes.announce(self.hub, self.deliveries)
-        return result
+        return True
+
+
+_IN_DOUBT = "wellbeing_in_doubt"  # the attribute of a store error that carries its `InDoubt`
+
+
+@dataclass(frozen=True)
+class InDoubt:
+    """A unit of work whose commit may have happened: announced once it is known it did."""
+
+    unit_of_work: UnitOfWork
+    conversation_id: str
+    changes: ChangeSet
+
+    async def announce_if_committed(self) -> bool:
+        return await self.unit_of_work.announce_if_stored(self.conversation_id, self.changes)
+
+
+def in_doubt_of(exc: BaseException) -> InDoubt | None:
+    """What a unit of work that failed with this store error would have announced, if its work
+    was done and only its commit failed (the outcome unknown)."""
+    found = getattr(exc, _IN_DOUBT, None)
+    return found if isinstance(found, InDoubt) else None

@@ -4,9 +4,10 @@ the real routing core, a fake Rasa on a real port and, for data requests, the re
 
 Each answer is cut once as it commits (tests/helpers/store_faults.py), so whether it committed
 is unknown to the gateway: when it had (the run again finds the message routed and stores
-nothing) and when it hadn't (the run again stores it), the client is answered once, Rasa is
-asked once and a copy of their data is e-mailed once. And the safety reply is stored with its
-message marked routed: a gateway stopped right after it never says it again.
+nothing) and when it hadn't (the run again stores it), the client is answered once (stored,
+and told live once: the widget's stream), Rasa is asked once and a copy of their data is
+e-mailed once. And the safety reply is stored with its message marked routed: a gateway stopped
+right after it never says it again.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.widget import CHANNEL as WIDGET
-from bot.channels.widget import WidgetDelivery
+from bot.channels.widget import WidgetDelivery, stream_of
 from bot.core import texts
 from bot.core.answering import Answering
 from bot.core.bot_turn import BotTurn
@@ -44,6 +45,7 @@ from bot.core.turn_scheduler import TurnScheduler
 from bot.core.unit_of_work import ChangeSet, UnitOfWork
 from bot.store import conversations as store
 from bot.store import routing
+from bot.store.conversations import CLIENT_VISIBLE_KINDS
 from bot.store.db import Database
 from bot.store.migrate import upgrade_head
 from bot.store.models import Conversation, Kind, Message, Mode, Priority, Sender, now_utc
@@ -100,6 +102,7 @@ class Gateway:
     intake: Intake
     scheduler: TurnScheduler
     safety: SafetyFirst
+    hub: EventHub
 
     async def start(self, client_id: str | None = None, waiting: bool = False) -> str:
         """A new widget conversation; `waiting`: queued for the team already."""
@@ -127,8 +130,23 @@ class Gateway:
         return message["id"]
 
     async def answer(self, cid: str, inbound: InboundMessage, cut: bool | None) -> Said:
-        """`turn`, then what was said after the message, now routed."""
-        return await self.said_after(cid, await self.turn(cid, inbound, cut))
+        """`turn`, then what was said after the message, now routed; and the client is told each
+        message the client may see once, live (the widget's stream), also when the commit that
+        stored it was cut after all."""
+        stream = self.hub.subscribe(stream_of(cid))
+        try:
+            message_id = await self.turn(cid, inbound, cut)
+        finally:
+            self.hub.unsubscribe(stream)
+        said = await self.said_after(cid, message_id)
+        live = []
+        while not stream.queue.empty():
+            event = stream.queue.get_nowait()
+            if event is not None and event.name == "message" and event.data["sender"] != "client":
+                live.append((Sender(event.data["sender"]), Kind(event.data["kind"]),
+                             event.data["text"]))
+        assert live == [line for line in said if line[1] in CLIENT_VISIBLE_KINDS], (live, said)
+        return said
 
     async def said_after(self, cid: str, message_id: str) -> Said:
         def read(session: Session) -> Said:
@@ -157,7 +175,8 @@ def gateway(db: Database, rasa: RasaClient, platform: PlatformClient,
         ContactEmailCapture(unit_of_work, NEVER_OPEN), safety, LeaveQueue(unit_of_work),
         DataRights(unit_of_work, Erasure(db, trackers), platform))
     scheduler = TurnScheduler(db, answering.take_turn, LEASE)
-    return Gateway(db, Conversations(db), Intake(unit_of_work, scheduler), scheduler, safety)
+    return Gateway(db, Conversations(db), Intake(unit_of_work, scheduler), scheduler, safety,
+                   hub)
 
 
 def run(store_url: str, fake_rasa: FakeRasa, tmp_path: Path,
