@@ -293,8 +293,8 @@ class SubmitCancellation(AssistantAction):
         except PlatformRejected as exc:
             logger.info("%s: cancellation refused (%s)", self.name(), exc.code)
             say_refusal(dispatcher, exc, booking_id)
-            record_activity(dispatcher, tracker,
-                            f"Cancellation refused: {exc.code.replace('_', ' ')}")
+            record_activity(dispatcher, tracker, f"Cancellation of {booking_id} refused: "
+                                                 f"{exc.code.replace('_', ' ')}")
             return resets
         message = cancelled.get("message") or "The session is cancelled."
         zone = client_zone(tracker, self.platform)

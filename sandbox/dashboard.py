@@ -12,7 +12,7 @@ from datetime import date, datetime
 from html import escape
 
 from sandbox.money import format_money
-from sandbox.times import zone, zone_label
+from sandbox.times import ensure_utc, zone, zone_label
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,7 @@ def link_section(client_id: str, link: LinkOffer | None, time_zone: str = "UTC")
         label = "Link Slack or Telegram"
     else:
         code = escape(link.code)
+        until = ensure_utc(link.expires_at).astimezone(zone(time_zone)).strftime("%H:%M")
         deep_link = ""
         if link.telegram_bot:
             shown = f"t.me/{escape(link.telegram_bot)}?start={code}"
@@ -217,7 +218,7 @@ def link_section(client_id: str, link: LinkOffer | None, time_zone: str = "UTC")
                  f"<div>Send <code>link {code}</code> to the Wellbeing Hub bot on Slack or "
                  f"Telegram{deep_link}.</div>"
                  f"<div class='muted'>The code works once, until "
-                 f"{escape(link.expires_at.astimezone(zone(time_zone)).strftime('%H:%M'))} "
+                 f"{escape(until)} "
                  f"{escape(zone_label(time_zone))} (10 minutes). Send "
                  "<code>unlink</code> to the bot to undo the link.</div>")
         label = "Get a new code"

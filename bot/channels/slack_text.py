@@ -104,5 +104,5 @@ def blocks_after_choice(blocks: list[dict[str, Any]], title: str) -> list[dict[s
     """A message's blocks once one of its buttons was pressed: its words as they were, its
     buttons replaced by the choice made (so a stray press can't answer it again)."""
     kept = [block for block in blocks if block.get("type") != "actions"]
-    return [*kept, {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": f"\u2713 You chose: *{escape(title)}*"}]}]
+    return [*kept, {"type": "context", "elements": [  # plain text: a title is never markup
+        {"type": "plain_text", "text": f"\u2713 You chose: {title}", "emoji": True}]}]

@@ -32,7 +32,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from telegram import Bot, CallbackQuery, Chat, Message, ReplyParameters, Update, User
+from telegram import Bot, Chat, Message, ReplyParameters, Update, User
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot, Updater
@@ -285,23 +285,24 @@ class TelegramChannel:
         except TelegramError as exc:
             log.warning("Telegram answerCallbackQuery failed (%s)", type(exc).__name__)
         chat = query.message.chat if query.message is not None else None
+        pressed_on = _message_of(query.message)
+        if chat is not None and chat.type == ChatType.PRIVATE and pressed_on is not None:
+            self._remove_keyboard(chat.id, pressed_on.message_id)
         if pressed is None or chat is None:
             return
         inbound = InboundMessage(payload=pressed.payload, title=pressed.title,
                                  client_message_id=f"tg:{update.update_id}")
         await self._receive(chat, query.from_user, inbound)
-        if chat.type == ChatType.PRIVATE and _message_of(query.message) is not None:
-            await self._remove_keyboard(query)
 
-    @staticmethod
-    async def _remove_keyboard(query: CallbackQuery) -> None:
-        """A choice made: its buttons go from the message (its words stay), so an old question
-        can't be answered again by a stray press. Only in a private chat: in a group, a member's
-        press must not take the buttons from the one they were for."""
-        try:
-            await query.edit_message_reply_markup(reply_markup=None)
-        except TelegramError as exc:  # too old to edit, or already without them: cosmetic
-            log.info("Telegram: the pressed message's buttons stay (%s)", type(exc).__name__)
+    def _remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        """A choice made (or a button that no longer works pressed): the buttons go from the
+        message, its words stay, so an old question can't be answered again by a stray press.
+        Queued in the chat's outbox like every call (a refusal, e.g. a message too old to edit,
+        is logged and dropped). Only in a private chat: in a group, a member's press must not
+        take the buttons from the one they were for."""
+        self.outbox.put(str(chat_id), "editMessageReplyMarkup",
+                        lambda: self.bot.edit_message_reply_markup(
+                            chat_id=chat_id, message_id=message_id, reply_markup=None))
 
     async def _receive(self, chat: Chat, user: User, inbound: InboundMessage) -> None:
         if chat.type not in (ChatType.PRIVATE, *GROUP_TYPES):

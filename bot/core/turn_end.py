@@ -73,28 +73,45 @@ async def answer_once[T](turn: Turn, attempt: Callable[[Turn], Awaitable[T]]) ->
     the store lost its connection under it. None when the turn had ended already (the earlier
     attempt committed after all, or a message that may have been answered before: recovered);
     `AlreadyRouted` goes up when a fresh message's turn was ended by someone else."""
-    cut: InDoubt | None = None  # the latest attempt whose commit was cut, if its work was done
+    cuts: list[InDoubt] = []  # the attempts whose work was done and whose commit was cut
     for pause in (*STORE_LOST_RETRIES, None):
         try:
             return await attempt(turn)
         except AlreadyRouted:
             if not turn.maybe_sent:
                 raise
-            if cut is not None and await cut.announce_if_committed():
-                log.info("conversation %s: the turn had ended with the commit that was cut; "
-                         "its answer is announced now", turn.conversation_id)
+            if await _announce_the_committed(turn, cuts):
+                log.info("conversation %s: the turn had ended with a commit that was cut; its "
+                         "answer is announced now", turn.conversation_id)
             else:
                 log.info("conversation %s: the turn had ended already", turn.conversation_id)
             return None
         except DBAPIError as exc:
+            if (in_doubt := in_doubt_of(exc)) is not None:
+                cuts.append(in_doubt)
             if pause is None or not connection_lost(exc):
+                await _announce_the_committed(turn, cuts)  # best effort: the store may be down
                 raise
             log.warning("conversation %s: the store's connection was lost during the turn "
                         "(%s); it runs again", turn.conversation_id, type(exc.orig).__name__)
-            cut = in_doubt_of(exc) or cut
             turn = replace(turn, maybe_sent=True)
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")  # the last attempt returned or raised
+
+
+async def _announce_the_committed(turn: Turn, cuts: list[InDoubt]) -> bool:
+    """Announce the attempt among `cuts` that did commit (at most one can: each marks the message
+    routed); False if none did, or the store can't tell now (logged)."""
+    for cut in cuts:
+        try:
+            if await cut.announce_if_committed():
+                return True
+        except DBAPIError as exc:
+            log.warning("conversation %s: whether a cut commit happened can't be read (%s); "
+                        "its answer, if stored, shows at the client's next sync",
+                        turn.conversation_id, type(exc.orig).__name__)
+            return False
+    return False
 
 
 async def end_turn[T](unit_of_work: UnitOfWork, turn: Turn,

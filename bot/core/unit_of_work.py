@@ -4,12 +4,15 @@
 
 `UnitOfWork` runs the work in one transaction (`Database.run`), then hands what the work recorded
 in its `ChangeSet` to whoever must hear it. Per conversation, "commit and announce" runs under one
-lock, so announcements leave in the order their rows were committed (a channel can trust seqs).
+lock, so announcements leave in the order their rows were committed (a channel can trust seqs),
+with one exception below.
 
 When the store loses its connection while a unit of work commits, whether it committed is
 unknown: nothing is announced then, and the error carries what would have been (`in_doubt_of`),
 for the caller that learns later that the commit happened (bot/core/turn_end.py) to announce it
-then, once the rows are found in the store.
+then, once the rows are found in the store: late (half a second or more), so after anything the
+conversation committed in between. The widget orders what it shows by seq; on Slack and
+Telegram such an answer shows after those later messages.
 
 Who hears what:
 - the conversation's own channel (through the channel seam, `Deliveries`): the messages the
@@ -166,7 +169,7 @@ class UnitOfWork:
         def all_stored(session: Session) -> bool:
             found = session.scalar(select(func.count()).select_from(Message)
                                    .where(Message.id.in_(ids)))
-            return found == len(ids)
+            return found == len(set(ids))
 
         async with self._lock_of(conversation_id):
             if not await self.db.run(all_stored):

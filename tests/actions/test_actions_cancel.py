@@ -239,4 +239,4 @@ def test_a_refused_cancellation_leaves_an_activity_line_too(actions, sandbox):
                 slots={BOOKING_ID: "b-anna-1", CONFIRMED: True}),
     )
     assert "already completed" in reply.text
-    assert {"activity": "Cancellation refused: booking completed"} in reply.customs
+    assert {"activity": "Cancellation of b-anna-1 refused: booking completed"} in reply.customs

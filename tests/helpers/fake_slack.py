@@ -48,6 +48,7 @@ APP_TOKEN = "xapp-1-test-socket-mode"
 class SlackCallRecord:
     method: str
     arguments: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict)  # what the fake answered
 
 
 @dataclass
@@ -140,10 +141,13 @@ class _Handler(BaseHTTPRequestHandler):
             slack.refused.append(method)
             self._answer({"ok": False, "error": "invalid_auth"})
             return
+        record = SlackCallRecord(method, arguments)
         with slack.lock:
-            slack.calls.append(SlackCallRecord(method, arguments))
             queued = slack.fail_next.get(method) or []
             failure = queued.pop(0) if queued else None
+            if failure is None:  # recorded with its answer, so a test reading it sees both
+                record.result = _result(slack, method, arguments)
+            slack.calls.append(record)
         if isinstance(failure, int):
             headers = {"Retry-After": "0"} if failure == 429 else {}
             self._answer({"ok": False, "error": "ratelimited" if failure == 429
@@ -151,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif isinstance(failure, str):
             self._answer({"ok": False, "error": failure})
         else:
-            self._answer(_result(slack, method, arguments))
+            self._answer(record.result)
 
     def _answer(self, body: dict[str, Any], status: int = 200,
                 headers: dict[str, str] | None = None) -> None:
@@ -249,7 +253,7 @@ class SlackEvents:
         actions = [b for b in sent.arguments.get("blocks", []) if b["type"] == "actions"]
         button = actions[0]["elements"][index]
         channel = sent.arguments["channel"]
-        message_ts = new_ts()
+        message_ts = str(sent.result.get("ts") or sent.result.get("message_ts") or new_ts())
         container = {"type": "message", "message_ts": message_ts, "channel_id": channel,
                      "is_ephemeral": sent.method == "chat.postEphemeral"}
         if sent.arguments.get("thread_ts"):

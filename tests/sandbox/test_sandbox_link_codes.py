@@ -166,6 +166,14 @@ def test_the_dashboard_offers_linking_and_shows_a_fresh_code_with_the_instructio
     assert redeem(api, code).json() == {"client_id": "c-ben"}
 
 
+def test_the_code_s_expiry_is_shown_on_the_client_s_own_clock(dashboard_url):
+    """Chloe lives in Paris: a code issued at 09:30 UTC works until 10:40 Paris time."""
+    api = SandboxApi(dashboard_url, API_KEY)
+    shown = api.post("/dashboard/c-chloe/link-code")
+    words = unescape(re.sub(r"<[^>]+>", "", shown.text))
+    assert "until 10:40 Paris time (10 minutes)" in words
+
+
 def test_a_second_press_replaces_the_code(dashboard_url):
     api = SandboxApi(dashboard_url, API_KEY)
     first = shown_code(api.post("/dashboard/c-dan/link-code").text)

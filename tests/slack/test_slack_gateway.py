@@ -181,9 +181,11 @@ def test_buttons_become_block_kit_and_a_press_sends_the_payload(
     # the pressed message keeps its words; its buttons give way to the choice made
     update = fake_slack.wait_for_call("chat.update",
                                       lambda c: c.arguments.get("channel") == "DUBUTTON")
+    assert update.arguments["ts"] == sent.result["ts"]  # the message pressed
     assert update.arguments["text"] == sent.arguments["text"]
     assert update.arguments["blocks"] == [section, {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": "\u2713 You chose: *Check &lt;my&gt; credits &amp; invoices*"}]}]
+        {"type": "plain_text", "text": "\u2713 You chose: Check <my> credits & invoices",
+         "emoji": True}]}]
 
 
 def test_a_button_pressed_in_a_channel_thread_answers_in_that_thread(
@@ -309,7 +311,8 @@ def test_a_waiting_client_leaves_the_queue_by_button_or_in_words(
     fake_slack.wait_for_text("left the queue", after=before)
     update = fake_slack.wait_for_call("chat.update",
                                       lambda c: c.arguments.get("channel") == "DUQUEUE")
-    assert "You chose: *Back to the assistant*" in json.dumps(update.arguments["blocks"])
+    assert update.arguments["ts"] == queued.result["ts"]
+    assert "You chose: Back to the assistant" in json.dumps(update.arguments["blocks"])
 
     again = len(fake_slack.posts())
     assert events.dm("UQUEUE", "a person please").status_code == 200

@@ -263,6 +263,9 @@ def test_a_press_of_a_key_never_given_out_is_answered_and_goes_nowhere(
         time.sleep(0.1)
     assert "doesn't work any more" in answered[0]["text"]
     assert len(fake_rasa.messages) == before
+    pressed_on = press["callback_query"]["message"]["message_id"]
+    assert wait_for_call(webhook_gateway.telegram, "editMessageReplyMarkup", chat_id=user,
+                         message_id=pressed_on)  # the dead buttons go too
 
 
 # --- long replies ---------------------------------------------------------------------------------
