@@ -130,22 +130,18 @@ class UnitOfWork:
 
     async def __call__(self, conversation_id: str,
                        work: Callable[[Session, ChangeSet], T]) -> T:
+        sealed: list[ChangeSet] = []  # each try's, done and about to commit
+
         def unit(session: Session) -> tuple[T, ChangeSet]:
             changes = ChangeSet()
             result = work(session, changes)
             changes.seal()
-            return result, changes
-
-        sealed: list[ChangeSet] = []
-
-        def unit_sealed(session: Session) -> tuple[T, ChangeSet]:
-            result, changes = unit(session)
             sealed.append(changes)
             return result, changes
 
         async with self._lock_of(conversation_id):
             try:
-                result, changes = await self.db.run(unit_sealed)
+                result, changes = await self.db.run(unit)
             except DBAPIError as exc:
                 if sealed:  # the work was done; its commit failed, perhaps after committing
                     setattr(exc, _IN_DOUBT, InDoubt(self, conversation_id, sealed[-1]))
