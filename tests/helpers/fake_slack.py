@@ -83,26 +83,23 @@ class FakeSlack:
     def wait_for(self, predicate: Callable[[SlackCallRecord], bool], after: int = 0,
                  timeout: float = 30.0) -> SlackCallRecord:
         """The first message sent (after the first `after` sends) that matches."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for call in self.posts()[after:]:
-                if predicate(call):
-                    return call
-            if time.monotonic() > deadline:
-                sent = [(c.method, str(c.arguments.get("text"))[:80]) for c in self.posts()]
-                raise AssertionError(f"no matching Slack call in {timeout:.0f} s: {sent}")
-            time.sleep(0.1)
+        return self._first(lambda: self.posts()[after:], predicate, timeout)
 
     def wait_for_call(self, method: str, predicate: Callable[[SlackCallRecord], bool],
                       timeout: float = 30.0) -> SlackCallRecord:
         """The first call of `method` that matches (any method, not only messages sent)."""
+        return self._first(lambda: self.called(method), predicate, timeout)
+
+    def _first(self, calls: Callable[[], list[SlackCallRecord]],
+               predicate: Callable[[SlackCallRecord], bool], timeout: float) -> SlackCallRecord:
         deadline = time.monotonic() + timeout
         while True:
-            for call in self.called(method):
+            for call in calls():
                 if predicate(call):
                     return call
             if time.monotonic() > deadline:
-                raise AssertionError(f"no matching {method} in {timeout:.0f} s")
+                seen = [(c.method, str(c.arguments.get("text"))[:80]) for c in self.called()]
+                raise AssertionError(f"no matching Slack call in {timeout:.0f} s: {seen}")
             time.sleep(0.1)
 
     def wait_for_text(self, containing: str, after: int = 0,

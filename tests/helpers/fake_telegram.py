@@ -67,6 +67,18 @@ class FakeTelegram:
         """The sendMessage calls to this chat, oldest first."""
         return [p for p in self.calls_of("sendMessage") if str(p.get("chat_id")) == str(chat_id)]
 
+    def wait_for_calls(self, method: str, timeout: float = 10.0,
+                       **matching: Any) -> list[dict[str, Any]]:
+        """The calls of `method` with these parameters (compared as text), once there is one;
+        none after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.calls_of(method)
+                     if all(str(c.get(k)) == str(v) for k, v in matching.items())]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
     def wait_for_sent(self, chat_id: int | str, count: int = 1, containing: str = "",
                       timeout: float = 30.0) -> list[dict[str, Any]]:
         """The messages sent to the chat once at least `count` contain `containing`."""

@@ -249,9 +249,6 @@ def test_an_agents_reply_reaches_the_thread_with_their_name_and_hand_back_return
                                        "Hi, I'm &lt;here&gt; &amp; happy to help")
     assert (reply.method, reply.arguments["channel"], reply.arguments["thread_ts"]) == (
         "chat.postMessage", "CTEAM", ts)
-    fake_slack.settle()
-    assert not [c for c in fake_slack.called("chat.update")
-                if c.arguments.get("channel") == "CTEAM"]  # others read along: buttons stay
     # the client's answer reaches the agent, not Rasa
     calls = len(fake_rasa.messages)
     assert events.mention("UHANDOFF", "thanks!", channel="CTEAM", thread_ts=ts).status_code == 200

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.helpers.fake_rasa import FakeRasa
-from tests.helpers.fake_telegram import BOT_USER, FakeTelegram
+from tests.helpers.fake_telegram import BOT_USER
 from tests.helpers.telegram_updates import (
     callback_data,
     next_update_id,
@@ -185,17 +185,6 @@ def test_buttons_become_an_inline_keyboard_and_a_press_sends_the_whole_payload(
     assert len(rasa_got(fake_rasa, LONG_PAYLOAD)) == 1
 
 
-def wait_for_call(telegram: FakeTelegram, method: str, **matching: Any) -> list[dict[str, Any]]:
-    """The calls of `method` with these parameters, once there is one (10 s at most)."""
-    deadline = time.monotonic() + 10
-    while True:
-        found = [c for c in telegram.calls_of(method)
-                 if all(str(c.get(k)) == str(v) for k, v in matching.items())]
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)
-
-
 def test_a_choice_made_in_a_private_chat_takes_the_buttons_off_its_message(
         webhook_gateway: TelegramGateway, fake_rasa: FakeRasa) -> None:
     """The question's words stay; its keyboard goes, so a stray press can't answer it again."""
@@ -208,8 +197,8 @@ def test_a_choice_made_in_a_private_chat_takes_the_buttons_off_its_message(
     webhook_gateway.send(press)
     webhook_gateway.telegram.wait_for_sent(user, containing="echo: /choose_professional")
     pressed_on = press["callback_query"]["message"]["message_id"]
-    [edit] = wait_for_call(webhook_gateway.telegram, "editMessageReplyMarkup",
-                           chat_id=user, message_id=pressed_on)
+    [edit] = webhook_gateway.telegram.wait_for_calls("editMessageReplyMarkup", chat_id=user,
+                                                     message_id=pressed_on)
     assert not edit.get("reply_markup")  # no keyboard: removed
     assert "text" not in edit  # the words are not touched
 
@@ -254,18 +243,13 @@ def test_a_press_of_a_key_never_given_out_is_answered_and_goes_nowhere(
     before = len(fake_rasa.messages)
     press = press_update(user, "k:AAAAAAAAAAAAAAAAAAAAAA", {"text": "old"})
     webhook_gateway.send(press)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        answered = [c for c in webhook_gateway.telegram.calls_of("answerCallbackQuery")
-                    if c["callback_query_id"] == press["callback_query"]["id"]]
-        if answered:
-            break
-        time.sleep(0.1)
+    answered = webhook_gateway.telegram.wait_for_calls(
+        "answerCallbackQuery", callback_query_id=press["callback_query"]["id"])
     assert "doesn't work any more" in answered[0]["text"]
     assert len(fake_rasa.messages) == before
     pressed_on = press["callback_query"]["message"]["message_id"]
-    assert wait_for_call(webhook_gateway.telegram, "editMessageReplyMarkup", chat_id=user,
-                         message_id=pressed_on)  # the dead buttons go too
+    assert webhook_gateway.telegram.wait_for_calls(
+        "editMessageReplyMarkup", chat_id=user, message_id=pressed_on)  # the dead buttons go too
 
 
 # --- long replies ---------------------------------------------------------------------------------
